@@ -1,0 +1,92 @@
+/**
+ * Clocks. A simulated link and device advance a virtual clock, so a modelled flash of a
+ * megabyte at 115200 baud finishes in milliseconds of real time and reports modelled seconds.
+ *
+ * @module
+ */
+import { setImmediate } from "node:timers";
+
+/** Time source for a run. Times are in milliseconds. */
+export interface Clock {
+  /** True when time is modelled rather than real. */
+  readonly virtual: boolean;
+  /** Current time in ms. */
+  now(): number;
+  /** Resolves after `ms` (real or modelled). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Wall-clock time. */
+export class RealClock implements Clock {
+  readonly virtual = false;
+  now(): number {
+    return performance.now();
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const t = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, Math.max(0, ms));
+      const onAbort = () => {
+        clearTimeout(t);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+}
+
+interface Timer {
+  at: number;
+  seq: number;
+  resolve: () => void;
+}
+
+/**
+ * Discrete-event virtual time. Sleepers wake in time order; time jumps to the next sleeper
+ * once every runnable task has yielded (the pump runs as a macrotask, after microtasks drain).
+ * Concurrent sleepers overlap, so pipelined requests are modelled correctly.
+ */
+export class VirtualClock implements Clock {
+  readonly virtual = true;
+  #now = 0;
+  #seq = 0;
+  #timers: Timer[] = [];
+  #pumping = false;
+
+  now(): number {
+    return this.#now;
+  }
+
+  /** Moves time forward without waiting (for costs with no concurrency to model). */
+  advance(ms: number): void {
+    if (ms > 0) this.#now += ms;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve) => {
+      this.#timers.push({ at: this.#now + Math.max(0, ms), seq: this.#seq++, resolve });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    // setImmediate, not setTimeout: nested zero timeouts are clamped to 4 ms.
+    setImmediate(() => this.#pump());
+  }
+
+  #pump(): void {
+    this.#pumping = false;
+    if (this.#timers.length === 0) return;
+    this.#timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    const t = this.#timers.shift()!;
+    if (t.at > this.#now) this.#now = t.at;
+    t.resolve();
+    if (this.#timers.length) this.#schedule();
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The default queryHashes and verify stages: ask the device for block digests and compare
+ * them with digests of the bytes that will really be in flash.
+ *
+ * @module
+ */
+import type { RunContext } from "./context.ts";
+import { DeltaflashError, VerifyError } from "./errors.ts";
+import { digestsEqual } from "./hash.ts";
+import type { AddressRange, BlockRef, FlashImage } from "./image.ts";
+import type {
+  BlockComparison,
+  HashReport,
+  QueryHashesArgs,
+  VerifyArgs,
+  VerifyReport,
+} from "./stages.ts";
+import { type FlashLayout, regionAt } from "./target.ts";
+
+/** Blocks of each layout region the image touches, in address order. */
+export function touchedBlocks(image: FlashImage, layout: FlashLayout): BlockRef[] {
+  return layout.regions.flatMap((r) =>
+    image.blocks(r.blockSize, r.start, { start: r.start, end: r.start + r.size })
+  );
+}
+
+/** The kernel's queryHashes stage: one digest per touched block. */
+export async function defaultQueryHashes(
+  ctx: RunContext,
+  args: QueryHashesArgs,
+): Promise<HashReport> {
+  const { device, image, algorithm, partialBlocks } = args;
+  const blocks = touchedBlocks(image, device.layout);
+  const ranges: AddressRange[] = blocks.map((b) => ({ start: b.address, end: b.address + b.size }));
+  const digests = ranges.length ? await device.hash(ctx, algorithm.name, ranges) : [];
+  let requests = ranges.length ? 1 : 0;
+  const out: BlockComparison[] = [];
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i];
+    const erased = regionAt(device.layout, b.address)?.erasedValue ?? 0xff;
+    const filled = image.read(b.address, b.size, erased);
+    let same = digestsEqual(algorithm.digest(filled), digests[i]);
+    let content: Uint8Array | undefined;
+    if (!same && b.covered < b.size && partialBlocks === "keep") {
+      if (!device.read) {
+        throw new DeltaflashError(
+          "E_PARTIAL",
+          `block 0x${
+            b.address.toString(16)
+          } is only partly covered by the image and this device cannot be read back to keep the rest`,
+          { hint: "pass --partial fill to fill the rest of the block with erased bytes" },
+        );
+      }
+      const current = await device.read(ctx, b.address, b.size);
+      requests++;
+      content = image.read(b.address, b.size, current);
+      same = digestsEqual(algorithm.digest(content), digests[i]);
+    }
+    out.push({ address: b.address, size: b.size, covered: b.covered, same, content });
+    ctx.emit({ type: "block", address: b.address, size: b.size, state: same ? "same" : "changed" });
+  }
+  return { algorithm: algorithm.name, blocks: out, requests };
+}
+
+/** The kernel's verify stage: re-hash what was written (whole runs where the device allows). */
+export async function defaultVerify(ctx: RunContext, args: VerifyArgs): Promise<VerifyReport> {
+  const { device, plan, algorithm } = args;
+  const pieces: { start: number; end: number; data: Uint8Array }[] = [];
+  for (const run of plan.runs) {
+    if (device.hashGranularity === "any") {
+      pieces.push({ start: run.address, end: run.address + run.data.length, data: run.data });
+      continue;
+    }
+    for (const b of plan.blocks) {
+      if (b.action !== "write" || b.address < run.address) continue;
+      if (b.address >= run.address + run.data.length) continue;
+      const off = b.address - run.address;
+      pieces.push({
+        start: b.address,
+        end: b.address + b.size,
+        data: run.data.subarray(off, off + b.size),
+      });
+    }
+  }
+  if (!pieces.length) return { blocks: 0, requests: 0 };
+  const digests = await device.hash(ctx, algorithm.name, pieces);
+  const failed: number[] = [];
+  pieces.forEach((p, i) => {
+    const ok = digestsEqual(algorithm.digest(p.data), digests[i]);
+    if (!ok) failed.push(p.start);
+    for (const b of plan.blocks) {
+      if (b.action === "write" && b.address >= p.start && b.address < p.end) {
+        ctx.emit({
+          type: "block",
+          address: b.address,
+          size: b.size,
+          state: ok ? "verified" : "failed",
+        });
+      }
+    }
+  });
+  if (failed.length) throw new VerifyError(failed);
+  return { blocks: plan.totals.write, requests: 1 };
+}

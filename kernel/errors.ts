@@ -1,0 +1,157 @@
+/**
+ * Typed errors. Every failure a user can cause or meet is one of these: a one-line message,
+ * a hint that says what to do, and the exit code the CLI uses.
+ *
+ * @module
+ */
+
+/** Options shared by every deltaflash error. */
+export interface DeltaflashErrorOptions {
+  /** What the user can do about it. */
+  hint?: string;
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/** Base class of every error deltaflash raises on purpose. */
+export class DeltaflashError extends Error {
+  /** A stable machine-readable code, e.g. `E_IMAGE_FORMAT`. */
+  readonly code: string;
+  /** What the user can do about it. */
+  readonly hint?: string;
+  /** Process exit code the CLI uses for this error. */
+  readonly exitCode: number = 1;
+
+  constructor(code: string, message: string, options: DeltaflashErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+/** Wrong command-line usage (exit 2). */
+export class UsageError extends DeltaflashError {
+  override readonly exitCode = 2;
+  constructor(message: string, options?: DeltaflashErrorOptions) {
+    super("E_USAGE", message, options);
+  }
+}
+
+/** An image file could not be parsed. Carries the file and, for text formats, the line. */
+export class ImageFormatError extends DeltaflashError {
+  /** The file or source name. */
+  readonly source: string;
+  /** 1-based line number for text formats. */
+  readonly line?: number;
+  constructor(
+    source: string,
+    message: string,
+    options: DeltaflashErrorOptions & { line?: number } = {},
+  ) {
+    super(
+      "E_IMAGE_FORMAT",
+      `${source}${options.line !== undefined ? `:${options.line}` : ""}: ${message}`,
+      options,
+    );
+    this.source = source;
+    this.line = options.line;
+  }
+}
+
+/** Two image sources place different bytes at the same address. */
+export class ImageOverlapError extends DeltaflashError {
+  constructor(
+    readonly first: string,
+    readonly second: string,
+    readonly address: number,
+    options?: DeltaflashErrorOptions,
+  ) {
+    super(
+      "E_IMAGE_OVERLAP",
+      `${first} and ${second} both write address 0x${address.toString(16)} with different bytes`,
+      { hint: "move one image to another address or drop one of them", ...options },
+    );
+  }
+}
+
+/** The image does not fit the target's memory map. */
+export class ImageRangeError extends DeltaflashError {
+  constructor(message: string, options?: DeltaflashErrorOptions) {
+    super("E_IMAGE_RANGE", message, options);
+  }
+}
+
+/** Configuration is missing or invalid. */
+export class ConfigError extends DeltaflashError {
+  /** Dotted path of the bad key, when known. */
+  readonly path?: string;
+  constructor(message: string, options: DeltaflashErrorOptions & { path?: string } = {}) {
+    super("E_CONFIG", message, options);
+    this.path = options.path;
+  }
+}
+
+/** A plugin failed to load or registered something invalid. */
+export class PluginError extends DeltaflashError {
+  constructor(readonly specifier: string, message: string, options?: DeltaflashErrorOptions) {
+    super("E_PLUGIN", `plugin ${specifier}: ${message}`, options);
+  }
+}
+
+/** Something named (target, hash, format, transport) is not registered. */
+export class NotFoundError extends DeltaflashError {
+  constructor(
+    kind: string,
+    name: string,
+    known: readonly string[],
+    options?: DeltaflashErrorOptions,
+  ) {
+    super("E_NOT_FOUND", `unknown ${kind} '${name}'`, {
+      hint: known.length ? `known ${kind}s: ${known.join(", ")}` : undefined,
+      ...options,
+    });
+  }
+}
+
+/** The device or link misbehaved (timeout, bad response, vanished). */
+export class DeviceError extends DeltaflashError {
+  constructor(message: string, options: DeltaflashErrorOptions & { code?: string } = {}) {
+    super(options.code ?? "E_DEVICE", message, options);
+  }
+}
+
+/** A response did not arrive in time. */
+export class TimeoutError extends DeviceError {
+  constructor(message: string, options?: DeltaflashErrorOptions) {
+    super(message, { code: "E_TIMEOUT", ...options });
+  }
+}
+
+/** Flash contents after writing do not match the image. */
+export class VerifyError extends DeltaflashError {
+  constructor(readonly addresses: readonly number[], options?: DeltaflashErrorOptions) {
+    super(
+      "E_VERIFY",
+      `verify failed for ${addresses.length} block(s), first at 0x${
+        (addresses[0] ?? 0).toString(16)
+      }`,
+      { hint: "run the same command again: changed blocks are rewritten", ...options },
+    );
+  }
+}
+
+/** The run was cancelled through its AbortSignal. */
+export class AbortedError extends DeltaflashError {
+  constructor(options?: DeltaflashErrorOptions) {
+    super("E_ABORTED", "operation aborted", {
+      hint: "run the same command again: only blocks that still differ are written",
+      ...options,
+    });
+  }
+}
+
+/** Formats an unknown thrown value as one line. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,28 @@
+/**
+ * The kernel's public surface: lifecycle contracts, the registry, the image model and the
+ * flash run. Plugins import from here (or from the package root `mod.ts`) and nothing else.
+ *
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./image.ts";
+export * from "./hash.ts";
+export * from "./clock.ts";
+export * from "./context.ts";
+export * from "./transport.ts";
+export * from "./target.ts";
+export * from "./stages.ts";
+export * from "./format.ts";
+export * from "./plugin.ts";
+export { API_VERSION, type PluginFailure, Registry } from "./registry.ts";
+export { loadInput, parseImageSpec, pickFormat, readInput } from "./load.ts";
+export { defaultQueryHashes, defaultVerify, touchedBlocks } from "./compare.ts";
+export { fullReport, isFlashMode, planBlocks } from "./plan.ts";
+export {
+  checkRange,
+  composeStages,
+  defaultStages,
+  flash,
+  type FlashRequest,
+  type FlashResult,
+} from "./pipeline.ts";

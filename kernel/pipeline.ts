@@ -1,0 +1,209 @@
+/**
+ * Pipeline composition and the flash run: kernel defaults ← target stages ← plugin wrappers,
+ * then load → connect → queryHashes → plan → write → verify.
+ *
+ * @module
+ */
+import { defaultQueryHashes, defaultVerify } from "./compare.ts";
+import type { RunContext, StageName } from "./context.ts";
+import { AbortedError, ImageRangeError } from "./errors.ts";
+import type { FlashImage, PartialBlockPolicy } from "./image.ts";
+import { defaultLoadImage } from "./load.ts";
+import { planBlocks } from "./plan.ts";
+import type { Registry } from "./registry.ts";
+import type {
+  FlashMode,
+  HashReport,
+  HookName,
+  ImageInput,
+  Plan,
+  Stages,
+  StageWrapper,
+  VerifyReport,
+  WriteReport,
+} from "./stages.ts";
+import type {
+  ConnectOptions,
+  DeviceInfo,
+  FlashDevice,
+  FlashLayout,
+  LinkStats,
+  TargetDefinition,
+} from "./target.ts";
+
+/** The kernel's own stage implementations. */
+export function defaultStages(registry: Registry): Stages {
+  return {
+    loadImage: defaultLoadImage(registry),
+    queryHashes: defaultQueryHashes,
+    plan: (_ctx, args) => Promise.resolve(planBlocks(args)),
+    async write(ctx, { device, plan }) {
+      if (plan.runs.length) await device.program(ctx, plan.runs);
+      for (const b of plan.blocks) {
+        if (b.action === "write") {
+          ctx.emit({ type: "block", address: b.address, size: b.size, state: "written" });
+        }
+      }
+      return { blocks: plan.totals.write, bytes: plan.totals.bytes };
+    },
+    verify: defaultVerify,
+  };
+}
+
+/** Composes the stages for a target: defaults, then the target's, then plugin wrappers. */
+export function composeStages(registry: Registry, target?: TargetDefinition): Stages {
+  const stages: Stages = defaultStages(registry);
+  const apply = <K extends HookName>(stage: K, wrapper: StageWrapper<K>) => {
+    (stages as unknown as Record<K, Stages[K]>)[stage] = wrapper(stages[stage]);
+  };
+  for (const [name, wrapper] of Object.entries(target?.stages ?? {})) {
+    if (wrapper) apply(name as HookName, wrapper as StageWrapper<HookName>);
+  }
+  if (target) {
+    for (const w of registry.wrappersFor(target.name)) apply(w.stage, w.wrapper);
+  }
+  return stages;
+}
+
+/** Checks that every byte of the image lies inside a flash region. */
+export function checkRange(image: FlashImage, layout: FlashLayout, target: string): void {
+  for (const seg of image.segments) {
+    let a = seg.address;
+    const end = seg.address + seg.data.length;
+    while (a < end) {
+      const r = layout.regions.find((x) => a >= x.start && a < x.start + x.size);
+      if (!r) {
+        throw new ImageRangeError(
+          `${seg.source} has bytes at 0x${a.toString(16)}, outside ${target}'s flash`,
+          {
+            hint: `flash regions: ${
+              layout.regions.map((x) =>
+                `${x.name} 0x${x.start.toString(16)}–0x${(x.start + x.size).toString(16)}`
+              ).join(", ")
+            }`,
+          },
+        );
+      }
+      a = r.start + r.size;
+    }
+  }
+}
+
+/** What to flash and how. */
+export interface FlashRequest {
+  /** Target name or definition. */
+  readonly target: string | TargetDefinition;
+  /** Image inputs. */
+  readonly inputs: readonly ImageInput[];
+  /** How to reach the device (ignored when `device` is given). */
+  readonly connect?: ConnectOptions;
+  /** An already-open device; the run leaves it open. */
+  readonly device?: FlashDevice;
+  /** `diff` (default) or `full`. */
+  readonly mode?: FlashMode;
+  /** Partial-block policy; the target's default, else `keep`. */
+  readonly partialBlocks?: PartialBlockPolicy;
+  /** Hash algorithm name; the target's default. */
+  readonly hash?: string;
+  /** Verify written blocks (default true). */
+  readonly verify?: boolean;
+  /** Stop after planning (the `plan` command). */
+  readonly dryRun?: boolean;
+  /** Extra format options. */
+  readonly formatOptions?: Readonly<Record<string, unknown>>;
+}
+
+/** Everything a flash run did. */
+export interface FlashResult {
+  /** Target name. */
+  readonly target: string;
+  /** Connected device. */
+  readonly device: DeviceInfo;
+  /** Image loaded. */
+  readonly image: FlashImage;
+  /** Block comparisons. */
+  readonly report: HashReport;
+  /** The plan. */
+  readonly plan: Plan;
+  /** Write result (absent on a dry run). */
+  readonly written?: WriteReport;
+  /** Verify result (absent on a dry run or with verify off). */
+  readonly verified?: VerifyReport;
+  /** Duration on the run's clock, in ms (modelled when `modelled`). */
+  readonly elapsedMs: number;
+  /** True when the clock is virtual. */
+  readonly modelled: boolean;
+  /** Link counters, when the device keeps them. */
+  readonly link?: LinkStats;
+}
+
+async function stage<T>(ctx: RunContext, name: StageName, fn: () => Promise<T>): Promise<T> {
+  if (ctx.signal.aborted) throw new AbortedError({ cause: ctx.signal.reason });
+  ctx.emit({ type: "stage", stage: name, state: "start" });
+  const out = await fn();
+  ctx.emit({ type: "stage", stage: name, state: "end" });
+  return out;
+}
+
+/** Runs the flash lifecycle for one device. */
+export async function flash(
+  registry: Registry,
+  ctx: RunContext,
+  request: FlashRequest,
+): Promise<FlashResult> {
+  const target = typeof request.target === "string"
+    ? registry.target(request.target)
+    : request.target;
+  const stages = composeStages(registry, target);
+  const t0 = ctx.clock.now();
+  const formatOptions = { ...target.formatOptions, ...request.formatOptions };
+  const image = await stage(
+    ctx,
+    "loadImage",
+    () => stages.loadImage(ctx, { inputs: request.inputs, target, formatOptions }),
+  );
+  const device = request.device ??
+    await stage(ctx, "connect", () => target.connect(ctx, request.connect ?? {}));
+  try {
+    checkRange(image, device.layout, target.name);
+    const algorithm = registry.hash(request.hash ?? target.hash);
+    const partialBlocks = request.partialBlocks ?? target.partialBlocks ?? "keep";
+    const mode = request.mode ?? "diff";
+    const report = await stage(
+      ctx,
+      "queryHashes",
+      () => stages.queryHashes(ctx, { device, image, algorithm, partialBlocks }),
+    );
+    const plan = await stage(
+      ctx,
+      "plan",
+      () => stages.plan(ctx, { image, report, layout: device.layout, mode, cost: target.cost }),
+    );
+    let written: WriteReport | undefined;
+    let verified: VerifyReport | undefined;
+    if (!request.dryRun) {
+      written = await stage(ctx, "write", () => stages.write(ctx, { device, plan }));
+      if (request.verify !== false) {
+        verified = await stage(
+          ctx,
+          "verify",
+          () => stages.verify(ctx, { device, plan, algorithm }),
+        );
+      }
+    }
+    return {
+      target: target.name,
+      device: device.info,
+      image,
+      report,
+      plan,
+      written,
+      verified,
+      elapsedMs: ctx.clock.now() - t0,
+      modelled: ctx.clock.virtual,
+      link: device.stats?.(),
+    };
+  } finally {
+    if (!request.device) await device.close();
+  }
+}

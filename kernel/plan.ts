@@ -1,0 +1,101 @@
+/**
+ * The default planner: block comparisons → contiguous runs to erase and write, plus an
+ * estimate from the target's cost model.
+ *
+ * @module
+ */
+import type { FlashImage } from "./image.ts";
+import type { BlockComparison, FlashMode, Plan, PlanArgs, PlannedBlock } from "./stages.ts";
+import { type CostModel, type FlashLayout, regionAt, type WriteRun } from "./target.ts";
+
+/** Builds a plan from block comparisons. Pure: touches no device. */
+export function planBlocks(args: PlanArgs): Plan {
+  const { image, report, layout, mode, cost } = args;
+  const blocks: PlannedBlock[] = report.blocks.map((b) => ({
+    address: b.address,
+    size: b.size,
+    action: mode === "full" || !b.same ? "write" : "skip",
+    reason: mode === "full" ? "full" : b.same ? "same" : "changed",
+  }));
+  const runs = buildRuns(image, layout, report.blocks, blocks);
+  const write = blocks.filter((b) => b.action === "write");
+  const bytes = write.reduce((n, b) => n + b.size, 0);
+  const plan: Plan = {
+    mode,
+    blocks,
+    runs,
+    totals: {
+      blocks: blocks.length,
+      write: write.length,
+      skip: blocks.length - write.length,
+      bytes,
+    },
+  };
+  return cost ? { ...plan, estimate: estimate(cost, report.blocks, write, runs.length) } : plan;
+}
+
+function buildRuns(
+  image: FlashImage,
+  layout: FlashLayout,
+  comparisons: readonly BlockComparison[],
+  blocks: readonly PlannedBlock[],
+): WriteRun[] {
+  const runs: WriteRun[] = [];
+  let parts: Uint8Array[] = [];
+  let start = -1, end = -1;
+  const flush = () => {
+    if (parts.length) {
+      const data = new Uint8Array(end - start);
+      let o = 0;
+      for (const p of parts) {
+        data.set(p, o);
+        o += p.length;
+      }
+      runs.push({ address: start, data });
+    }
+    parts = [];
+    start = end = -1;
+  };
+  blocks.forEach((b, i) => {
+    if (b.action !== "write") return flush();
+    if (b.address !== end) flush();
+    if (start < 0) start = b.address;
+    const erased = regionAt(layout, b.address)?.erasedValue ?? 0xff;
+    parts.push(comparisons[i].content ?? image.read(b.address, b.size, erased));
+    end = b.address + b.size;
+  });
+  flush();
+  return runs;
+}
+
+function estimate(
+  cost: CostModel,
+  all: readonly BlockComparison[],
+  write: readonly PlannedBlock[],
+  runs: number,
+) {
+  const hashed = all.reduce((n, b) => n + b.size, 0);
+  const bytes = write.reduce((n, b) => n + b.size, 0);
+  const blockSize = write[0]?.size ?? all[0]?.size ?? 4096;
+  const breakdown = {
+    hash: cost.hashMs(hashed) + cost.roundTripMs,
+    transfer: cost.transferMs(bytes),
+    erase: cost.eraseMs(write.length, blockSize),
+    program: cost.programMs(bytes),
+    turnarounds: runs * cost.roundTripMs,
+  };
+  return { ms: Object.values(breakdown).reduce((a, b) => a + b, 0), breakdown };
+}
+
+/** Plan that writes every touched block, for a device whose contents are unknown. */
+export function fullReport(image: FlashImage, layout: FlashLayout): BlockComparison[] {
+  return layout.regions.flatMap((r) =>
+    image.blocks(r.blockSize, r.start, { start: r.start, end: r.start + r.size })
+      .map((b) => ({ ...b, same: false }))
+  );
+}
+
+/** Mode name check for user input. */
+export function isFlashMode(s: string): s is FlashMode {
+  return s === "diff" || s === "full";
+}

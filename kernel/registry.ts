@@ -1,0 +1,252 @@
+/**
+ * The registry: where plugins put targets, hashes, formats, transports, commands and stage
+ * wrappers, and where the pipeline looks them up.
+ *
+ * @module
+ */
+import type { RunContext } from "./context.ts";
+import { DeltaflashError, NotFoundError, PluginError } from "./errors.ts";
+import type { ImageFormat } from "./format.ts";
+import type { HashAlgorithm } from "./hash.ts";
+import type { CliCommand, Plugin, PluginHost, WrapScope } from "./plugin.ts";
+import type { HookName, StageWrapper } from "./stages.ts";
+import type { TargetDefinition } from "./target.ts";
+import {
+  type OpenOptions,
+  schemeOf,
+  type TransportKind,
+  type TransportKinds,
+  type TransportProvider,
+} from "./transport.ts";
+
+/** Version of the plugin API this kernel implements. */
+export const API_VERSION = "1.0";
+
+interface WrapperEntry {
+  stage: HookName;
+  wrapper: StageWrapper<HookName>;
+  scope?: WrapScope;
+  owner: string;
+}
+
+interface Snapshot {
+  targets: Map<string, TargetDefinition>;
+  aliases: Map<string, string>;
+  hashes: Map<string, HashAlgorithm>;
+  formats: Map<string, ImageFormat>;
+  transports: Map<string, TransportProvider>;
+  commands: Map<string, CliCommand>;
+  wrappers: number;
+}
+
+/** A plugin that failed to load; the rest of the registry still works. */
+export interface PluginFailure {
+  /** Specifier or name of the plugin. */
+  readonly specifier: string;
+  /** Why it failed. */
+  readonly error: DeltaflashError;
+}
+
+/** Holds everything plugins registered. */
+export class Registry implements PluginHost {
+  readonly apiVersion = API_VERSION;
+  readonly #targets = new Map<string, TargetDefinition>();
+  readonly #aliases = new Map<string, string>();
+  readonly #hashes = new Map<string, HashAlgorithm>();
+  readonly #formats = new Map<string, ImageFormat>();
+  readonly #transports = new Map<string, TransportProvider>();
+  readonly #commands = new Map<string, CliCommand>();
+  readonly #wrappers: WrapperEntry[] = [];
+  /** Plugins that failed to load. */
+  readonly failures: PluginFailure[] = [];
+  #owner = "kernel";
+
+  /**
+   * Runs a plugin. Registrations are all-or-nothing: if the plugin throws, nothing it
+   * registered stays, the failure is recorded and, when `strict`, rethrown.
+   */
+  async use(plugin: Plugin, specifier = plugin.name || "anonymous", strict = true): Promise<void> {
+    const snapshot = this.#snapshot();
+    const prevOwner = this.#owner;
+    this.#owner = specifier;
+    try {
+      if (typeof plugin !== "function") {
+        throw new PluginError(specifier, "is not a function (expected (host) => void)");
+      }
+      await plugin(this);
+    } catch (e) {
+      this.#restore(snapshot);
+      const err = e instanceof PluginError ? e : new PluginError(
+        specifier,
+        e instanceof Error ? e.message : String(e),
+        { cause: e },
+      );
+      this.failures.push({ specifier, error: err });
+      if (strict) throw err;
+    } finally {
+      this.#owner = prevOwner;
+    }
+  }
+
+  registerTarget(target: TargetDefinition): void {
+    if (!target || typeof target.name !== "string" || typeof target.connect !== "function") {
+      throw new PluginError(this.#owner, "registerTarget needs { name, connect, layout, … }");
+    }
+    if (!target.layout?.regions?.length) {
+      throw new PluginError(this.#owner, `target '${target.name}' has no flash regions`);
+    }
+    for (const n of [target.name, ...(target.aliases ?? [])]) {
+      const key = n.toLowerCase();
+      if (this.#targets.has(key) || this.#aliases.has(key)) {
+        throw new PluginError(this.#owner, `target name '${n}' is already registered`);
+      }
+    }
+    this.#targets.set(target.name.toLowerCase(), target);
+    for (const a of target.aliases ?? []) this.#aliases.set(a.toLowerCase(), target.name);
+  }
+
+  registerHash(hash: HashAlgorithm): void {
+    this.#unique(this.#hashes, hash?.name, "hash algorithm");
+    this.#hashes.set(hash.name, hash);
+  }
+
+  registerFormat(format: ImageFormat): void {
+    this.#unique(this.#formats, format?.name, "image format");
+    this.#formats.set(format.name, format);
+  }
+
+  registerTransport<K extends TransportKind>(provider: TransportProvider<K>): void {
+    const key = `${provider?.kind}:${provider?.scheme}`;
+    if (this.#transports.has(key)) {
+      throw new PluginError(this.#owner, `transport ${key} is already registered`);
+    }
+    this.#transports.set(key, provider as unknown as TransportProvider);
+  }
+
+  registerCommand(command: CliCommand): void {
+    this.#unique(this.#commands, command?.name, "command");
+    this.#commands.set(command.name, command);
+  }
+
+  wrapStage<K extends HookName>(stage: K, wrapper: StageWrapper<K>, scope?: WrapScope): void {
+    if (typeof wrapper !== "function") {
+      throw new PluginError(this.#owner, `wrapStage('${stage}') needs a function`);
+    }
+    this.#wrappers.push({
+      stage,
+      wrapper: wrapper as unknown as StageWrapper<HookName>,
+      scope,
+      owner: this.#owner,
+    });
+  }
+
+  /** A target by name or alias (case-insensitive). */
+  target(name: string): TargetDefinition {
+    const key = name.toLowerCase();
+    const t = this.#targets.get(key) ??
+      this.#targets.get(this.#aliases.get(key)?.toLowerCase() ?? "");
+    if (!t) throw new NotFoundError("target", name, this.targets().map((x) => x.name));
+    return t;
+  }
+
+  /** All targets, sorted by name. */
+  targets(): TargetDefinition[] {
+    return [...this.#targets.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** A hash algorithm by name. */
+  hash(name: string): HashAlgorithm {
+    const h = this.#hashes.get(name);
+    if (!h) throw new NotFoundError("hash algorithm", name, [...this.#hashes.keys()]);
+    return h;
+  }
+
+  /** All hash algorithms. */
+  hashes(): HashAlgorithm[] {
+    return [...this.#hashes.values()];
+  }
+
+  /** A format by name. */
+  format(name: string): ImageFormat {
+    const f = this.#formats.get(name);
+    if (!f) throw new NotFoundError("image format", name, [...this.#formats.keys()]);
+    return f;
+  }
+
+  /** All formats. */
+  formats(): ImageFormat[] {
+    return [...this.#formats.values()];
+  }
+
+  /** All transports. */
+  transports(): TransportProvider[] {
+    return [...this.#transports.values()];
+  }
+
+  /** Plugin commands. */
+  commands(): CliCommand[] {
+    return [...this.#commands.values()];
+  }
+
+  /** Stage wrappers registered for `target`, in registration order. */
+  wrappersFor(target: string): { stage: HookName; wrapper: StageWrapper<HookName> }[] {
+    return this.#wrappers.filter((w) =>
+      !w.scope?.targets || w.scope.targets.some((t) => t.toLowerCase() === target.toLowerCase())
+    );
+  }
+
+  /** Opens a link of `kind` for `address` through the provider of its scheme. */
+  openTransport<K extends TransportKind>(
+    ctx: RunContext,
+    kind: K,
+    address: string,
+    options: OpenOptions = {},
+  ): Promise<TransportKinds[K]> {
+    const scheme = schemeOf(address);
+    const p = this.#transports.get(`${kind}:${scheme}`) as TransportProvider<K> | undefined;
+    if (!p) {
+      const known = this.transports().filter((t) => t.kind === kind).map((t) => `${t.scheme}:`);
+      throw new NotFoundError(`${kind} transport`, `${scheme}:`, known, {
+        hint: known.length
+          ? `use one of: ${known.join(", ")}`
+          : `no ${kind} transport plugin is loaded`,
+      });
+    }
+    return p.open(ctx, address, options);
+  }
+
+  #unique(map: Map<string, unknown>, name: unknown, kind: string): void {
+    if (typeof name !== "string" || !name) {
+      throw new PluginError(this.#owner, `${kind} needs a name`);
+    }
+    if (map.has(name)) {
+      throw new PluginError(this.#owner, `${kind} '${name}' is already registered`);
+    }
+  }
+
+  #snapshot(): Snapshot {
+    return {
+      targets: new Map(this.#targets),
+      aliases: new Map(this.#aliases),
+      hashes: new Map(this.#hashes),
+      formats: new Map(this.#formats),
+      transports: new Map(this.#transports),
+      commands: new Map(this.#commands),
+      wrappers: this.#wrappers.length,
+    };
+  }
+
+  #restore(s: Snapshot): void {
+    const copy = <K, V>(dst: Map<K, V>, src: Map<K, V>) => {
+      dst.clear();
+      for (const [k, v] of src) dst.set(k, v);
+    };
+    copy(this.#targets, s.targets);
+    copy(this.#aliases, s.aliases);
+    copy(this.#hashes, s.hashes);
+    copy(this.#formats, s.formats);
+    copy(this.#transports, s.transports);
+    copy(this.#commands, s.commands);
+    this.#wrappers.length = s.wrappers;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The lifecycle hook contract: loadImage → queryHashes → plan → write → verify.
+ * Each stage is an async function; targets, plugins and config replace or wrap any of them
+ * with a {@link StageWrapper} `(next) => stage`.
+ *
+ * @module
+ */
+import type { RunContext } from "./context.ts";
+import type { HashAlgorithm } from "./hash.ts";
+import type { FlashImage, PartialBlockPolicy } from "./image.ts";
+import type { CostModel, FlashDevice, FlashLayout, TargetDefinition, WriteRun } from "./target.ts";
+
+/** One image input: a file, its optional address (raw binaries) and format. */
+export interface ImageInput {
+  /** File path (or a display name when `bytes` is given). */
+  readonly file: string;
+  /** Load address, required for raw binaries. */
+  readonly address?: number;
+  /** Format name; detected from contents and extension when absent. */
+  readonly format?: string;
+  /** Contents, when already in memory. */
+  readonly bytes?: Uint8Array;
+}
+
+/** Arguments of the loadImage stage. */
+export interface LoadImageArgs {
+  /** The inputs to combine. */
+  readonly inputs: readonly ImageInput[];
+  /** The target the image is for, when known. */
+  readonly target?: TargetDefinition;
+  /** Format options (e.g. `{ boardIds: [0x9903] }`), target's merged with the caller's. */
+  readonly formatOptions: Readonly<Record<string, unknown>>;
+}
+
+/** Comparison of one block: device digest vs the digest of the bytes that will be in flash. */
+export interface BlockComparison {
+  /** Block address. */
+  readonly address: number;
+  /** Block size. */
+  readonly size: number;
+  /** Bytes of the block the image covers. */
+  readonly covered: number;
+  /** True when the device already holds the final bytes. */
+  readonly same: boolean;
+  /** Final block contents when they had to be composed from device bytes (partial blocks). */
+  readonly content?: Uint8Array;
+}
+
+/** Result of the queryHashes stage. */
+export interface HashReport {
+  /** Algorithm used. */
+  readonly algorithm: string;
+  /** One entry per block the image touches, in address order. */
+  readonly blocks: readonly BlockComparison[];
+  /** Device hash requests made. */
+  readonly requests: number;
+}
+
+/** Arguments of the queryHashes stage. */
+export interface QueryHashesArgs {
+  /** Open device. */
+  readonly device: FlashDevice;
+  /** Image to compare. */
+  readonly image: FlashImage;
+  /** Hash algorithm (the device computes it by name; the host by `digest`). */
+  readonly algorithm: HashAlgorithm;
+  /** Policy for bytes of a block the image does not cover. */
+  readonly partialBlocks: PartialBlockPolicy;
+}
+
+/** How a run decides what to write. */
+export type FlashMode = "diff" | "full";
+
+/** One block's decision. */
+export interface PlannedBlock {
+  /** Block address. */
+  readonly address: number;
+  /** Block size. */
+  readonly size: number;
+  /** Write it or leave it. */
+  readonly action: "skip" | "write";
+  /** Why. */
+  readonly reason: "same" | "changed" | "full";
+}
+
+/** Estimated duration from a target's cost model (always modelled, never measured). */
+export interface PlanEstimate {
+  /** Milliseconds. */
+  readonly ms: number;
+  /** Parts of the estimate. */
+  readonly breakdown: Readonly<Record<string, number>>;
+}
+
+/** The plan: which blocks to erase and write, as contiguous runs. */
+export interface Plan {
+  /** Mode used. */
+  readonly mode: FlashMode;
+  /** Per-block decisions in address order. */
+  readonly blocks: readonly PlannedBlock[];
+  /** Contiguous runs of blocks to erase and program, with their final contents. */
+  readonly runs: readonly WriteRun[];
+  /** Counts. */
+  readonly totals: {
+    readonly blocks: number;
+    readonly write: number;
+    readonly skip: number;
+    readonly bytes: number;
+  };
+  /** Cost-model estimate when the target has one. */
+  readonly estimate?: PlanEstimate;
+}
+
+/** Arguments of the plan stage. */
+export interface PlanArgs {
+  /** Image to flash. */
+  readonly image: FlashImage;
+  /** Block comparisons from queryHashes. */
+  readonly report: HashReport;
+  /** Device memory map. */
+  readonly layout: FlashLayout;
+  /** Diff or full. */
+  readonly mode: FlashMode;
+  /** Cost model for the estimate. */
+  readonly cost?: CostModel;
+}
+
+/** Arguments of the write stage. */
+export interface WriteArgs {
+  /** Open device. */
+  readonly device: FlashDevice;
+  /** What to write. */
+  readonly plan: Plan;
+}
+
+/** Result of the write stage. */
+export interface WriteReport {
+  /** Blocks erased and programmed. */
+  readonly blocks: number;
+  /** Bytes programmed. */
+  readonly bytes: number;
+}
+
+/** Arguments of the verify stage. */
+export interface VerifyArgs {
+  /** Open device. */
+  readonly device: FlashDevice;
+  /** What was written. */
+  readonly plan: Plan;
+  /** Hash algorithm. */
+  readonly algorithm: HashAlgorithm;
+}
+
+/** Result of the verify stage (a failure throws VerifyError instead). */
+export interface VerifyReport {
+  /** Blocks checked. */
+  readonly blocks: number;
+  /** Hash requests made. */
+  readonly requests: number;
+}
+
+/** The five lifecycle hooks. */
+export interface Stages {
+  /** Files → one image. */
+  loadImage(ctx: RunContext, args: LoadImageArgs): Promise<FlashImage>;
+  /** Device digests → per-block comparison. */
+  queryHashes(ctx: RunContext, args: QueryHashesArgs): Promise<HashReport>;
+  /** Comparison → plan. */
+  plan(ctx: RunContext, args: PlanArgs): Promise<Plan>;
+  /** Plan → device. */
+  write(ctx: RunContext, args: WriteArgs): Promise<WriteReport>;
+  /** Device → confirmation. */
+  verify(ctx: RunContext, args: VerifyArgs): Promise<VerifyReport>;
+}
+
+/** Name of a lifecycle hook. */
+export type HookName = keyof Stages;
+
+/** Wraps or replaces one stage: receives the stage below it, returns the new stage. */
+export type StageWrapper<K extends HookName> = (next: Stages[K]) => Stages[K];
+
+/** Per-stage wrappers a target or plugin supplies. */
+export type StageOverrides = { readonly [K in HookName]?: StageWrapper<K> };

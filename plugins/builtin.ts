@@ -1,0 +1,24 @@
+/**
+ * The plugins every deltaflash run loads before the project's own.
+ *
+ * @module
+ */
+import type { Plugin } from "../kernel/mod.ts";
+import { formats } from "./formats/mod.ts";
+import { hashes } from "./hash/mod.ts";
+
+/** A plugin with the name it is reported under. */
+export interface NamedPlugin {
+  /** Specifier shown in errors and `targets -v`. */
+  readonly specifier: string;
+  /** The plugin. */
+  readonly plugin: Plugin;
+}
+
+/** Built-in plugins in load order. */
+export function builtinPlugins(): NamedPlugin[] {
+  return [
+    { specifier: "builtin:hashes", plugin: hashes() },
+    { specifier: "builtin:formats", plugin: formats() },
+  ];
+}
