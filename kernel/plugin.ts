@@ -8,7 +8,13 @@ import type { ImageFormat } from "./format.ts";
 import type { HashAlgorithm } from "./hash.ts";
 import type { HookName, StageWrapper } from "./stages.ts";
 import type { TargetDefinition } from "./target.ts";
-import type { TransportKind, TransportProvider } from "./transport.ts";
+import type { RunContext } from "./context.ts";
+import type {
+  OpenOptions,
+  TransportKind,
+  TransportKinds,
+  TransportProvider,
+} from "./transport.ts";
 
 /** A positional argument of a plugin command. */
 export interface CommandArgument {
@@ -78,6 +84,16 @@ export interface PluginHost {
   registerTransport<K extends TransportKind>(provider: TransportProvider<K>): void;
   /** Registers an extra CLI command. */
   registerCommand(command: CliCommand): void;
+  /**
+   * Opens a link through whichever transport plugin serves the address's scheme; targets
+   * call this from `connect`, so they never know whether the link is real or simulated.
+   */
+  openTransport<K extends TransportKind>(
+    ctx: RunContext,
+    kind: K,
+    address: string,
+    options?: OpenOptions,
+  ): Promise<TransportKinds[K]>;
   /** Wraps (or replaces) one lifecycle stage, for all targets or some. */
   wrapStage<K extends HookName>(stage: K, wrapper: StageWrapper<K>, scope?: WrapScope): void;
 }
