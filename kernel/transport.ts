@@ -59,12 +59,24 @@ export interface DapPacketLink {
   close(): Promise<void>;
 }
 
+/** A plain bidirectional byte stream (a TCP socket, or a serial port used as one). */
+export interface ByteStream {
+  /** Bytes from the peer. One reader at a time. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Bytes to the peer. One writer at a time. */
+  readonly writable: WritableStream<Uint8Array>;
+  /** Releases the stream; pending reads end. */
+  close(): Promise<void>;
+}
+
 /** The kinds of link a transport provider can open. */
 export interface TransportKinds {
   /** Byte stream with modem lines. */
   serial: SerialPortLike;
   /** CMSIS-DAP packets. */
   dap: DapPacketLink;
+  /** GDB remote serial protocol byte stream (gdbserver over TCP, Black Magic Probe port). */
+  gdb: ByteStream;
 }
 
 /** Name of a transport kind. */
