@@ -1,0 +1,201 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { DeviceError } from "../../kernel/mod.ts";
+import { openSerialPort } from "./port.ts";
+import { openPty, ptyAvailable } from "./pty.ts";
+import { E_SIGNALS_UNSUPPORTED, SignalsUnsupportedError } from "./diagnose.ts";
+import { hasHupcl, is8N1 } from "./termios.ts";
+
+const ignore = Deno.build.os !== "linux" || !ptyAvailable();
+if (ignore) console.log("skipping serial port tests: no Linux pty available");
+
+/** Reads exactly `n` bytes from a stream (leaves the reader released). */
+async function readN(stream: ReadableStream<Uint8Array>, n: number): Promise<Uint8Array> {
+  const out = new Uint8Array(n);
+  const reader = stream.getReader();
+  let off = 0;
+  try {
+    while (off < n) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`stream ended after ${off} of ${n} bytes`);
+      const take = Math.min(value.length, n - off);
+      out.set(value.subarray(0, take), off);
+      off += take;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return out;
+}
+
+async function writeAll(stream: WritableStream<Uint8Array>, data: Uint8Array): Promise<void> {
+  const w = stream.getWriter();
+  try {
+    for (let i = 0; i < data.length; i += 8192) await w.write(data.subarray(i, i + 8192));
+  } finally {
+    w.releaseLock();
+  }
+}
+
+for (const baud of [921600, 2000000]) {
+  Deno.test({
+    name: `serial port: 1 MiB each way over a pty at ${baud} baud`,
+    ignore,
+    async fn() {
+      const pty = openPty();
+      const port = openSerialPort(pty.slavePath, { baudRate: baud });
+      try {
+        const settings = port.lineSettings();
+        assert.equal(settings.ispeed, baud);
+        assert.equal(settings.ospeed, baud);
+        assert.ok(is8N1(settings), "raw 8N1");
+        assert.equal(hasHupcl(settings), false, "HUPCL cleared");
+        assert.equal(pty.lineSettings().ospeed, baud, "peer sees the same rate");
+        const down = new Uint8Array(randomBytes(1 << 20));
+        const up = new Uint8Array(randomBytes(1 << 20));
+        const [atPort, atPeer] = await Promise.all([
+          readN(port.readable, down.length),
+          readN(pty.readable, up.length),
+          writeAll(pty.writable, down),
+          writeAll(port.writable, up),
+        ]);
+        assert.deepEqual(atPort, down);
+        assert.deepEqual(atPeer, up);
+      } finally {
+        await port.close();
+        await pty.close();
+      }
+    },
+  });
+}
+
+Deno.test({
+  name: "serial port: setBaudRate reaches the tty (74880, 115200)",
+  ignore,
+  async fn() {
+    const pty = openPty();
+    const port = openSerialPort(pty.slavePath);
+    try {
+      assert.equal(port.lineSettings().ospeed, 115200);
+      await port.setBaudRate(74880);
+      assert.equal(port.baudRate, 74880);
+      assert.equal(port.lineSettings().ispeed, 74880);
+      assert.equal(pty.lineSettings().ispeed, 74880);
+      await port.setBaudRate(115200);
+      assert.equal(port.lineSettings().ospeed, 115200);
+      port.flush("both");
+    } finally {
+      await port.close();
+      await pty.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "serial port: DTR/RTS on a pty fail with a typed error",
+  ignore,
+  async fn() {
+    const pty = openPty();
+    const port = openSerialPort(pty.slavePath);
+    try {
+      const err = await port.setSignals({ dataTerminalReady: false, requestToSend: true })
+        .then(() => undefined, (e) => e);
+      assert.ok(err instanceof SignalsUnsupportedError);
+      assert.equal(err.code, E_SIGNALS_UNSUPPORTED);
+      assert.match(err.message, /signals unsupported on this port/);
+    } finally {
+      await port.close();
+      await pty.close();
+    }
+  },
+});
+
+/** Link targets of this process's descriptors (checked by target, so parallel tests don't race). */
+function fdTargets(): string[] {
+  const out: string[] = [];
+  for (const e of Deno.readDirSync("/proc/self/fd")) {
+    try {
+      out.push(Deno.readLinkSync(`/proc/self/fd/${e.name}`));
+    } catch { /* closed meanwhile */ }
+  }
+  return out;
+}
+
+Deno.test({
+  name: "serial port: close releases the tty and the wake pipe, even with a read pending",
+  ignore,
+  async fn() {
+    const pty = openPty();
+    const before = fdTargets();
+    const port = openSerialPort(pty.slavePath);
+    const opened = fdTargets().filter((t) => !before.includes(t));
+    assert.ok(opened.includes(pty.slavePath), "tty fd is open");
+    assert.equal(opened.filter((t) => t.startsWith("pipe:")).length, 2, "wake pipe is open");
+    const reader = port.readable.getReader();
+    const pending = reader.read();
+    await new Promise((r) => setTimeout(r, 30));
+    await port.close();
+    assert.deepEqual(await pending, { value: undefined, done: true });
+    const after = fdTargets();
+    for (const t of opened) assert.ok(!after.includes(t), `${t} closed`);
+    // The port can be opened again at once: lock and exclusivity were released.
+    const again = openSerialPort(pty.slavePath);
+    await again.close();
+    await pty.close();
+  },
+});
+
+Deno.test({
+  name: "serial port: a second open reports the port busy and who holds it",
+  ignore,
+  async fn() {
+    const pty = openPty();
+    const port = openSerialPort(pty.slavePath);
+    try {
+      const err = (() => {
+        try {
+          openSerialPort(pty.slavePath);
+        } catch (e) {
+          return e;
+        }
+      })();
+      assert.ok(err instanceof DeviceError);
+      assert.equal(err.code, "E_PORT_BUSY");
+      assert.match(err.message, new RegExp(`held by pid ${Deno.pid}`));
+    } finally {
+      await port.close();
+      await pty.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "serial port: a vanished device fails reads and writes with a DeviceError",
+  ignore,
+  async fn() {
+    const pty = openPty();
+    const port = openSerialPort(pty.slavePath);
+    try {
+      const reader = port.readable.getReader();
+      const pending = reader.read();
+      await pty.close(); // the slave now sees a hang-up, like an unplugged USB bridge
+      await assert.rejects(pending, (e) => e instanceof DeviceError && e.code === "E_PORT_GONE");
+      const w = port.writable.getWriter();
+      await assert.rejects(w.write(new Uint8Array(100)), DeviceError);
+    } finally {
+      await port.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "serial port: missing path and non-tty give typed errors",
+  ignore,
+  fn() {
+    assert.throws(
+      () => openSerialPort("/dev/does-not-exist-df"),
+      (e) => e instanceof DeviceError && e.code === "E_PORT_NOT_FOUND",
+    );
+    assert.throws(() => openSerialPort("/dev/null"), /is not a serial port/);
+  },
+});
