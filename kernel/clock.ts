@@ -67,8 +67,23 @@ export class VirtualClock implements Clock {
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve) => {
-      this.#timers.push({ at: this.#now + Math.max(0, ms), seq: this.#seq++, resolve });
+    return new Promise((resolve, reject) => {
+      const timer: Timer = {
+        at: this.#now + Math.max(0, ms),
+        seq: this.#seq++,
+        resolve: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      // A cancelled sleeper (e.g. a timeout that lost its race) must not move time later.
+      const onAbort = () => {
+        const i = this.#timers.indexOf(timer);
+        if (i >= 0) this.#timers.splice(i, 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#timers.push(timer);
       this.#schedule();
     });
   }

@@ -26,3 +26,4 @@ export {
   type FlashRequest,
   type FlashResult,
 } from "./pipeline.ts";
+export { compareImages, type ImageDiff } from "./diff.ts";

@@ -9,12 +9,7 @@ import type { HashAlgorithm } from "./hash.ts";
 import type { HookName, StageWrapper } from "./stages.ts";
 import type { TargetDefinition } from "./target.ts";
 import type { RunContext } from "./context.ts";
-import type {
-  OpenOptions,
-  TransportKind,
-  TransportKinds,
-  TransportProvider,
-} from "./transport.ts";
+import type { OpenOptions, TransportKind, TransportKinds, TransportProvider } from "./transport.ts";
 
 /** A positional argument of a plugin command. */
 export interface CommandArgument {

@@ -1,0 +1,145 @@
+/**
+ * The one module that knows the argument parser. Commands are plain specs; this file turns
+ * them into commander commands, so replacing commander touches nothing else.
+ *
+ * @module
+ */
+import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import type { CommandArgument } from "../kernel/mod.ts";
+
+/** An option in commander flag syntax, e.g. `-p, --port <address>`. */
+export interface OptionSpec {
+  /** Flags. */
+  readonly flags: string;
+  /** Description. */
+  readonly description: string;
+  /** Default value. */
+  readonly default?: unknown;
+  /** Allowed values. */
+  readonly choices?: readonly string[];
+  /** Environment variable that supplies the value. */
+  readonly env?: string;
+  /** Repeatable: values collect into an array. */
+  readonly repeatable?: boolean;
+}
+
+/** A command: arguments, options and what it runs. */
+export interface CommandSpec {
+  /** Name. */
+  readonly name: string;
+  /** One-line description. */
+  readonly description: string;
+  /** Positional arguments. */
+  readonly arguments?: readonly CommandArgument[];
+  /** Options. */
+  readonly options?: readonly OptionSpec[];
+  /** Example command lines for help. */
+  readonly examples?: readonly string[];
+  /** Runs with positional values and merged (global + own) options. */
+  run(args: string[], options: Record<string, unknown>): Promise<number | void>;
+}
+
+/** The whole program. */
+export interface ProgramSpec {
+  /** Executable name. */
+  readonly name: string;
+  /** Version string. */
+  readonly version: string;
+  /** Description. */
+  readonly description: string;
+  /** Options every command accepts. */
+  readonly globalOptions: readonly OptionSpec[];
+  /** Commands. */
+  readonly commands: readonly CommandSpec[];
+  /** Extra help text at the end of the root help. */
+  readonly epilog?: string;
+}
+
+/** Where help and parse errors go. */
+export interface ProgramIO {
+  /** Normal output. */
+  out(text: string): void;
+  /** Error output. */
+  err(text: string): void;
+}
+
+function toOption(spec: OptionSpec): Option {
+  const o = new Option(spec.flags, spec.description);
+  if (spec.choices) o.choices(spec.choices as string[]);
+  if (spec.env) o.env(spec.env);
+  if (spec.repeatable) {
+    o.argParser((v: string, prev: unknown) => [...(Array.isArray(prev) ? prev : []), v]);
+  }
+  if (spec.default !== undefined) o.default(spec.default as string);
+  return o as unknown as Option;
+}
+
+/** Names of a command tree, for shell completions. */
+export interface CommandTree {
+  /** Command names with their long options. */
+  readonly commands: { name: string; options: string[] }[];
+  /** Global long options. */
+  readonly globalOptions: string[];
+}
+
+/** Lists commands and options without parsing anything. */
+export function commandTree(spec: ProgramSpec): CommandTree {
+  const longs = (o: readonly OptionSpec[] = []) =>
+    o.flatMap((x) => x.flags.split(/[ ,|]+/).filter((f) => f.startsWith("--")));
+  return {
+    globalOptions: longs(spec.globalOptions),
+    commands: spec.commands.map((c) => ({ name: c.name, options: longs(c.options) })),
+  };
+}
+
+/**
+ * Parses `argv` and runs the chosen command. Returns the exit code: 0 for help/version,
+ * 2 for usage errors, otherwise what the command returns or throws.
+ */
+export async function runProgram(
+  spec: ProgramSpec,
+  argv: string[],
+  io: ProgramIO,
+): Promise<number> {
+  const program = new Command()
+    .name(spec.name)
+    .description(spec.description)
+    .version(spec.version, "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  for (const o of spec.globalOptions) program.addOption(toOption(o));
+  if (spec.epilog) program.addHelpText("after", spec.epilog);
+  let code = 0;
+  for (const c of spec.commands) {
+    const cmd = program.command(c.name).description(c.description).exitOverride()
+      .configureOutput({ writeOut: io.out, writeErr: io.err })
+      .showHelpAfterError("(run with --help for usage)");
+    for (const a of c.arguments ?? []) {
+      const n = a.variadic ? `${a.name}...` : a.name;
+      cmd.argument(a.required === false ? `[${n}]` : `<${n}>`, a.description);
+    }
+    for (const o of c.options ?? []) cmd.addOption(toOption(o));
+    if (c.examples?.length) {
+      cmd.addHelpText("after", `\nExamples:\n${c.examples.map((e) => `  $ ${e}`).join("\n")}\n`);
+    }
+    cmd.action(async (...raw: unknown[]) => {
+      const self = raw[raw.length - 1] as Command;
+      const positional = (raw.slice(0, -2) as (string | string[] | undefined)[])
+        .flatMap((v) => v === undefined ? [] : Array.isArray(v) ? v : [v]);
+      const result = await c.run(positional, self.optsWithGlobals() as Record<string, unknown>);
+      code = typeof result === "number" ? result : 0;
+    });
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+      return 2; // usage errors, and help shown because no command was given
+    }
+    throw e;
+  }
+}

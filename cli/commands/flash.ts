@@ -1,0 +1,195 @@
+/**
+ * `flash` and `plan`: the lifecycle against a device (plan stops before writing), or
+ * `plan --against OLD` offline.
+ *
+ * @module
+ */
+import {
+  compareImages,
+  flash,
+  FlashImage,
+  type FlashRequest,
+  fullReport,
+  type ImageInput,
+  isFlashMode,
+  loadInput,
+  parseImageSpec,
+  planBlocks,
+  UsageError,
+} from "../../kernel/mod.ts";
+import type { CommandSpec, OptionSpec } from "../commander.ts";
+import { formatBytes, formatMs, hex32, resultJson, summaryLine } from "../render.ts";
+import {
+  connection,
+  type GlobalOptions,
+  openSession,
+  requireTarget,
+  runContext,
+} from "../session.ts";
+import type { CliIO, Session } from "../session.ts";
+
+const common: OptionSpec[] = [
+  {
+    flags: "--mode <mode>",
+    description: "diff: only changed blocks; full: every block",
+    choices: ["diff", "full"],
+  },
+  {
+    flags: "--partial <policy>",
+    description: "bytes of a partly covered block: keep or fill",
+    choices: ["keep", "fill"],
+  },
+  { flags: "--hash <algorithm>", description: "hash algorithm (default: the target's)" },
+  { flags: "--board <board>", description: "Universal Hex section: v1, v2 or a board id" },
+];
+
+/** Image inputs from arguments, else from config. */
+export function imageInputs(s: Session, args: string[]): ImageInput[] {
+  const inputs = args.length ? args.map(parseImageSpec) : s.config.images;
+  if (!inputs.length) {
+    throw new UsageError("no image given", {
+      hint: "pass files (app.bin@0x10000, program.hex) or set deltaflash.images in deno.json",
+    });
+  }
+  return inputs;
+}
+
+function request(
+  s: Session,
+  args: string[],
+  o: Record<string, unknown>,
+  dryRun: boolean,
+): FlashRequest {
+  const c = connection(s);
+  const mode = (o.mode as string | undefined) ?? s.config.pipeline.mode ?? "diff";
+  if (!isFlashMode(mode)) throw new UsageError(`bad mode '${mode}'`);
+  const board = (o.board as string | undefined) ?? s.config.board;
+  return {
+    target: requireTarget(s),
+    inputs: imageInputs(s, args),
+    connect: { port: c.port, probe: c.probe, baud: c.baud, options: s.config.options },
+    mode,
+    partialBlocks: (o.partial as "keep" | "fill" | undefined) ?? s.config.pipeline.partialBlocks,
+    hash: (o.hash as string | undefined) ?? s.config.pipeline.hash,
+    verify: o.verify === false ? false : s.config.pipeline.verify,
+    dryRun,
+    formatOptions: board ? { board } : {},
+  };
+}
+
+async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, dryRun: boolean) {
+  const s = await openSession(o as GlobalOptions, io);
+  const req = request(s, args, o, dryRun);
+  const ctx = runContext(s, (e) => {
+    if (s.options.json || e.type !== "stage" || e.state !== "start") return;
+    io.err(`${e.stage}…`);
+  });
+  const result = await flash(s.registry, ctx, req);
+  if (s.options.json) {
+    io.out(JSON.stringify(resultJson(result, dryRun), null, 2));
+  } else {
+    if (dryRun || s.options.verbose) {
+      for (const run of result.plan.runs) {
+        io.out(`  write ${hex32(run.address)} ${formatBytes(run.data.length)}`);
+      }
+    }
+    if (result.plan.estimate) {
+      io.out(`  estimate ${formatMs(result.plan.estimate.ms)} (modelled)`);
+    }
+    io.out(summaryLine(result, dryRun));
+  }
+  return 0;
+}
+
+async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unknown>) {
+  const s = await openSession(o as GlobalOptions, io);
+  const target = s.registry.target(requireTarget(s));
+  const board = (o.board as string | undefined) ?? s.config.board;
+  const opts = { ...target.formatOptions, ...(board ? { board } : {}) };
+  const load = async (specs: ImageInput[]) => {
+    const parts = [];
+    for (const i of specs) parts.push(await loadInput(s.registry, i, opts));
+    return parts.flatMap((p) => p.segments);
+  };
+  const image = FlashImage.from(await load(imageInputs(s, args)));
+  const old = FlashImage.from(await load(String(o.against).split(",").map(parseImageSpec)));
+  const base = fullReport(image, target.layout);
+  const changed = new Set<number>();
+  for (const r of target.layout.regions) {
+    for (const a of compareImages(old, image, r.blockSize).differentBlocks) changed.add(a);
+  }
+  const report = {
+    algorithm: "host-diff",
+    requests: 0,
+    blocks: base.map((b) => ({ ...b, same: !changed.has(b.address) })),
+  };
+  const mode = ((o.mode as string | undefined) ?? "diff") as "diff" | "full";
+  const plan = planBlocks({ image, report, layout: target.layout, mode, cost: target.cost });
+  if (s.options.json) {
+    io.out(
+      JSON.stringify(
+        {
+          target: target.name,
+          against: o.against,
+          plan: {
+            mode,
+            totals: plan.totals,
+            changed: plan.blocks.filter((b) => b.action === "write").map((b) => b.address),
+            estimateMs: plan.estimate?.ms,
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  for (const run of plan.runs) {
+    io.out(`  write ${hex32(run.address)} ${formatBytes(run.data.length)}`);
+  }
+  if (plan.estimate) io.out(`  estimate ${formatMs(plan.estimate.ms)} (modelled)`);
+  io.out(
+    `would write ${plan.totals.write} of ${plan.totals.blocks} blocks (${
+      formatBytes(plan.totals.bytes)
+    }), ${plan.totals.skip} unchanged (host-side diff against ${o.against}, device not contacted)`,
+  );
+  return 0;
+}
+
+/** The `flash` command. */
+export function flashCommand(io: CliIO): CommandSpec {
+  return {
+    name: "flash",
+    description: "write the blocks that differ, then verify them",
+    arguments: [{
+      name: "images",
+      description: "image files (file.bin@0x10000, program.hex, app.elf)",
+      required: false,
+      variadic: true,
+    }],
+    options: [...common, { flags: "--no-verify", description: "skip verifying written blocks" }],
+    examples: [
+      "deltaflash flash --target esp32c3 --port sim:esp32c3 app.bin@0x10000",
+      "deltaflash flash --target microbit-v2 --probe sim:microbit-v2 program.hex",
+    ],
+    run: (args, o) => runFlash(io, args, o, false),
+  };
+}
+
+/** The `plan` command. */
+export function planCommand(io: CliIO): CommandSpec {
+  return {
+    name: "plan",
+    description: "show what flash would write (asks the device for hashes, writes nothing)",
+    arguments: [{ name: "images", description: "image files", required: false, variadic: true }],
+    options: [...common, {
+      flags: "--against <old>",
+      description: "compare with an old image on the host instead of asking the device",
+    }],
+    examples: [
+      "deltaflash plan --target esp32 --port sim:esp32 app.bin@0x10000",
+      "deltaflash plan --target esp32 new.bin@0x10000 --against old.bin@0x10000",
+    ],
+    run: (args, o) => o.against ? runOfflinePlan(io, args, o) : runFlash(io, args, o, true),
+  };
+}

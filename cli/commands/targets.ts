@@ -1,0 +1,60 @@
+/**
+ * `targets`: what the loaded plugins provide.
+ *
+ * @module
+ */
+import type { CommandSpec } from "../commander.ts";
+import { type CliIO, type GlobalOptions, openSession } from "../session.ts";
+
+/** The `targets` command. */
+export function targetsCommand(io: CliIO): CommandSpec {
+  return {
+    name: "targets",
+    description: "list targets (with -v: hash algorithms, formats, transports, plugin errors)",
+    async run(_args, o) {
+      const s = await openSession(o as GlobalOptions, io);
+      const r = s.registry;
+      if (s.options.json) {
+        io.out(JSON.stringify(
+          {
+            targets: r.targets().map((t) => ({
+              name: t.name,
+              aliases: t.aliases ?? [],
+              family: t.family,
+              link: t.link,
+              description: t.description,
+              hash: t.hash,
+            })),
+            hashes: r.hashes().map((h) => h.name),
+            formats: r.formats().map((f) => f.name),
+            transports: r.transports().map((t) => `${t.kind}:${t.scheme}`),
+            pluginErrors: r.failures.map((f) => ({
+              specifier: f.specifier,
+              message: f.error.message,
+            })),
+          },
+          null,
+          2,
+        ));
+        return 0;
+      }
+      const ts = r.targets();
+      if (!ts.length) io.out("no targets loaded");
+      const w = Math.max(6, ...ts.map((t) => t.name.length));
+      for (const t of ts) {
+        io.out(`${t.name.padEnd(w)}  ${t.family.padEnd(6)} ${t.link.padEnd(6)} ${t.description}`);
+      }
+      if (s.options.verbose) {
+        io.out(`\nhash algorithms: ${r.hashes().map((h) => h.name).join(", ")}`);
+        io.out(`image formats:   ${r.formats().map((f) => f.name).join(", ")}`);
+        io.out(
+          `transports:      ${
+            r.transports().map((t) => `${t.kind}:${t.scheme}`).join(", ") || "none"
+          }`,
+        );
+        for (const f of r.failures) io.out(`plugin error:    ${f.error.message}`);
+      }
+      return 0;
+    },
+  };
+}

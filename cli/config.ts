@@ -1,0 +1,174 @@
+/**
+ * Project configuration: a `deltaflash` key in deno.json, or deltaflash.json / .jsonc beside it.
+ *
+ * @module
+ */
+import { dirname, join, resolve } from "node:path";
+import { parse as parseJsonc, type ParseError, printParseErrorCode } from "jsonc-parser";
+import { z } from "zod";
+import { ConfigError, type ImageInput, parseImageSpec } from "../kernel/mod.ts";
+
+const address = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^(0x[0-9a-fA-F]+|\d+)$/, "expected a number or a hex string like 0x10000"),
+]).transform((v) => Number(v));
+
+const imageEntry = z.union([
+  z.string().min(1),
+  z.object({
+    file: z.string().min(1),
+    address: address.optional(),
+    format: z.string().optional(),
+  }).strict(),
+]);
+
+const pluginEntry = z.union([
+  z.string().min(1),
+  z.object({ specifier: z.string().min(1), options: z.unknown().optional() }).strict(),
+]);
+
+/** Schema of the `deltaflash` configuration object. */
+export const configSchema = z.object({
+  target: z.string().optional(),
+  port: z.string().optional(),
+  probe: z.string().optional(),
+  baud: z.number().int().positive().optional(),
+  board: z.string().optional(),
+  images: z.array(imageEntry).optional(),
+  plugins: z.array(pluginEntry).optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+  pipeline: z.object({
+    mode: z.enum(["diff", "full"]).optional(),
+    partialBlocks: z.enum(["keep", "fill"]).optional(),
+    hash: z.string().optional(),
+    verify: z.boolean().optional(),
+    stages: z.record(
+      z.enum(["loadImage", "queryHashes", "plan", "write", "verify"]),
+      z.string(),
+    ).optional(),
+  }).strict().optional(),
+}).strict();
+
+/** A validated configuration with paths resolved against its file. */
+export interface Config {
+  /** File the config came from, if any. */
+  readonly file?: string;
+  /** Directory relative paths are resolved against. */
+  readonly dir: string;
+  /** Default target. */
+  readonly target?: string;
+  /** Default serial port. */
+  readonly port?: string;
+  /** Default probe. */
+  readonly probe?: string;
+  /** Default baud rate. */
+  readonly baud?: number;
+  /** Universal Hex board (`v1`, `v2`, id). */
+  readonly board?: string;
+  /** Default images. */
+  readonly images: ImageInput[];
+  /** Plugins to load, with options. */
+  readonly plugins: { specifier: string; options?: unknown }[];
+  /** Target options. */
+  readonly options: Record<string, unknown>;
+  /** Pipeline settings. */
+  readonly pipeline: NonNullable<z.infer<typeof configSchema>["pipeline"]>;
+}
+
+const CANDIDATES = ["deltaflash.json", "deltaflash.jsonc", "deno.json", "deno.jsonc"];
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** Finds the config file: an explicit path, else the nearest directory upward with one. */
+export async function findConfig(start: string, explicit?: string): Promise<string | undefined> {
+  if (explicit) {
+    const p = resolve(start, explicit);
+    if (!(await exists(p))) {
+      throw new ConfigError(`config file not found: ${explicit}`, {
+        hint: "pass --config with a path to deno.json or deltaflash.json",
+      });
+    }
+    return p;
+  }
+  let dir = resolve(start);
+  while (true) {
+    for (const name of CANDIDATES) {
+      const p = join(dir, name);
+      if (!(await exists(p))) continue;
+      if (name.startsWith("deltaflash")) return p;
+      const raw = parseText(await Deno.readTextFile(p), p);
+      if (raw && typeof raw === "object" && "deltaflash" in raw) return p;
+      return undefined; // a deno.json without our key ends the search: it is the project root
+    }
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+function parseText(text: string, file: string): unknown {
+  const errors: ParseError[] = [];
+  const value = parseJsonc(text, errors, { allowTrailingComma: true });
+  if (errors.length) {
+    const e = errors[0];
+    const line = text.slice(0, e.offset).split("\n").length;
+    throw new ConfigError(`${file}:${line}: ${printParseErrorCode(e.error)}`, {
+      hint: "fix the JSON syntax at that line",
+    });
+  }
+  return value;
+}
+
+/** Validates a raw config object; errors name the bad key path. */
+export function validateConfig(raw: unknown, file: string | undefined, dir: string): Config {
+  const prefix = file && /deno\.jsonc?$/.test(file) ? "deltaflash" : "";
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const path = [prefix, ...issue.path.map((p) => typeof p === "number" ? `[${p}]` : String(p))]
+      .filter(Boolean).join(".").replace(/\.\[/g, "[");
+    throw new ConfigError(`${file ?? "config"}: ${path || "(root)"}: ${issue.message}`, {
+      path,
+      hint: "see the configuration section of README.md",
+    });
+  }
+  const c = result.data;
+  const images: ImageInput[] = (c.images ?? []).map((i) => {
+    const input = typeof i === "string" ? parseImageSpec(i) : i;
+    return { ...input, file: resolve(dir, input.file) };
+  });
+  const plugins = (c.plugins ?? []).map((p) => {
+    const entry = typeof p === "string" ? { specifier: p } : p;
+    const s = entry.specifier;
+    const local = s.startsWith("./") || s.startsWith("../") || s.startsWith("/");
+    return { ...entry, specifier: local ? resolve(dir, s) : s };
+  });
+  return {
+    file,
+    dir,
+    target: c.target,
+    port: c.port,
+    probe: c.probe,
+    baud: c.baud,
+    board: c.board,
+    images,
+    plugins,
+    options: c.options ?? {},
+    pipeline: c.pipeline ?? {},
+  };
+}
+
+/** Loads and validates the project config (an empty config when none exists). */
+export async function loadConfig(cwd: string, explicit?: string): Promise<Config> {
+  const file = await findConfig(cwd, explicit);
+  if (!file) return validateConfig({}, undefined, cwd);
+  const raw = parseText(await Deno.readTextFile(file), file) as Record<string, unknown> | null;
+  const section = /deno\.jsonc?$/.test(file) ? raw?.deltaflash : raw;
+  return validateConfig(section, file, dirname(file));
+}

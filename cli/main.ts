@@ -1,0 +1,131 @@
+/**
+ * The CLI: global options, built-in and plugin commands, and error reporting
+ * (one line plus a hint; a stack trace only with -v).
+ *
+ * @module
+ */
+import { DeltaflashError, type Registry } from "../kernel/mod.ts";
+import { type CommandSpec, type OptionSpec, type ProgramSpec, runProgram } from "./commander.ts";
+import { diffCommand } from "./commands/diff.ts";
+import { flashCommand, planCommand } from "./commands/flash.ts";
+import { hashCommand } from "./commands/hash.ts";
+import { targetsCommand } from "./commands/targets.ts";
+import { loadConfig } from "./config.ts";
+import { buildRegistry } from "./plugins.ts";
+import type { CliIO } from "./session.ts";
+
+/** Version printed by `--version`. */
+export const VERSION = "0.1.0";
+
+/** Options every command accepts. */
+export const GLOBAL_OPTIONS: OptionSpec[] = [
+  {
+    flags: "-c, --config <file>",
+    description: "config file (default: nearest deno.json / deltaflash.json)",
+  },
+  { flags: "-t, --target <name>", description: "target (see `deltaflash targets`)" },
+  {
+    flags: "-p, --port <address>",
+    description: "serial port: /dev/ttyUSB0, sim:esp32c3, rfc2217://host:port",
+    env: "DELTAFLASH_PORT",
+  },
+  {
+    flags: "--probe <address>",
+    description: "debug probe: sim:microbit-v2, hid:…, gdb://host:port",
+    env: "DELTAFLASH_PROBE",
+  },
+  {
+    flags: "-b, --baud <rate>",
+    description: "serial baud rate for flashing",
+    env: "DELTAFLASH_BAUD",
+  },
+  { flags: "--json", description: "machine-readable output on stdout" },
+  { flags: "-v, --verbose", description: "more detail; stack traces on errors" },
+  {
+    flags: "--realtime",
+    description: "run simulated devices in real time instead of modelled time",
+  },
+];
+
+const EPILOG = `
+Environment variables:
+  DELTAFLASH_PORT   default for --port
+  DELTAFLASH_PROBE  default for --probe
+  DELTAFLASH_BAUD   default for --baud
+  NO_COLOR          disable colours
+
+Exit codes: 0 success, 1 failure (device, image, verify), 2 usage error.
+`;
+
+function pluginCommand(c: ReturnType<Registry["commands"]>[number], io: CliIO): CommandSpec {
+  return {
+    name: c.name,
+    description: c.description,
+    arguments: c.arguments,
+    options: c.options?.map((o) => ({
+      flags: o.flags,
+      description: o.description,
+      default: o.default,
+    })),
+    run: async (args, opts) => (await c.run(args, opts, io)) ?? 0,
+  };
+}
+
+/** Plugin commands, loaded from the project's config without failing the CLI. */
+async function extraCommands(argv: string[], io: CliIO): Promise<CommandSpec[]> {
+  try {
+    const i = argv.findIndex((a) => a === "-c" || a === "--config");
+    const explicit = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith("--config="))?.slice(9);
+    const registry = await buildRegistry(await loadConfig(Deno.cwd(), explicit));
+    return registry.commands().map((c) => pluginCommand(c, io));
+  } catch {
+    return []; // config errors surface when a command actually loads the session
+  }
+}
+
+/** Builds the program spec. */
+export async function programSpec(io: CliIO, argv: string[] = []): Promise<ProgramSpec> {
+  const builtins = [
+    flashCommand(io),
+    planCommand(io),
+    hashCommand(io),
+    diffCommand(io),
+    targetsCommand(io),
+  ];
+  const names = new Set(builtins.map((c) => c.name));
+  const extra = (await extraCommands(argv, io)).filter((c) => !names.has(c.name));
+  return {
+    name: "deltaflash",
+    version: VERSION,
+    description: "Flash firmware by writing only the blocks that changed.",
+    globalOptions: GLOBAL_OPTIONS,
+    commands: [...builtins, ...extra],
+    epilog: EPILOG,
+  };
+}
+
+/** Runs the CLI and returns the exit code. Never throws. */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const verbose = argv.includes("-v") || argv.includes("--verbose");
+  try {
+    return await runProgram(await programSpec(io, argv), argv, {
+      out: (t) => io.out(t.replace(/\n$/, "")),
+      err: (t) => io.err(t.replace(/\n$/, "")),
+    });
+  } catch (e) {
+    if (e instanceof DeltaflashError) {
+      io.err(`error: ${e.message}`);
+      if (e.hint) io.err(`hint: ${e.hint}`);
+      if (verbose && e.stack) io.err(e.stack);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    io.err(`error: ${err?.message ?? String(e)}`);
+    io.err(
+      verbose
+        ? String(err?.stack)
+        : "hint: this is a bug in deltaflash; run again with -v and report the output",
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Small text renderers for CLI output.
+ *
+ * @module
+ */
+import type { FlashResult } from "../kernel/mod.ts";
+
+/** `16 KiB`, `1.2 MiB`, `512 B`. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${+(n / 1024).toFixed(1)} KiB`;
+  return `${+(n / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+/** `0x00010000`. */
+export function hex32(n: number): string {
+  return `0x${n.toString(16).padStart(8, "0")}`;
+}
+
+/** `0.93 s` or `412 ms`. */
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}
+
+/** The final one-line summary of a flash or plan. */
+export function summaryLine(r: FlashResult, dryRun: boolean): string {
+  const t = r.plan.totals;
+  const unit = r.plan.blocks[0]?.size === 4096 ? "sectors" : "blocks";
+  const time = `${formatMs(r.elapsedMs)}${r.modelled ? " (modelled)" : ""}`;
+  const verb = dryRun ? "would write" : "wrote";
+  const verified = r.verified ? ", verified" : "";
+  return `${verb} ${t.write} of ${t.blocks} ${unit} (${
+    formatBytes(t.bytes)
+  }) in ${time}, ${t.skip} unchanged${verified}`;
+}
+
+/** JSON-friendly summary of a flash result. */
+export function resultJson(r: FlashResult, dryRun: boolean) {
+  return {
+    target: r.target,
+    device: r.device,
+    dryRun,
+    image: { bytes: r.image.byteCount, ranges: r.image.ranges() },
+    hashAlgorithm: r.report.algorithm,
+    plan: {
+      mode: r.plan.mode,
+      totals: r.plan.totals,
+      runs: r.plan.runs.map((x) => ({ address: x.address, length: x.data.length })),
+      changed: r.plan.blocks.filter((b) => b.action === "write").map((b) => b.address),
+      estimateMs: r.plan.estimate?.ms,
+    },
+    written: r.written,
+    verified: r.verified,
+    elapsedMs: r.elapsedMs,
+    modelled: r.modelled,
+    link: r.link,
+  };
+}

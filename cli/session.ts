@@ -1,0 +1,109 @@
+/**
+ * What every command needs: config, registry, a run context and output helpers.
+ *
+ * @module
+ */
+import {
+  createContext,
+  type FlashEvent,
+  type Logger,
+  type Registry,
+  type RunContext,
+  UsageError,
+  VirtualClock,
+} from "../kernel/mod.ts";
+import { type Config, loadConfig } from "./config.ts";
+import { buildRegistry } from "./plugins.ts";
+
+/** Output channels of the CLI. */
+export interface CliIO {
+  /** A line to stdout. */
+  out(line: string): void;
+  /** A line to stderr. */
+  err(line: string): void;
+  /** True when stdout is a terminal. */
+  readonly isTerminal: boolean;
+}
+
+/** Global options every command accepts. */
+export interface GlobalOptions {
+  config?: string;
+  target?: string;
+  port?: string;
+  probe?: string;
+  baud?: string;
+  json?: boolean;
+  verbose?: boolean;
+  realtime?: boolean;
+}
+
+/** A loaded CLI session. */
+export interface Session {
+  /** Project config. */
+  readonly config: Config;
+  /** Registry with built-in and project plugins. */
+  readonly registry: Registry;
+  /** Global options. */
+  readonly options: GlobalOptions;
+  /** Output. */
+  readonly io: CliIO;
+}
+
+/** Loads config and plugins, and reports plugins that failed (the CLI goes on). */
+export async function openSession(options: GlobalOptions, io: CliIO): Promise<Session> {
+  const config = await loadConfig(Deno.cwd(), options.config);
+  const registry = await buildRegistry(config);
+  for (const f of registry.failures) {
+    io.err(`warning: ${f.error.message}${f.error.hint ? `\n  hint: ${f.error.hint}` : ""}`);
+  }
+  return { config, registry, options, io };
+}
+
+/** Resolved connection settings (flags override config). */
+export function connection(s: Session) {
+  const o = s.options;
+  const baud = o.baud !== undefined ? Number(o.baud) : s.config.baud;
+  if (baud !== undefined && (!Number.isInteger(baud) || baud <= 0)) {
+    throw new UsageError(`bad baud rate '${o.baud}'`, { hint: "use a number such as 921600" });
+  }
+  return {
+    target: o.target ?? s.config.target,
+    port: o.port ?? s.config.port,
+    probe: o.probe ?? s.config.probe,
+    baud,
+  };
+}
+
+/** The target name, or a usage error saying how to give one. */
+export function requireTarget(s: Session): string {
+  const t = connection(s).target;
+  if (!t) {
+    throw new UsageError("no target given", {
+      hint: `pass --target (one of: ${
+        s.registry.targets().map((x) => x.name).join(", ") || "none loaded"
+      }) or set deltaflash.target in deno.json`,
+    });
+  }
+  return t;
+}
+
+/** A run context: virtual time for simulated devices unless --realtime. */
+export function runContext(
+  s: Session,
+  onEvent?: (e: FlashEvent) => void,
+  signal?: AbortSignal,
+): RunContext {
+  const c = connection(s);
+  const simulated = [c.port, c.probe].some((a) => a?.startsWith("sim:"));
+  const log: Logger = {
+    debug: (m) => s.options.verbose && s.io.err(m),
+    info: (m) => !s.options.json && s.io.err(m),
+    warn: (m) => s.io.err(`warning: ${m}`),
+  };
+  return createContext({
+    clock: simulated && !s.options.realtime ? new VirtualClock() : undefined,
+    log,
+    onEvent,
+    signal,
+  });
+}
