@@ -6,6 +6,7 @@
 import type { Plugin } from "../kernel/mod.ts";
 import { formats } from "./formats/mod.ts";
 import { hashes } from "./hash/mod.ts";
+import { serial } from "./serial/mod.ts";
 
 /** A plugin with the name it is reported under. */
 export interface NamedPlugin {
@@ -20,5 +21,6 @@ export function builtinPlugins(): NamedPlugin[] {
   return [
     { specifier: "builtin:hashes", plugin: hashes() },
     { specifier: "builtin:formats", plugin: formats() },
+    { specifier: "builtin:serial", plugin: serial() },
   ];
 }

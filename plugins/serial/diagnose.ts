@@ -70,11 +70,11 @@ function readTrim(p: string): string | undefined {
 }
 
 /** The error for a failed open of `path`. */
-export function openError(path: string, err: number): DeltaflashError {
+export function openError(path: string, err: number, usbId?: string): DeltaflashError {
   switch (err) {
     case E.EACCES:
     case E.EPERM:
-      return permissionError(path, err);
+      return permissionError(path, err, usbId);
     case E.EBUSY:
     case E.EAGAIN:
       return busyError(path);

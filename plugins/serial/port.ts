@@ -9,6 +9,7 @@ import { DeviceError } from "../../kernel/mod.ts";
 import { cString, errno, libc } from "./libc.ts";
 import { FdIo } from "./fd_io.ts";
 import { ioError, openError, SignalsUnsupportedError } from "./diagnose.ts";
+import { usbId } from "./bridges.ts";
 import { LOCK_EX, LOCK_NB, LOCK_UN } from "./platform.ts";
 import {
   checkBaud,
@@ -36,7 +37,10 @@ export function openSerialPort(path: string, options: SerialOpenOptions = {}): F
   checkBaud(baud);
   const { c, k } = libc();
   const fd = c.open(cString(path), k.O_RDWR | k.O_NOCTTY | k.O_NONBLOCK | k.O_CLOEXEC, 0);
-  if (fd < 0) throw openError(path, errno());
+  const usb = options.info?.usbVendorId !== undefined && options.info.usbProductId !== undefined
+    ? usbId(options.info.usbVendorId, options.info.usbProductId)
+    : undefined;
+  if (fd < 0) throw openError(path, errno(), usb);
   // On failure: close first (so a busy scan of /proc does not find us), then explain.
   const fail = (err: number): never => {
     c.close(fd);
