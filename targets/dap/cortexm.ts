@@ -1,0 +1,274 @@
+/**
+ * Cortex-M debug over a CMSIS-DAP probe: implements {@link CortexMDebug} with batched,
+ * pipelined register and memory access. Register numbers and bits: ARMv6-M ARM §C1.6.
+ *
+ * @module
+ */
+import { DeviceError, type LinkStats, type RunContext, TimeoutError } from "../../kernel/mod.ts";
+import { type CortexMDebug, Reg, type RunFunctionRequest } from "../cortexm/debug.ts";
+import { AdiPort, AP, type Batch, type BatchResult, DP } from "./adi.ts";
+import type { DapProbe } from "./probe.ts";
+
+/** Debug register addresses and bits. */
+export const SCS = {
+  DFSR: 0xe000ed30,
+  AIRCR: 0xe000ed0c,
+  DHCSR: 0xe000edf0,
+  DCRSR: 0xe000edf4,
+  DCRDR: 0xe000edf8,
+  DEMCR: 0xe000edfc,
+} as const;
+const DBGKEY = 0xa05f0000;
+const C_DEBUGEN = 1, C_HALT = 2;
+const S_REGRDY = 1 << 16, S_HALT = 1 << 17;
+const REGWNR = 1 << 16;
+const VC_CORERESET = 1;
+const AIRCR_SYSRESETREQ = 0x05fa0004;
+/** MEM-AP used for the core's memory (AP #0 on nRF51/nRF52). */
+const MEM_AP = 0;
+/** Banked data registers BD0–BD3 map DHCSR, DCRSR, DCRDR, DEMCR once TAR = DHCSR. */
+const BD_DHCSR = AP.BD0, BD_DCRSR = AP.BD0 + 4, BD_DCRDR = AP.BD0 + 8;
+
+/** Options for bringing up the link. */
+export interface DapCortexMOptions {
+  /** SWD clock in Hz (DAPLink default 5–8 MHz; 10 MHz is what web tools ask for). */
+  readonly clockHz?: number;
+  /** Probe-side polls per read-with-match before it reports a mismatch. */
+  readonly matchRetry?: number;
+  /** Description for messages. */
+  readonly description?: string;
+}
+
+/** A Cortex-M core behind a CMSIS-DAP probe. */
+export class DapCortexM implements CortexMDebug {
+  readonly description: string;
+  readonly port: AdiPort;
+
+  private constructor(readonly probe: DapProbe, description: string) {
+    this.port = new AdiPort(probe);
+    this.description = description;
+  }
+
+  /** Brings up SWD, powers the debug domain and returns the core. */
+  static async connect(
+    ctx: RunContext,
+    probe: DapProbe,
+    options: DapCortexMOptions = {},
+  ): Promise<DapCortexM> {
+    await probe.readCapabilities(ctx);
+    await probe.connectSwd(ctx, options.clockHz ?? 10_000_000, 100, options.matchRetry ?? 4096);
+    const core = new DapCortexM(probe, options.description ?? "CMSIS-DAP");
+    await core.port.run(ctx, (b) => b.dpRead(DP.DPIDR));
+    await probe.writeAbort(ctx, 0x1e);
+    const up = await core.port.run(ctx, (b) =>
+      b.dpWrite(DP.SELECT, 0)
+        .dpWrite(DP.CTRL_STAT, 0x50000000) // CSYSPWRUPREQ | CDBGPWRUPREQ
+        .matchRead(null, DP.CTRL_STAT, 0xa0000000, 0xa0000000));
+    if (!up.matched) {
+      throw new DeviceError("the debug power domain did not come up", {
+        hint: "the chip may be protected or unpowered",
+      });
+    }
+    return core;
+  }
+
+  stats(): LinkStats {
+    return this.probe.stats();
+  }
+
+  async readMemory(ctx: RunContext, address: number, length: number): Promise<Uint8Array> {
+    aligned(address, length);
+    if (length === 0) return new Uint8Array(0);
+    const r = await this.port.run(ctx, (b) => b.memReadBlock(MEM_AP, address, length / 4));
+    return new Uint8Array(Uint32Array.from(r.values).buffer);
+  }
+
+  async writeMemory(ctx: RunContext, address: number, data: Uint8Array): Promise<void> {
+    aligned(address, data.length);
+    if (data.length === 0) return;
+    await this.port.run(ctx, (b) => b.memWriteBlock(MEM_AP, address, toWords(data)));
+  }
+
+  async readWord(ctx: RunContext, address: number): Promise<number> {
+    return (await this.port.run(ctx, (b) => b.memRead(MEM_AP, address))).values[0];
+  }
+
+  async writeWord(ctx: RunContext, address: number, value: number): Promise<void> {
+    await this.port.run(ctx, (b) => b.memWrite(MEM_AP, address, value));
+  }
+
+  /** Adds accesses that point TAR at DHCSR so BD0–BD3 reach the debug registers. */
+  #debugBank(b: Batch): void {
+    b.apWrite(MEM_AP, AP.CSW, 0x23000052).apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
+  }
+
+  /** Adds a register write (DCRDR, DCRSR with REGWnR, then S_REGRDY polled in the probe). */
+  static addRegisterWrite(b: Batch, reg: number, value: number): void {
+    b.apWrite(MEM_AP, BD_DCRDR, value >>> 0)
+      .apWrite(MEM_AP, BD_DCRSR, REGWNR | reg)
+      .matchRead(MEM_AP, BD_DHCSR, S_REGRDY, S_REGRDY);
+  }
+
+  static #addRegisterRead(b: Batch, reg: number): void {
+    b.apWrite(MEM_AP, BD_DCRSR, reg)
+      .matchRead(MEM_AP, BD_DHCSR, S_REGRDY, S_REGRDY)
+      .apRead(MEM_AP, BD_DCRDR);
+  }
+
+  async readRegister(ctx: RunContext, reg: number): Promise<number> {
+    const r = await this.#runChecked(ctx, "register read", (b) => {
+      this.#debugBank(b);
+      DapCortexM.#addRegisterRead(b, reg);
+    });
+    return r.values[0];
+  }
+
+  async writeRegister(ctx: RunContext, reg: number, value: number): Promise<void> {
+    await this.#runChecked(ctx, "register write", (b) => {
+      this.#debugBank(b);
+      DapCortexM.addRegisterWrite(b, reg, value);
+    });
+  }
+
+  async #runChecked(ctx: RunContext, what: string, build: (b: Batch) => void) {
+    const r = await this.port.run(ctx, build);
+    if (!r.matched) {
+      throw new DeviceError(`${what} timed out (S_REGRDY stayed clear)`, {
+        hint: "the core must be halted for register access",
+      });
+    }
+    return r;
+  }
+
+  async halt(ctx: RunContext): Promise<void> {
+    await this.#untilHalted(ctx, 1000, (b) => {
+      this.#debugBank(b);
+      b.apWrite(MEM_AP, BD_DHCSR, DBGKEY | C_DEBUGEN | C_HALT);
+    });
+  }
+
+  async resume(ctx: RunContext): Promise<void> {
+    await this.port.run(ctx, (b) => {
+      b.memWrite(MEM_AP, SCS.DFSR, 0x1f); // clear stale halt reasons
+      this.#debugBank(b);
+      b.apWrite(MEM_AP, BD_DHCSR, DBGKEY | C_DEBUGEN);
+    });
+  }
+
+  async isHalted(ctx: RunContext): Promise<boolean> {
+    const r = await this.port.run(ctx, (b) => b.memRead(MEM_AP, SCS.DHCSR));
+    return (r.values[0] & S_HALT) !== 0;
+  }
+
+  async resetAndHalt(ctx: RunContext): Promise<void> {
+    await this.halt(ctx);
+    await this.port.run(ctx, (b) => {
+      b.memWrite(MEM_AP, SCS.DEMCR, VC_CORERESET);
+      b.memWrite(MEM_AP, SCS.AIRCR, AIRCR_SYSRESETREQ);
+    });
+    this.port.invalidate();
+    await this.#untilHalted(ctx, 1000, () => {});
+    await this.port.run(ctx, (b) => b.memWrite(MEM_AP, SCS.DEMCR, 0));
+  }
+
+  async reset(ctx: RunContext): Promise<void> {
+    await this.port.run(ctx, (b) => {
+      b.memWrite(MEM_AP, SCS.DEMCR, 0);
+      b.memWrite(MEM_AP, SCS.DHCSR, DBGKEY); // leave debug mode so the core runs freely
+      b.memWrite(MEM_AP, SCS.AIRCR, AIRCR_SYSRESETREQ);
+    });
+    this.port.invalidate();
+  }
+
+  /**
+   * Adds everything that starts a function: DFSR clear, r0–r3, SP, LR, PC (Thumb bit set),
+   * xPSR with the T bit, then C_DEBUGEN without C_HALT. About 20 transfers: two packets.
+   */
+  static addStart(b: Batch, req: RunFunctionRequest): void {
+    b.memWrite(MEM_AP, SCS.DFSR, 0x1f);
+    b.apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
+    req.args.slice(0, 4).forEach((v, i) => DapCortexM.addRegisterWrite(b, Reg.R0 + i, v));
+    DapCortexM.addRegisterWrite(b, Reg.SP, req.sp);
+    DapCortexM.addRegisterWrite(b, Reg.LR, req.lr | 1);
+    DapCortexM.addRegisterWrite(b, Reg.PC, req.entry | 1);
+    DapCortexM.addRegisterWrite(b, Reg.XPSR, 0x01000000);
+    b.apWrite(MEM_AP, BD_DHCSR, DBGKEY | C_DEBUGEN);
+  }
+
+  /** Adds the halt poll and the r0 read; both in one packet so a mismatch skips the read. */
+  static addWaitAndResult(b: Batch): void {
+    b.apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
+    b.matchRead(MEM_AP, BD_DHCSR, S_HALT, S_HALT);
+    DapCortexM.#addRegisterRead(b, Reg.R0);
+  }
+
+  async runFunction(ctx: RunContext, request: RunFunctionRequest): Promise<number> {
+    return await this.runWith(ctx, request, () => {});
+  }
+
+  /**
+   * Starts a function, adds `during` (e.g. the next page upload) to the same pipelined batch,
+   * then waits for the halt inside the probe and returns r0.
+   */
+  async runWith(
+    ctx: RunContext,
+    request: RunFunctionRequest,
+    during: (b: Batch) => void,
+  ): Promise<number> {
+    const deadline = ctx.clock.now() + request.timeoutMs;
+    const first = await this.port.run(ctx, (b) => {
+      b.apWrite(MEM_AP, AP.CSW, 0x23000052);
+      DapCortexM.addStart(b, request);
+      during(b);
+      DapCortexM.addWaitAndResult(b);
+    });
+    if (first.matched) return first.values[first.values.length - 1];
+    const r = await this.#untilHalted(ctx, deadline - ctx.clock.now(), (b) => {
+      this.#debugBank(b);
+    }, true);
+    return r.values[r.values.length - 1];
+  }
+
+  async #untilHalted(
+    ctx: RunContext,
+    timeoutMs: number,
+    prefix: (b: Batch) => void,
+    withResult = false,
+  ): Promise<BatchResult> {
+    const deadline = ctx.clock.now() + Math.max(0, timeoutMs);
+    for (let first = true;; first = false) {
+      const r = await this.port.run(ctx, (b) => {
+        if (first) prefix(b);
+        if (withResult) DapCortexM.addWaitAndResult(b);
+        else {
+          b.apWrite(MEM_AP, AP.CSW, 0x23000052).apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
+          b.matchRead(MEM_AP, BD_DHCSR, S_HALT, S_HALT);
+        }
+      });
+      if (r.matched) return r;
+      if (ctx.clock.now() >= deadline) {
+        throw new TimeoutError(`the core did not halt within ${Math.round(timeoutMs)} ms`, {
+          hint: "reset the board and try again",
+        });
+      }
+      await ctx.clock.sleep(1, ctx.signal); // one USB frame before polling again
+    }
+  }
+
+  close(): Promise<void> {
+    return this.probe.close();
+  }
+}
+
+function aligned(address: number, length: number): void {
+  if (address % 4 || length % 4) {
+    throw new RangeError(`unaligned access 0x${address.toString(16)}+${length}`);
+  }
+}
+
+function toWords(data: Uint8Array): Uint32Array {
+  if (data.byteOffset % 4 === 0) {
+    return new Uint32Array(data.buffer, data.byteOffset, data.length / 4);
+  }
+  return new Uint32Array(data.slice().buffer);
+}

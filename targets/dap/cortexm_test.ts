@@ -1,0 +1,79 @@
+import { deepEqual as assertEquals, rejects } from "node:assert/strict";
+import { createContext, TimeoutError, VirtualClock } from "../../kernel/mod.ts";
+import { Reg } from "../cortexm/debug.ts";
+import { DapCortexM } from "./cortexm.ts";
+import { FakeDap } from "./fake_dap_test_util.ts";
+import { DapProbe } from "./probe.ts";
+
+async function setup() {
+  const ctx = createContext({ clock: new VirtualClock() });
+  const fake = new FakeDap();
+  const core = await DapCortexM.connect(ctx, new DapProbe(fake));
+  return { ctx, fake, core };
+}
+
+Deno.test("connect switches to SWD and powers up the debug domain", async () => {
+  const { fake } = await setup();
+  const ids = fake.requests.map((r) => r[0]);
+  assertEquals(ids.slice(0, 5), [0x00, 0x00, 0x11, 0x02, 0x04]);
+  assertEquals(fake.requests.some((r) => r[0] === 0x12 && r[2] === 0x9e && r[3] === 0xe7), true);
+});
+
+Deno.test("core registers go through DCRDR/DCRSR", async () => {
+  const { ctx, fake, core } = await setup();
+  await core.halt(ctx);
+  await core.writeRegister(ctx, Reg.R3, 0xdeadbeef);
+  assertEquals(fake.regs[3], 0xdeadbeef);
+  fake.regs[15] = 0x1234;
+  assertEquals(await core.readRegister(ctx, Reg.PC), 0x1234);
+});
+
+Deno.test("runFunction sets every register in few packets and returns r0", async () => {
+  const { ctx, fake, core } = await setup();
+  await core.halt(ctx);
+  fake.onResume = (f) => {
+    f.regs[0] = (f.regs[0] + f.regs[1] + f.regs[2] + f.regs[3]) >>> 0;
+    f.halted = true;
+  };
+  const before = fake.requests.length;
+  const r0 = await core.runFunction(ctx, {
+    entry: 0x20000000,
+    sp: 0x20000800,
+    lr: 0x20000000,
+    args: [1, 2, 3, 4],
+    timeoutMs: 100,
+  });
+  assertEquals(r0, 10);
+  assertEquals(fake.regs[15], 0x20000001);
+  assertEquals(fake.regs[13], 0x20000800);
+  assertEquals(fake.regs[16], 0x01000000);
+  assertEquals(fake.requests.length - before <= 5, true);
+});
+
+Deno.test("a core that never halts times out with a TimeoutError", async () => {
+  const { ctx, fake, core } = await setup();
+  await core.halt(ctx);
+  fake.onResume = () => {};
+  await rejects(
+    () => core.runFunction(ctx, { entry: 0, sp: 0, lr: 0, args: [], timeoutMs: 20 }),
+    TimeoutError,
+  );
+});
+
+Deno.test("resetAndHalt uses VC_CORERESET and SYSRESETREQ", async () => {
+  const { ctx, fake, core } = await setup();
+  fake.halted = false;
+  await core.resetAndHalt(ctx);
+  assertEquals(fake.halted, true);
+  assertEquals(fake.mem.get(0xe000ed0c), 0x05fa0004);
+  assertEquals(fake.mem.get(0xe000edfc), 0);
+});
+
+Deno.test("memory round trip", async () => {
+  const { ctx, core } = await setup();
+  const data = Uint8Array.from({ length: 4096 }, (_, i) => i * 7);
+  await core.writeMemory(ctx, 0x20001000, data);
+  assertEquals(await core.readMemory(ctx, 0x20001000, 4096), data);
+  await core.writeWord(ctx, 0x20000000, 42);
+  assertEquals(await core.readWord(ctx, 0x20000000), 42);
+});
