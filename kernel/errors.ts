@@ -128,6 +128,18 @@ export class TimeoutError extends DeviceError {
   }
 }
 
+/** The port cannot drive modem lines (DTR/RTS): a pseudo-terminal or a raw TCP socket. */
+export class SignalsUnsupportedError extends DeviceError {
+  constructor(port: string, options?: DeltaflashErrorOptions) {
+    super(`signals unsupported on this port (${port})`, {
+      code: "E_SIGNALS_UNSUPPORTED",
+      hint: "DTR/RTS reset needs a USB-serial bridge or an RFC2217 server; " +
+        "put the chip into its bootloader by hand (hold BOOT, tap RESET)",
+      ...options,
+    });
+  }
+}
+
 /** Flash contents after writing do not match the image. */
 export class VerifyError extends DeltaflashError {
   constructor(readonly addresses: readonly number[], options?: DeltaflashErrorOptions) {

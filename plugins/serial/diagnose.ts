@@ -6,24 +6,13 @@
  * @module
  */
 import { DeltaflashError, DeviceError, UsageError } from "../../kernel/mod.ts";
+export { SignalsUnsupportedError } from "../../kernel/mod.ts";
 import { LINUX } from "./platform.ts";
 
 const E = LINUX.errno;
 
 /** Code of the error thrown when a port cannot carry modem lines (pty, raw TCP). */
 export const E_SIGNALS_UNSUPPORTED = "E_SIGNALS_UNSUPPORTED";
-
-/** The port cannot set DTR/RTS (a pseudo-terminal, a raw TCP socket). */
-export class SignalsUnsupportedError extends DeviceError {
-  constructor(path: string, options: { cause?: unknown } = {}) {
-    super(`signals unsupported on this port (${path})`, {
-      code: E_SIGNALS_UNSUPPORTED,
-      hint: "DTR/RTS reset needs a USB-serial bridge or an RFC2217 server; " +
-        "put the chip into its bootloader by hand (hold BOOT, tap RESET)",
-      ...options,
-    });
-  }
-}
 
 /** Name of the group with id `gid`, from /etc/group. */
 export function groupName(gid: number, groupFile = "/etc/group"): string | undefined {
