@@ -28,7 +28,7 @@ Deno.test("cli: a malformed hex exits 1 and names the line, without a stack trac
   equal(r.code, 1);
   match(r.stderr, /bad\.hex:2: bad checksum/);
   match(r.stderr, /^error: /);
-  doesNotMatch(r.stderr, /    at /);
+  doesNotMatch(r.stderr, /^\s+at /m);
 });
 
 Deno.test("cli: usage errors exit 2", async () => {
