@@ -19,7 +19,6 @@ import {
   encodeSwjClock,
   encodeTransferConfigure,
   encodeWriteAbort,
-  get32,
   InfoId,
   jtagToSwdSequence,
 } from "./protocol.ts";
