@@ -1,0 +1,189 @@
+/**
+ * The ESP32 family chip table: identification, memory map defaults, SPI registers for the
+ * flash id, protocol quirks and cost-model constants. Values are from esptool's and
+ * esptool-js 0.7.0's target files and espflash's chip table (see the reference notes, §2.3/§2.6).
+ *
+ * @module
+ */
+
+/** SPI controller registers used to run RDID (0x9F) through the ROM's register commands. */
+export interface SpiRegisters {
+  /** Base address of the SPI0/1 controller that drives the flash. */
+  readonly base: number;
+  /** Offsets from `base`. */
+  readonly usr: number;
+  readonly usr1: number;
+  readonly usr2: number;
+  readonly mosiDlen: number;
+  readonly misoDlen: number;
+  readonly w0: number;
+}
+
+/** One chip of the family. */
+export interface EspChip {
+  /** Target name, e.g. `esp32c3`. */
+  readonly target: string;
+  /** Marketing name, e.g. `ESP32-C3`. */
+  readonly name: string;
+  /** IMAGE_CHIP_ID, also returned by GET_SECURITY_INFO on chips that have it. */
+  readonly chipId: number;
+  /** Values of the magic register at 0x40001000 (the fallback detection). */
+  readonly magic: readonly number[];
+  /** Whether the ROM implements GET_SECURITY_INFO with a chip id. */
+  readonly securityInfo: boolean;
+  /** Where the second-stage bootloader lives in flash. */
+  readonly bootloaderOffset: number;
+  /** Default flash size before detection. */
+  readonly defaultFlashSize: number;
+  /** SPI registers for the flash id. */
+  readonly spi: SpiRegisters;
+  /** ROM FLASH_BEGIN / FLASH_DEFL_BEGIN take a 5th "encrypted" word (S2 and later). */
+  readonly beginEncryptedWord: boolean;
+  /** Block size the ROM accepts for FLASH_DATA / FLASH_DEFL_DATA (FLASH_WRITE_SIZE). */
+  readonly romWriteBlock: number;
+  /** ROM MD5 throughput over flash, in bytes per ms (cost model; assumed, see below). */
+  readonly md5BytesPerMs: number;
+}
+
+/** Address of the magic register read when GET_SECURITY_INFO is missing. */
+export const MAGIC_REG = 0x40001000;
+
+/** Flash erase unit: every ESP32-family flash erases 4 KiB sectors. */
+export const SECTOR = 0x1000;
+
+const SPI_S2_LAYOUT = {
+  usr: 0x18,
+  usr1: 0x1c,
+  usr2: 0x20,
+  mosiDlen: 0x24,
+  misoDlen: 0x28,
+  w0: 0x58,
+};
+
+// ROM MD5 speed is not published; a 4 KiB sector read over SPI at 40 MHz DIO plus MD5 in
+// software at 80–160 MHz comes to roughly 1–2 ms, so ~3 KB/ms (3000 B/ms) is a middle guess. The stub
+// figure (≈0.4 s/MB, FastLED/fbuild #66) is 2.5 KB/ms.
+const MD5_RATE = 3000;
+
+/** Every chip this family supports, keyed by target name. */
+export const CHIPS: Readonly<Record<string, EspChip>> = {
+  esp32: {
+    target: "esp32",
+    name: "ESP32",
+    chipId: 0,
+    magic: [0x00f01d83],
+    securityInfo: false,
+    bootloaderOffset: 0x1000,
+    defaultFlashSize: 4 << 20,
+    spi: {
+      base: 0x3ff42000,
+      usr: 0x1c,
+      usr1: 0x20,
+      usr2: 0x24,
+      mosiDlen: 0x28,
+      misoDlen: 0x2c,
+      w0: 0x80,
+    },
+    beginEncryptedWord: false,
+    romWriteBlock: 0x400,
+    md5BytesPerMs: MD5_RATE,
+  },
+  esp32s2: {
+    target: "esp32s2",
+    name: "ESP32-S2",
+    chipId: 2,
+    magic: [0x000007c6],
+    // The S2 ROM answers GET_SECURITY_INFO with 12 bytes and no chip id.
+    securityInfo: false,
+    bootloaderOffset: 0x1000,
+    defaultFlashSize: 4 << 20,
+    spi: { base: 0x3f402000, ...SPI_S2_LAYOUT },
+    beginEncryptedWord: true,
+    romWriteBlock: 0x400,
+    md5BytesPerMs: MD5_RATE,
+  },
+  esp32s3: {
+    target: "esp32s3",
+    name: "ESP32-S3",
+    chipId: 9,
+    magic: [0x00000009],
+    securityInfo: true,
+    bootloaderOffset: 0x0,
+    defaultFlashSize: 4 << 20,
+    spi: { base: 0x60002000, ...SPI_S2_LAYOUT },
+    beginEncryptedWord: true,
+    romWriteBlock: 0x400,
+    md5BytesPerMs: MD5_RATE,
+  },
+  esp32c2: {
+    target: "esp32c2",
+    name: "ESP32-C2",
+    chipId: 12,
+    magic: [0x6f51306f, 0x7c41a06f, 0x0c21e06f],
+    securityInfo: true,
+    bootloaderOffset: 0x0,
+    defaultFlashSize: 4 << 20,
+    spi: { base: 0x60002000, ...SPI_S2_LAYOUT },
+    beginEncryptedWord: true,
+    romWriteBlock: 0x400,
+    md5BytesPerMs: MD5_RATE,
+  },
+  esp32c3: {
+    target: "esp32c3",
+    name: "ESP32-C3",
+    chipId: 5,
+    magic: [0x6921506f, 0x1b31506f, 0x4881606f, 0x4361606f],
+    securityInfo: true,
+    bootloaderOffset: 0x0,
+    defaultFlashSize: 4 << 20,
+    spi: { base: 0x60002000, ...SPI_S2_LAYOUT },
+    beginEncryptedWord: true,
+    romWriteBlock: 0x400,
+    md5BytesPerMs: MD5_RATE,
+  },
+  esp32c6: {
+    target: "esp32c6",
+    name: "ESP32-C6",
+    chipId: 13,
+    magic: [0x2ce0806f],
+    securityInfo: true,
+    bootloaderOffset: 0x0,
+    defaultFlashSize: 4 << 20,
+    spi: { base: 0x60003000, ...SPI_S2_LAYOUT },
+    beginEncryptedWord: true,
+    romWriteBlock: 0x400,
+    md5BytesPerMs: MD5_RATE,
+  },
+  esp32h2: {
+    target: "esp32h2",
+    name: "ESP32-H2",
+    chipId: 16,
+    magic: [0xd7b73e80, 0x97e30068],
+    securityInfo: true,
+    bootloaderOffset: 0x0,
+    defaultFlashSize: 4 << 20,
+    spi: { base: 0x60003000, ...SPI_S2_LAYOUT },
+    beginEncryptedWord: true,
+    romWriteBlock: 0x400,
+    md5BytesPerMs: MD5_RATE,
+  },
+};
+
+/** The chip with this GET_SECURITY_INFO chip id. */
+export function chipById(id: number): EspChip | undefined {
+  return Object.values(CHIPS).find((c) => c.chipId === id);
+}
+
+/** The chip whose magic register holds this value. */
+export function chipByMagic(magic: number): EspChip | undefined {
+  return Object.values(CHIPS).find((c) => c.magic.includes(magic >>> 0));
+}
+
+/** Flash size from the JEDEC RDID capacity byte, per esptool's DETECTED_FLASH_SIZES. */
+export function flashSizeFromId(jedecId: number): number | undefined {
+  const b = (jedecId >> 16) & 0xff;
+  if (b >= 0x12 && b <= 0x1c) return 2 ** b;
+  if (b >= 0x20 && b <= 0x22) return 2 ** (b - 6);
+  if (b >= 0x32 && b <= 0x3a) return 2 ** (b - 0x20);
+  return undefined;
+}

@@ -1,0 +1,113 @@
+/**
+ * The ESP32-family targets (`esp32`, `esp32s2`, `esp32s3`, `esp32c2`, `esp32c3`, `esp32c6`,
+ * `esp32h2`) over the serial ROM loader.
+ *
+ * Target options (`ConnectOptions.options`): `hashStrategy` (`auto` | `per-sector` |
+ * `bisect` | `whole-then-sector`), `flashSize` (bytes, or e.g. `"4MB"`; skips detection),
+ * `before` (`default-reset` | `no-reset`), `compress` (default true), `latencyMs`.
+ *
+ * @module
+ */
+import {
+  type ConnectOptions,
+  type CostModel,
+  type Plugin,
+  type PluginHost,
+  type RunContext,
+  type TargetDefinition,
+  UsageError,
+} from "../../kernel/mod.ts";
+import { CHIPS, type EspChip, SECTOR } from "./chips.ts";
+import { INITIAL_BAUD, startSession } from "./connect.ts";
+import { EspDevice } from "./device.ts";
+import { espQueryHashes, type HashStrategy, parseHashStrategy } from "./strategy.ts";
+
+/** Cost model for a ROM session at `baud` (link) with W25Q-class flash (device). */
+export function espCostModel(chip: EspChip, baud = INITIAL_BAUD): CostModel {
+  const byteMs = 10 * 1000 / baud;
+  return {
+    // Deflate typically leaves ~60 % of an app image (reference notes §6).
+    transferMs: (bytes) => bytes * 0.6 * byteMs * 1.01,
+    // 64 KiB block erase ~150 ms, 4 KiB sector erase ~45 ms (W25Q32 datasheet typicals).
+    eraseMs: (blocks, blockSize) => {
+      const bytes = blocks * blockSize;
+      const big = Math.floor(bytes / 0x10000);
+      return big * 150 + Math.ceil((bytes - big * 0x10000) / SECTOR) * 45;
+    },
+    // 256-byte page program ~0.7 ms.
+    programMs: (bytes) => bytes / 256 * 0.7,
+    hashMs: (bytes) => bytes / chip.md5BytesPerMs,
+    // One small exchange: ~2 ms USB-UART latency plus ~70 bytes of wire.
+    roundTripMs: 2 + 70 * byteMs,
+  };
+}
+
+/** Parses `4194304`, `"4MB"`, `"4M"`, `"512KB"`. */
+export function parseSize(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === "number" && Number.isInteger(v) && v > 0) return v;
+  const m = typeof v === "string" ? /^(\d+)\s*([KM]?)B?$/i.exec(v.trim()) : null;
+  if (!m) throw new UsageError(`invalid flash size '${String(v)}'`, { hint: "e.g. 4MB" });
+  return Number(m[1]) * (m[2].toUpperCase() === "M" ? 1 << 20 : m[2] ? 1 << 10 : 1);
+}
+
+function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition {
+  return {
+    name: chip.target,
+    aliases: chip.name.toLowerCase() === chip.target ? [] : [chip.name.toLowerCase()],
+    family: "esp",
+    description: `${chip.name} over the serial ROM loader (bootloader at 0x${
+      chip.bootloaderOffset.toString(16)
+    })`,
+    link: "serial",
+    layout: {
+      regions: [{
+        name: "flash",
+        start: 0,
+        size: chip.defaultFlashSize,
+        blockSize: SECTOR,
+        erasedValue: 0xff,
+      }],
+    },
+    hash: "md5",
+    // FLASH_BEGIN erases whole sectors and the ROM has no fast readback.
+    partialBlocks: "fill",
+    formatOptions: { chip: chip.target, bootloaderOffset: chip.bootloaderOffset },
+    cost: espCostModel(chip),
+    stages: { queryHashes: espQueryHashes() },
+    async connect(ctx: RunContext, options: ConnectOptions) {
+      const o = options.options ?? {};
+      const hashStrategy: HashStrategy = parseHashStrategy(o.hashStrategy);
+      const flashSize = parseSize(o.flashSize);
+      if (!options.port) {
+        throw new UsageError(`${chip.target} needs a serial port`, {
+          hint: `e.g. --port /dev/ttyUSB0 or --port sim:${chip.target}`,
+        });
+      }
+      const before = o.before === "no-reset" ? "no-reset" : "default-reset";
+      const port = await host.openTransport(ctx, "serial", options.port, {
+        baudRate: INITIAL_BAUD,
+        target: chip.target,
+      });
+      let session;
+      try {
+        session = await startSession(ctx, port, { chip, baud: options.baud, flashSize, before });
+      } catch (e) {
+        await port.close().catch(() => {});
+        throw e;
+      }
+      const device = new EspDevice(session, {
+        compress: o.compress !== false,
+        latencyMs: typeof o.latencyMs === "number" ? o.latencyMs : undefined,
+      });
+      return Object.assign(device, { hashStrategy });
+    },
+  };
+}
+
+/** Registers every ESP32-family target. */
+export function espTargets(): Plugin {
+  return (host) => {
+    for (const chip of Object.values(CHIPS)) host.registerTarget(makeTarget(host, chip));
+  };
+}

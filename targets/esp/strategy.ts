@@ -1,0 +1,232 @@
+/**
+ * Differential hashing with few round trips: the queryHashes stage for ESP targets.
+ *
+ * One MD5 per contiguous span of touched sectors comes first; an equal span costs nothing
+ * more, and a span that hashes like erased flash is resolved on the host. A differing span is
+ * split (bisection, k-way, or straight to sectors) as the cost model says, and every batch is
+ * pipelined by the device. When all hashed children of a split match, the last, unhashed one
+ * must differ, so it is never asked for.
+ *
+ * @module
+ */
+import {
+  type BlockComparison,
+  type BlockRef,
+  digestsEqual,
+  type FlashDevice,
+  type HashReport,
+  type QueryHashesArgs,
+  type RunContext,
+  type StageWrapper,
+  touchedBlocks,
+  UsageError,
+} from "../../kernel/mod.ts";
+import type { HashCostHint } from "./device.ts";
+
+/** How the device is asked for hashes. */
+export type HashStrategy = "auto" | "per-sector" | "bisect" | "whole-then-sector";
+
+/** The accepted strategy names. */
+export const HASH_STRATEGIES: readonly HashStrategy[] = [
+  "auto",
+  "per-sector",
+  "bisect",
+  "whole-then-sector",
+];
+
+/** Checks a user-supplied strategy name. */
+export function parseHashStrategy(v: unknown): HashStrategy {
+  if (v === undefined) return "auto";
+  if (typeof v === "string" && (HASH_STRATEGIES as readonly string[]).includes(v)) {
+    return v as HashStrategy;
+  }
+  throw new UsageError(`unknown hash strategy '${String(v)}'`, {
+    hint: `use one of: ${HASH_STRATEGIES.join(", ")}`,
+  });
+}
+
+/** Default figures when the device gives none: 115200 baud ROM, 3 KB/ms MD5. */
+const DEFAULT_COST: HashCostHint = { requestMs: 6.25, msPerByte: 1 / 3000, latencyMs: 2 };
+
+interface Node {
+  readonly lo: number;
+  readonly hi: number;
+  /** Siblings mostly differed: changes here are dense, go straight to sectors. */
+  readonly dense?: boolean;
+}
+
+interface Group {
+  readonly hashed: readonly Node[];
+  readonly last: Node;
+}
+
+/** Fan-out for a differing node of `n` sectors: `n` means one request per sector. */
+export function chooseFanout(
+  n: number,
+  strategy: HashStrategy,
+  cost: HashCostHint,
+  sector: number,
+  dense = false,
+): number {
+  if (strategy === "bisect") return 2;
+  if (n <= 2 || strategy !== "auto" || dense) return n;
+  const w = cost.requestMs, h = cost.msPerByte * sector, L = cost.latencyMs;
+  // Expected cost assuming one changed sector in the node (the common edit-build-flash case).
+  const memo = new Map<number, { c: number; f: number }>();
+  const best = (m: number): { c: number; f: number } => {
+    if (m <= 1) return { c: 0, f: 1 };
+    const hit = memo.get(m);
+    if (hit) return hit;
+    let r = { c: (m - 1) * (w + h) + L, f: m };
+    for (const f of [2, 3, 4, 6, 8, 12, 16]) {
+      if (f >= m) break;
+      const c = (f - 1) * w + h * m * (f - 1) / f + L + best(Math.ceil(m / f)).c;
+      if (c < r.c) r = { c, f };
+    }
+    memo.set(m, r);
+    return r;
+  };
+  return best(n).f;
+}
+
+function split(node: Node, f: number): Node[] {
+  const n = node.hi - node.lo;
+  const out: Node[] = [];
+  for (let k = 0; k < f; k++) {
+    const lo = node.lo + Math.floor(k * n / f), hi = node.lo + Math.floor((k + 1) * n / f);
+    if (hi > lo) out.push({ lo, hi });
+  }
+  return out;
+}
+
+/** Runs the strategy; exported for tests and benchmarks. */
+export async function queryHashesBy(
+  ctx: RunContext,
+  args: QueryHashesArgs,
+  strategy: HashStrategy,
+): Promise<HashReport> {
+  const { device, image, algorithm } = args;
+  const blocks: BlockRef[] = touchedBlocks(image, device.layout);
+  const erased = device.layout.regions[0]?.erasedValue ?? 0xff;
+  const expected = blocks.map((b) => image.read(b.address, b.size, erased));
+  const same: (boolean | undefined)[] = blocks.map(() => undefined);
+  const cost = (device as FlashDevice & { hashCost?: HashCostHint }).hashCost ?? DEFAULT_COST;
+  const sector = blocks[0]?.size ?? 4096;
+  const blankDigests = new Map<number, Uint8Array>();
+  const concat = (n: Node) => {
+    const len = blocks.slice(n.lo, n.hi).reduce((a, b) => a + b.size, 0);
+    const out = new Uint8Array(len);
+    let o = 0;
+    for (let i = n.lo; i < n.hi; i++) {
+      out.set(expected[i], o);
+      o += expected[i].length;
+    }
+    return out;
+  };
+  const blank = (len: number) => {
+    let d = blankDigests.get(len);
+    if (!d) blankDigests.set(len, d = algorithm.digest(new Uint8Array(len).fill(erased)));
+    return d;
+  };
+  const isBlank = (data: Uint8Array) => data.every((b) => b === erased);
+
+  // Spans of address-contiguous blocks of one size.
+  const spans: Node[] = [];
+  for (let i = 0; i < blocks.length; i++) {
+    const prev = blocks[i - 1];
+    if (prev && prev.address + prev.size === blocks[i].address && prev.size === blocks[i].size) {
+      spans[spans.length - 1] = { lo: spans[spans.length - 1].lo, hi: i + 1 };
+    } else spans.push({ lo: i, hi: i + 1 });
+  }
+
+  let toHash: Node[] = strategy === "per-sector"
+    ? blocks.map((_, i) => ({ lo: i, hi: i + 1 }))
+    : spans;
+  let groups: Group[] = [];
+  let requests = 0, rounds = 0;
+  const dirty: Node[] = [];
+  const markDirty = (n: Node) => {
+    if (n.hi - n.lo === 1) same[n.lo] = false;
+    else dirty.push(n);
+  };
+  while (toHash.length || groups.length) {
+    const digests = toHash.length
+      ? await device.hash(
+        ctx,
+        algorithm.name,
+        toHash.map((n) => ({
+          start: blocks[n.lo].address,
+          end: blocks[n.hi - 1].address + blocks[n.hi - 1].size,
+        })),
+      )
+      : [];
+    if (toHash.length) rounds++;
+    requests += toHash.length;
+    const result = new Map<Node, boolean>();
+    toHash.forEach((n, i) => {
+      const data = concat(n);
+      if (digestsEqual(algorithm.digest(data), digests[i])) {
+        for (let k = n.lo; k < n.hi; k++) same[k] = true;
+        result.set(n, true);
+        return;
+      }
+      result.set(n, false);
+      if (digestsEqual(blank(data.length), digests[i])) {
+        // Erased on the device: a sector is right exactly when the image wants it erased.
+        for (let k = n.lo; k < n.hi; k++) same[k] = isBlank(expected[k]);
+        return;
+      }
+      markDirty(n);
+    });
+    const next: Node[] = [];
+    const dense = new Set<Node>();
+    for (const g of groups) {
+      // Mostly-changed siblings predict dense changes below them: go straight to sectors.
+      const differing = g.hashed.filter((n) => result.get(n) === false).length;
+      const isDense = g.hashed.length >= 2 && differing * 2 > g.hashed.length;
+      if (isDense) { for (const n of g.hashed) dense.add(n); }
+      if (differing === 0) markDirty(g.last);
+      else next.push(isDense ? { ...g.last, dense: true } : g.last);
+    }
+    groups = [];
+    for (const n of dirty.splice(0)) {
+      const f = chooseFanout(n.hi - n.lo, strategy, cost, sector, n.dense || dense.has(n));
+      const kids = split(n, f);
+      const hashed = kids.slice(0, -1);
+      next.push(...hashed);
+      groups.push({ hashed, last: kids[kids.length - 1] });
+    }
+    toHash = next;
+  }
+
+  const out: BlockComparison[] = blocks.map((b, i) => ({
+    address: b.address,
+    size: b.size,
+    covered: b.covered,
+    same: same[i] === true,
+  }));
+  for (const b of out) {
+    ctx.emit({
+      type: "block",
+      address: b.address,
+      size: b.size,
+      state: b.same ? "same" : "changed",
+    });
+  }
+  ctx.log.debug(`md5 strategy ${strategy}: ${requests} requests in ${rounds} batches`);
+  return { algorithm: algorithm.name, blocks: out, requests };
+}
+
+/** The queryHashes wrapper for ESP targets. */
+export function espQueryHashes(): StageWrapper<"queryHashes"> {
+  return (next) => (ctx, args) => {
+    const { device, image, partialBlocks } = args;
+    const strategy = (device as FlashDevice & { hashStrategy?: HashStrategy }).hashStrategy;
+    if (!strategy || device.hashGranularity !== "any") return next(ctx, args);
+    if (!device.hashAlgorithms.includes(args.algorithm.name)) return next(ctx, args);
+    // Keeping uncovered bytes needs a readback; the kernel's stage does that (or explains).
+    const partial = touchedBlocks(image, device.layout).some((b) => b.covered < b.size);
+    if (partial && partialBlocks === "keep") return next(ctx, args);
+    return queryHashesBy(ctx, args, strategy);
+  };
+}
