@@ -13,7 +13,7 @@ import type {
   TargetDefinition,
   WriteRun,
 } from "../../kernel/mod.ts";
-import { DeviceError } from "../../kernel/mod.ts";
+import { AbortedError, DeviceError } from "../../kernel/mod.ts";
 
 /** Options for {@link MemoryDevice}. */
 export interface MemoryDeviceOptions {
@@ -67,13 +67,16 @@ export class MemoryDevice implements FlashDevice {
     return Promise.resolve(ranges.map((r) => h.digest(this.flash.subarray(r.start, r.end))));
   }
 
-  program(_ctx: RunContext, runs: readonly WriteRun[]) {
+  async program(ctx: RunContext, runs: readonly WriteRun[]) {
     const bs = this.options.blockSize;
+    const total = runs.reduce((n, r) => n + r.data.length, 0);
     let blocks = 0;
     for (const run of runs) {
       for (let off = 0; off < run.data.length; off += bs) {
+        if (ctx.signal.aborted) throw new AbortedError();
+        await Promise.resolve();
         if (this.failAfterBlocks !== undefined && blocks >= this.failAfterBlocks) {
-          return Promise.reject(new DeviceError("link lost"));
+          throw new DeviceError("link lost");
         }
         const a = run.address + off;
         this.flash.fill(0xff, a, a + bs);
@@ -82,9 +85,9 @@ export class MemoryDevice implements FlashDevice {
         if (this.corruptAt === a) this.flash[a] ^= 0x01;
         this.programmedBytes += bs;
         blocks++;
+        ctx.emit({ type: "progress", stage: "write", done: blocks * bs, total, unit: "bytes" });
       }
     }
-    return Promise.resolve();
   }
 
   close() {
