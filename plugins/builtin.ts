@@ -7,6 +7,7 @@ import type { Plugin } from "../kernel/mod.ts";
 import { formats } from "./formats/mod.ts";
 import { hashes } from "./hash/mod.ts";
 import { serial } from "./serial/mod.ts";
+import { net } from "./net/mod.ts";
 
 /** A plugin with the name it is reported under. */
 export interface NamedPlugin {
@@ -22,5 +23,6 @@ export function builtinPlugins(): NamedPlugin[] {
     { specifier: "builtin:hashes", plugin: hashes() },
     { specifier: "builtin:formats", plugin: formats() },
     { specifier: "builtin:serial", plugin: serial() },
+    { specifier: "builtin:net", plugin: net() },
   ];
 }
