@@ -4,8 +4,15 @@
  *
  * @module
  */
-import { DeltaflashError, type Registry } from "../kernel/mod.ts";
-import { type CommandSpec, type OptionSpec, type ProgramSpec, runProgram } from "./commander.ts";
+import { DeltaflashError, type Registry, UsageError } from "../kernel/mod.ts";
+import {
+  type CommandSpec,
+  commandTree,
+  type OptionSpec,
+  type ProgramSpec,
+  runProgram,
+} from "./commander.ts";
+import { completionScript, type Shell, SHELLS } from "./completions.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { flashCommand, planCommand } from "./commands/flash.ts";
 import { hashCommand } from "./commands/hash.ts";
@@ -94,7 +101,7 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
   ];
   const names = new Set(builtins.map((c) => c.name));
   const extra = (await extraCommands(argv, io)).filter((c) => !names.has(c.name));
-  return {
+  const spec: ProgramSpec = {
     name: "deltaflash",
     version: VERSION,
     description: "Flash firmware by writing only the blocks that changed.",
@@ -102,6 +109,21 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
     commands: [...builtins, ...extra],
     epilog: EPILOG,
   };
+  const completions: CommandSpec = {
+    name: "completions",
+    description: "print a shell completion script (bash, zsh or fish)",
+    arguments: [{ name: "shell", description: SHELLS.join(" | ") }],
+    examples: ["deltaflash completions bash > /etc/bash_completion.d/deltaflash"],
+    run(args) {
+      const shell = args[0] as Shell;
+      if (!SHELLS.includes(shell)) {
+        throw new UsageError(`unknown shell '${args[0]}'`, { hint: `use ${SHELLS.join(", ")}` });
+      }
+      io.out(completionScript(shell, spec.name, commandTree(spec)).trimEnd());
+      return Promise.resolve(0);
+    },
+  };
+  return { ...spec, commands: [...spec.commands, completions] };
 }
 
 /** Runs the CLI and returns the exit code. Never throws. */
