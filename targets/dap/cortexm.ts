@@ -181,12 +181,13 @@ export class DapCortexM implements CortexMDebug {
   }
 
   /**
-   * Adds everything that starts a function: DFSR clear, r0–r3, SP, LR, PC (Thumb bit set),
+   * Adds everything that starts a function: DFSR clear, halt, r0–r3, SP, LR, PC (Thumb bit set),
    * xPSR with the T bit, then C_DEBUGEN without C_HALT. About 20 transfers: two packets.
    */
   static addStart(b: Batch, req: RunFunctionRequest): void {
     b.memWrite(MEM_AP, SCS.DFSR, 0x1f);
     b.apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
+    b.apWrite(MEM_AP, BD_DHCSR, DBGKEY | C_DEBUGEN | C_HALT);
     req.args.slice(0, 4).forEach((v, i) => DapCortexM.addRegisterWrite(b, Reg.R0 + i, v));
     DapCortexM.addRegisterWrite(b, Reg.SP, req.sp);
     DapCortexM.addRegisterWrite(b, Reg.LR, req.lr | 1);
@@ -203,29 +204,26 @@ export class DapCortexM implements CortexMDebug {
   }
 
   async runFunction(ctx: RunContext, request: RunFunctionRequest): Promise<number> {
-    return await this.runWith(ctx, request, () => {});
-  }
-
-  /**
-   * Starts a function, adds `during` (e.g. the next page upload) to the same pipelined batch,
-   * then waits for the halt inside the probe and returns r0.
-   */
-  async runWith(
-    ctx: RunContext,
-    request: RunFunctionRequest,
-    during: (b: Batch) => void,
-  ): Promise<number> {
     const deadline = ctx.clock.now() + request.timeoutMs;
     const first = await this.port.run(ctx, (b) => {
-      b.apWrite(MEM_AP, AP.CSW, 0x23000052);
       DapCortexM.addStart(b, request);
-      during(b);
       DapCortexM.addWaitAndResult(b);
     });
     if (first.matched) return first.values[first.values.length - 1];
-    const r = await this.#untilHalted(ctx, deadline - ctx.clock.now(), (b) => {
-      this.#debugBank(b);
-    }, true);
+    return await this.finishFunction(ctx, deadline - ctx.clock.now());
+  }
+
+  /**
+   * Sets the registers and resumes without waiting, so the caller can overlap other work
+   * (the next page upload) with the function; {@link finishFunction} collects r0.
+   */
+  async startFunction(ctx: RunContext, request: RunFunctionRequest): Promise<void> {
+    await this.port.run(ctx, (b) => DapCortexM.addStart(b, request));
+  }
+
+  /** Waits (polling DHCSR.S_HALT inside the probe) for the halt; returns r0. */
+  async finishFunction(ctx: RunContext, timeoutMs: number): Promise<number> {
+    const r = await this.#untilHalted(ctx, timeoutMs, () => {}, true);
     return r.values[r.values.length - 1];
   }
 

@@ -1,0 +1,54 @@
+/**
+ * Opening an nRF session: probe link from the registry, DAPLink board id check, SWD
+ * bring-up, then the device.
+ *
+ * @module
+ */
+import {
+  type ConnectOptions,
+  type PluginHost,
+  type RunContext,
+  UsageError,
+} from "../../kernel/mod.ts";
+import { DapCortexM } from "../dap/cortexm.ts";
+import { DapProbe } from "../dap/probe.ts";
+import { boardForId, type NrfBoard } from "./chips.ts";
+import { NrfDevice } from "./device.ts";
+
+/** Probe address used when none is given: the first CMSIS-DAP HID device. */
+export const DEFAULT_PROBE = "hid:";
+
+/** Connects to `board` through the probe named in `options`. */
+export async function connectNrf(
+  host: PluginHost,
+  ctx: RunContext,
+  board: NrfBoard,
+  options: ConnectOptions,
+): Promise<NrfDevice> {
+  const address = options.probe ?? DEFAULT_PROBE;
+  const link = await host.openTransport(ctx, "dap", address, { target: board.target });
+  const probe = new DapProbe(link);
+  try {
+    const boardId = await probe.boardId(ctx);
+    const found = boardId ? boardForId(boardId) : undefined;
+    if (boardId && board.boardIds.length && !board.boardIds.includes(parseInt(boardId, 16))) {
+      throw new UsageError(
+        `the probe reports board id ${boardId}${
+          found ? ` (${found.boardName})` : ""
+        }, not a ${board.boardName}`,
+        { hint: found ? `use --target ${found.target}` : "check the board and --target" },
+      );
+    }
+    const clockHz = Number(options.options?.swdClockHz ?? 10_000_000);
+    const core = await DapCortexM.connect(ctx, probe, {
+      clockHz,
+      description: `CMSIS-DAP ${address}`,
+    });
+    const details: Record<string, string> = { probe: address };
+    if (boardId) details["board id"] = boardId;
+    return await NrfDevice.open(ctx, core, board.chip, details);
+  } catch (e) {
+    await probe.close().catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * The nRF loadImage wrapper: drops bytes at RAM addresses (the MakeCode source blob some
+ * hex files carry at 0x20000000) and names UICR segments so reports show them apart.
+ *
+ * @module
+ */
+import { FlashImage, type StageWrapper } from "../../kernel/mod.ts";
+import { RAM_BASE, UICR_BASE } from "./chips.ts";
+
+/** Wraps loadImage for nRF targets. */
+export const nrfLoadImage: StageWrapper<"loadImage"> = (next) => async (ctx, args) => {
+  const image = await next(ctx, args);
+  const ram = image.segments.filter((s) => s.address >= RAM_BASE);
+  if (ram.length) {
+    const bytes = ram.reduce((n, s) => n + s.data.length, 0);
+    ctx.log.info(`ignoring ${bytes} bytes at RAM addresses (not flashed; e.g. embedded source)`);
+  }
+  return FlashImage.from(
+    image.segments.filter((s) => s.address < RAM_BASE).map((s) =>
+      s.address >= UICR_BASE && !s.source.endsWith("[uicr]")
+        ? { ...s, source: `${s.source}[uicr]` }
+        : s
+    ),
+  );
+};
