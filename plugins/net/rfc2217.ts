@@ -154,16 +154,21 @@ export class Rfc2217Port implements SerialPortLike {
     this.#baud = baudRate;
   }
 
+  /**
+   * Sends SET-CONTROL for each line given, in order with the data stream. Replies are not
+   * awaited: ser2net sends none when the device behind it cannot drive the line (a pty), and
+   * reset sequences must not stall on that.
+   */
   async setSignals(signals: SerialSignals): Promise<void> {
     const { dataTerminalReady: dtr, requestToSend: rts, break: brk } = signals;
-    if (dtr !== undefined) {
-      await this.#command(CPO.SET_CONTROL, [dtr ? CONTROL.DTR_ON : CONTROL.DTR_OFF], "DTR");
-    }
-    if (rts !== undefined) {
-      await this.#command(CPO.SET_CONTROL, [rts ? CONTROL.RTS_ON : CONTROL.RTS_OFF], "RTS");
-    }
-    if (brk !== undefined) {
-      await this.#command(CPO.SET_CONTROL, [brk ? CONTROL.BREAK_ON : CONTROL.BREAK_OFF], "BREAK");
+    const values: number[] = [];
+    if (dtr !== undefined) values.push(dtr ? CONTROL.DTR_ON : CONTROL.DTR_OFF);
+    if (rts !== undefined) values.push(rts ? CONTROL.RTS_ON : CONTROL.RTS_OFF);
+    if (brk !== undefined) values.push(brk ? CONTROL.BREAK_ON : CONTROL.BREAK_OFF);
+    for (const v of values) {
+      await this.#link.send(
+        subnegotiation(COM_PORT_OPTION, new Uint8Array([CPO.SET_CONTROL, v])),
+      );
     }
   }
 

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { createContext, Registry } from "../kernel/mod.ts";
+import { net } from "../plugins/net/mod.ts";
+import { openPty } from "../plugins/serial/pty.ts";
+import { ser2netMissing, startSer2net } from "./ser2net.ts";
+
+const missing = ser2netMissing();
+if (missing) console.log(`skipping ser2net tests: ${missing}`);
+
+async function readN(stream: ReadableStream<Uint8Array>, n: number): Promise<Uint8Array> {
+  const out = new Uint8Array(n);
+  const reader = stream.getReader();
+  let off = 0;
+  try {
+    while (off < n) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`stream ended after ${off} of ${n} bytes`);
+      const take = Math.min(value.length, n - off);
+      out.set(value.subarray(0, take), off);
+      off += take;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return out;
+}
+
+async function send(stream: WritableStream<Uint8Array>, data: Uint8Array): Promise<void> {
+  const w = stream.getWriter();
+  try {
+    for (let i = 0; i < data.length; i += 4096) await w.write(data.subarray(i, i + 4096));
+  } finally {
+    w.releaseLock();
+  }
+}
+
+Deno.test({
+  name: "ser2net: bytes and baud changes flow through RFC 2217 to a pty; DTR/RTS keep it intact",
+  ignore: !!missing,
+  async fn() {
+    const pty = openPty();
+    const server = await startSer2net(pty.slavePath);
+    const registry = new Registry();
+    await registry.use(net(), "net");
+    try {
+      const port = await registry.openTransport(createContext(), "serial", server.address, {
+        baudRate: 921600,
+      });
+      try {
+        assert.equal(pty.lineSettings().ospeed, 921600, "ser2net applied SET-BAUDRATE");
+        await port.setSignals({ dataTerminalReady: false, requestToSend: true });
+        await port.setSignals({ dataTerminalReady: true, requestToSend: false });
+        const down = new Uint8Array(randomBytes(256 * 1024));
+        const up = new Uint8Array(randomBytes(256 * 1024));
+        down.fill(0xff, 0, 64); // IAC runs both ways
+        up.fill(0xff, 1000, 1100);
+        const [atClient, atDevice] = await Promise.all([
+          readN(port.readable, down.length),
+          readN(pty.readable, up.length),
+          send(pty.writable, down),
+          send(port.writable, up),
+        ]);
+        assert.deepEqual(atClient, down);
+        assert.deepEqual(atDevice, up);
+        await port.setBaudRate(74880);
+        assert.equal(pty.lineSettings().ispeed, 74880);
+        await port.setBaudRate(115200);
+        assert.equal(pty.lineSettings().ospeed, 115200);
+      } finally {
+        await port.close();
+      }
+    } finally {
+      await server.stop();
+      await pty.close();
+    }
+  },
+});
