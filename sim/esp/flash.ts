@@ -1,0 +1,105 @@
+/**
+ * SPI NOR flash: erasing sets a whole 4 KiB sector to 0xFF; programming can only clear bits
+ * (the new byte is the AND of old and written), which is why a write without an erase
+ * silently leaves the wrong data behind, exactly as on a real part.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+/** Erase granularity of SPI NOR parts used with ESP chips. */
+export const SECTOR_SIZE = 0x1000;
+/** Program granularity (one page program command). */
+export const PAGE_SIZE = 0x100;
+
+/** Counters of flash work, for timing and for tests. */
+export interface FlashCounters {
+  /** Sectors erased. */
+  sectorsErased: number;
+  /** Pages programmed. */
+  pagesProgrammed: number;
+  /** Bytes hashed by MD5 requests. */
+  bytesHashed: number;
+}
+
+/** A NOR flash array. */
+export class NorFlash {
+  /** The array; tests may read it. Modify only through the methods. */
+  readonly bytes: Uint8Array;
+  /** Work done so far. */
+  readonly counters: FlashCounters = { sectorsErased: 0, pagesProgrammed: 0, bytesHashed: 0 };
+  /** Set when contents change; the owner clears it after persisting. */
+  dirty = false;
+
+  constructor(readonly size: number, initial?: Uint8Array) {
+    if (size <= 0 || size % SECTOR_SIZE) throw new RangeError(`bad flash size ${size}`);
+    this.bytes = new Uint8Array(size).fill(0xff);
+    if (initial) this.bytes.set(initial.subarray(0, size));
+  }
+
+  /** True when [addr, addr+len) lies inside the array. */
+  contains(addr: number, len: number): boolean {
+    return addr >= 0 && len >= 0 && addr + len <= this.size;
+  }
+
+  /** Erases every sector touching [addr, addr+len); returns how many sectors were erased. */
+  eraseRange(addr: number, len: number): number {
+    if (len <= 0) return 0;
+    const first = Math.floor(addr / SECTOR_SIZE);
+    const last = Math.floor((addr + len - 1) / SECTOR_SIZE);
+    for (let s = first; s <= last; s++) this.eraseSector(s * SECTOR_SIZE);
+    return last - first + 1;
+  }
+
+  /** Erases the sector at a sector-aligned address. */
+  eraseSector(addr: number): void {
+    if (addr % SECTOR_SIZE || !this.contains(addr, SECTOR_SIZE)) {
+      throw new RangeError(`erase at 0x${addr.toString(16)} is not a sector of this flash`);
+    }
+    this.bytes.fill(0xff, addr, addr + SECTOR_SIZE);
+    this.counters.sectorsErased++;
+    this.dirty = true;
+  }
+
+  /** True when the sector holding `addr` is all 0xFF. */
+  sectorBlank(addr: number): boolean {
+    const start = addr - (addr % SECTOR_SIZE);
+    const s = this.bytes.subarray(start, start + SECTOR_SIZE);
+    for (let i = 0; i < s.length; i++) if (s[i] !== 0xff) return false;
+    return true;
+  }
+
+  /** Programs bytes: each cell becomes old AND new. Returns the pages touched. */
+  program(addr: number, data: Uint8Array): number {
+    if (!this.contains(addr, data.length)) {
+      throw new RangeError(`program at 0x${addr.toString(16)} runs past the end of flash`);
+    }
+    for (let i = 0; i < data.length; i++) this.bytes[addr + i] &= data[i];
+    const pages = data.length === 0
+      ? 0
+      : Math.floor((addr + data.length - 1) / PAGE_SIZE) - Math.floor(addr / PAGE_SIZE) + 1;
+    this.counters.pagesProgrammed += pages;
+    this.dirty = true;
+    return pages;
+  }
+
+  /** Copies out [addr, addr+len). */
+  read(addr: number, len: number): Uint8Array {
+    return this.bytes.slice(addr, addr + len);
+  }
+
+  /** MD5 of [addr, addr+len), as the loaders compute it. */
+  md5(addr: number, len: number): Uint8Array {
+    this.counters.bytesHashed += len;
+    return new Uint8Array(createHash("md5").update(this.bytes.subarray(addr, addr + len)).digest());
+  }
+
+  /** Erases the whole array. */
+  eraseAll(): number {
+    this.bytes.fill(0xff);
+    const n = this.size / SECTOR_SIZE;
+    this.counters.sectorsErased += n;
+    this.dirty = true;
+    return n;
+  }
+}

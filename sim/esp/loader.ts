@@ -1,0 +1,163 @@
+/**
+ * Command dispatch of the ROM loader and of the flasher stub, plus the small commands
+ * (SYNC, registers, SPI setup, baud rate, RAM upload, security info). Which commands exist
+ * and how replies look depends on `state.stub`, exactly as a client sees the two loaders.
+ *
+ * @module
+ */
+import {
+  eraseFlash,
+  eraseRegion,
+  flashBegin,
+  flashData,
+  flashEnd,
+  flashMd5,
+  readFlash,
+  readFlashSlow,
+} from "./flashops.ts";
+import type { LoaderHost, LoaderState } from "./loader_host.ts";
+import type { Outcome } from "./outcome.ts";
+import { checksum, Op, type Request, RomError, StubError, SYNC_PAYLOAD, word } from "./protocol.ts";
+
+/** Value field of the ROM's SYNC replies (bytes 07 07 12 20 in esptool traces). */
+export const ROM_SYNC_VALUE = 0x20120707;
+
+/**
+ * The ROM's answer to a command it does not know: status 1 / 0x05 in a reply whose opcode
+ * differs from the request's, sent repeatedly (esptool and esptool-js drain these and raise
+ * "unsupported command"). The opcode byte the real ROM uses was not found in any source; 0x00
+ * is an assumption that satisfies the clients' op-mismatch test.
+ */
+const ROM_UNSUPPORTED: Outcome = {
+  op: 0x00,
+  code: RomError.INVALID_MESSAGE,
+  repeat: 8,
+};
+
+/** Handles one request; the caller builds and sends the reply. */
+export function dispatch(h: LoaderHost, s: LoaderState, req: Request): Promise<Outcome> | Outcome {
+  const stub = s.stub;
+  switch (req.op) {
+    case Op.SYNC:
+      if (req.data.length !== 36 || !sameBytes(req.data, SYNC_PAYLOAD)) return { silent: true };
+      // The ROM answers 8 times with a non-zero value; the stub once with 0.
+      return stub ? {} : { value: ROM_SYNC_VALUE, repeat: 8 };
+    case Op.READ_REG:
+      if (req.data.length !== 4) return { fault: "length" };
+      return { value: h.regs.read(word(req.data, 0)) };
+    case Op.WRITE_REG:
+      return writeReg(h, req);
+    case Op.SPI_ATTACH:
+      if (req.data.length !== 4 && req.data.length !== 8) return { fault: "length" };
+      s.attached = true;
+      return {};
+    case Op.SPI_SET_PARAMS:
+      if (req.data.length !== 24) return { fault: "length" };
+      s.flashLimit = word(req.data, 1);
+      return {};
+    case Op.CHANGE_BAUDRATE: {
+      if (req.data.length !== 8) return { fault: "length" };
+      const baud = word(req.data, 0);
+      if (baud < 300 || baud > 5_000_000) return { fault: "failed" };
+      // The reply still goes out at the old rate.
+      return { after: () => h.setBaud(baud) };
+    }
+    case Op.MEM_BEGIN:
+      return memBegin(s, req);
+    case Op.MEM_DATA:
+      return memData(s, req);
+    case Op.MEM_END:
+      return memEnd(h, s, req);
+    case Op.GET_SECURITY_INFO:
+      return securityInfo(h, s);
+    case Op.FLASH_BEGIN:
+      return flashBegin(h, s, req, false);
+    case Op.FLASH_DATA:
+      return flashData(h, s, req, false);
+    case Op.FLASH_END:
+      return flashEnd(h, s, req, false);
+    case Op.FLASH_DEFL_BEGIN:
+      return h.chip.romDeflate || stub ? flashBegin(h, s, req, true) : ROM_UNSUPPORTED;
+    case Op.FLASH_DEFL_DATA:
+      return h.chip.romDeflate || stub ? flashData(h, s, req, true) : ROM_UNSUPPORTED;
+    case Op.FLASH_DEFL_END:
+      return h.chip.romDeflate || stub ? flashEnd(h, s, req, true) : ROM_UNSUPPORTED;
+    case Op.SPI_FLASH_MD5:
+      return h.chip.romMd5 || stub ? flashMd5(h, s, req) : ROM_UNSUPPORTED;
+    case Op.READ_FLASH_SLOW:
+      return stub ? { code: StubError.INVALID_COMMAND } : readFlashSlow(h, s, req);
+    case Op.ERASE_FLASH:
+      return stub ? eraseFlash(h) : ROM_UNSUPPORTED;
+    case Op.ERASE_REGION:
+      return stub ? eraseRegion(h, s, req) : ROM_UNSUPPORTED;
+    case Op.READ_FLASH:
+      return stub ? readFlash(h, s, req) : ROM_UNSUPPORTED;
+    case Op.RUN_USER_CODE:
+      return stub ? { silent: true, after: () => h.leave(true) } : ROM_UNSUPPORTED;
+    default:
+      return stub ? { code: StubError.INVALID_COMMAND } : ROM_UNSUPPORTED;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** WRITE_REG: one or more (addr, value, mask, delay_us) quadruples. */
+function writeReg(h: LoaderHost, req: Request): Outcome {
+  if (req.data.length === 0 || req.data.length % 16) return { fault: "length" };
+  let delayUs = 0;
+  for (let i = 0; i < req.data.length / 16; i++) {
+    const [addr, value, mask, delay] = [0, 1, 2, 3].map((k) => word(req.data, i * 4 + k));
+    h.regs.write(addr, value, mask);
+    delayUs += delay;
+  }
+  return { preMs: delayUs / 1000 };
+}
+
+function memBegin(s: LoaderState, req: Request): Outcome {
+  if (req.data.length !== 16) return { fault: "length" };
+  const [size, , blockSize, offset] = [0, 1, 2, 3].map((i) => word(req.data, i));
+  if (blockSize === 0) return { fault: "ramSize" };
+  s.mem = { offset, size, blockSize, nextSeq: 0, received: 0 };
+  return {};
+}
+
+function memData(s: LoaderState, req: Request): Outcome {
+  const m = s.mem;
+  if (req.data.length < 16) return { fault: "length" };
+  const len = word(req.data, 0);
+  const seq = word(req.data, 1);
+  const block = req.data.subarray(16);
+  if (!m) return { fault: "notInFlashMode" };
+  if (block.length !== len || len > m.blockSize) return { fault: "length" };
+  if (checksum(block) !== (req.checksum & 0xff)) return { fault: "checksum" };
+  if (seq !== m.nextSeq) return { fault: "sequence" };
+  if (m.received + len > m.size) return { fault: "ramSize" };
+  const start = m.offset + seq * m.blockSize;
+  s.ram.push([start, start + len]);
+  m.received += len;
+  m.nextSeq++;
+  return {};
+}
+
+/** MEM_END: word 0 is 1 to stay in the loader, 0 to jump to word 1 (the entry point). */
+function memEnd(h: LoaderHost, s: LoaderState, req: Request): Outcome {
+  if (req.data.length !== 8) return { fault: "length" };
+  const stay = word(req.data, 0) !== 0;
+  const entry = word(req.data, 1);
+  if (s.mem && s.mem.received !== s.mem.size) return { fault: "ramSize" };
+  s.mem = undefined;
+  if (stay) return {};
+  return { after: () => h.jump(entry) };
+}
+
+/** GET_SECURITY_INFO: 20 bytes (flags, crypt count, 7 key purposes, chip id, API version). */
+function securityInfo(h: LoaderHost, s: LoaderState): Outcome {
+  const form = h.chip.romSecurityInfo;
+  if (form === "unsupported") return s.stub ? { code: StubError.INVALID_COMMAND } : ROM_UNSUPPORTED;
+  const data = new Uint8Array(form === "short12" ? 12 : 20);
+  // flags = 0 (no secure boot, no SDM), flash_crypt_cnt = 0, key purposes all "user" (0).
+  if (form === "full20") new DataView(data.buffer).setUint32(12, h.chip.chipId, true);
+  return { data };
+}

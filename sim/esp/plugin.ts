@@ -1,0 +1,162 @@
+/**
+ * The `sim:` serial transport for simulated ESP chips. Addresses: `sim:<chip>` with optional
+ * query parameters `state=/path.bin` (persist flash in a file), `flash=4MB` (flash size),
+ * `usb=jtag|uart` (reset wiring) and `boot=download` (power up in download mode).
+ *
+ * @module
+ */
+import {
+  DeviceError,
+  type OpenOptions,
+  type Plugin,
+  type RunContext,
+  type TransportProvider,
+  UsageError,
+} from "../../kernel/mod.ts";
+import { ESP_CHIPS, type EspChip, findChip } from "./chips.ts";
+import { EspDevice } from "./device.ts";
+import { SimSerialPort } from "./port.ts";
+
+/** A parsed `sim:` address. */
+export interface EspSimAddress {
+  /** The chip. */
+  chip: EspChip;
+  /** Flash size in bytes. */
+  flashSize: number;
+  /** File that persists the flash, if any. */
+  statePath?: string;
+  /** Reset wiring. */
+  resetCircuit: "classic" | "usb-jtag";
+  /** Power up in download mode instead of running the app. */
+  bootDownload: boolean;
+  /** Key under which the bank keeps the device. */
+  key: string;
+}
+
+/** Parses `4MB`, `512KB` or a byte count. */
+export function parseSize(text: string): number | undefined {
+  const m = /^(\d+)\s*(KB|K|MB|M)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const unit = (m[2] ?? "").toUpperCase();
+  const mult = unit.startsWith("M") ? 1024 * 1024 : unit.startsWith("K") ? 1024 : 1;
+  return Number(m[1]) * mult;
+}
+
+/** Parses a `sim:` address; `target` names the chip when the address does not. */
+export function parseSimAddress(address: string, target?: string): EspSimAddress {
+  const body = address.replace(/^sim:/i, "");
+  const [name, query = ""] = body.split("?", 2);
+  const chip = findChip(name || target || "");
+  const known = Object.keys(ESP_CHIPS).join(", ");
+  if (!chip) {
+    throw new UsageError(`unknown simulated ESP chip '${name || target || ""}'`, {
+      hint: `use sim:<chip> with one of: ${known}`,
+    });
+  }
+  const params = new URLSearchParams(query);
+  let flashSize = chip.flashSize;
+  const flash = params.get("flash");
+  if (flash !== null) {
+    const n = parseSize(flash);
+    if (!n || n % 0x10000 || n & (n - 1)) {
+      throw new UsageError(`bad flash size '${flash}' in ${address}`, {
+        hint: "use a power of two of at least 64KB, e.g. flash=4MB",
+      });
+    }
+    flashSize = n;
+  }
+  const usb = params.get("usb") ?? (chip.usbJtagSerial ? "jtag" : "uart");
+  if (usb !== "jtag" && usb !== "uart") {
+    throw new UsageError(`bad usb='${usb}' in ${address}`, { hint: "use usb=jtag or usb=uart" });
+  }
+  if (usb === "jtag" && !chip.usbJtagSerial) {
+    throw new UsageError(`${chip.name} has no USB-Serial-JTAG`, { hint: "use usb=uart" });
+  }
+  const statePath = params.get("state") ?? undefined;
+  const resetCircuit = usb === "jtag" ? "usb-jtag" : "classic";
+  return {
+    chip,
+    flashSize,
+    statePath,
+    resetCircuit,
+    bootDownload: params.get("boot") === "download",
+    key: `${chip.id}|${statePath ?? ""}`,
+  };
+}
+
+/** Keeps one simulated chip per address alive across opens, so tests can inspect them. */
+export class EspSimBank {
+  readonly #devices = new Map<string, EspDevice>();
+  readonly #paths = new Map<EspDevice, string>();
+  readonly #open = new Set<EspDevice>();
+
+  /** The device for an address, created (and loaded from its state file) on first use. */
+  async device(address: string, target?: string): Promise<EspDevice> {
+    const a = parseSimAddress(address, target);
+    const existing = this.#devices.get(a.key);
+    if (existing) return existing;
+    let image: Uint8Array | undefined;
+    if (a.statePath) {
+      try {
+        image = await Deno.readFile(a.statePath);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    }
+    const dev = new EspDevice(a.chip, {
+      flashSize: a.flashSize,
+      flashImage: image,
+      resetCircuit: a.resetCircuit,
+    });
+    if (a.bootDownload) dev.bootDownload();
+    this.#devices.set(a.key, dev);
+    if (a.statePath) this.#paths.set(dev, a.statePath);
+    return dev;
+  }
+
+  /** All devices created so far. */
+  devices(): EspDevice[] {
+    return [...this.#devices.values()];
+  }
+
+  /** Opens a port onto the device for `address`; one open port per device at a time. */
+  async open(ctx: RunContext, address: string, options: OpenOptions = {}): Promise<SimSerialPort> {
+    const dev = await this.device(address, options.target);
+    if (this.#open.has(dev)) {
+      throw new DeviceError(`${address} is already open`, {
+        hint: "close the other connection to this simulated chip first",
+      });
+    }
+    this.#open.add(dev);
+    return new SimSerialPort(dev, ctx.clock, {
+      baudRate: options.baudRate,
+      path: address,
+      onClose: () => {
+        this.#open.delete(dev);
+        this.save(dev);
+      },
+    });
+  }
+
+  /** Writes a device's flash to its state file if it changed (synchronously, so a CLI that
+   * closes its port and exits keeps the result). */
+  save(dev: EspDevice): void {
+    const path = this.#paths.get(dev);
+    if (!path || !dev.flash.dirty) return;
+    dev.flash.dirty = false;
+    Deno.writeFileSync(path, dev.flash.bytes);
+  }
+}
+
+/** Registers the `sim:` serial transport; pass a bank to share devices with a test. */
+export function espSim(bank: EspSimBank = new EspSimBank()): Plugin {
+  return (host) => {
+    const provider: TransportProvider<"serial"> = {
+      scheme: "sim",
+      kind: "serial",
+      description: "simulated ESP32-family chip (ROM loader + flasher stub)",
+      open: (ctx, address, options) => bank.open(ctx, address, options),
+    };
+    host.registerTransport(provider);
+  };
+}
