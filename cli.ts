@@ -10,7 +10,15 @@ if (import.meta.main) {
   const code = await main(Deno.args, {
     out: (line) => Deno.stdout.writeSync(enc.encode(line + "\n")),
     err: (line) => Deno.stderr.writeSync(enc.encode(line + "\n")),
-    isTerminal: Deno.stdout.isTerminal(),
+    isTerminal: Deno.stderr.isTerminal(),
+    raw: (text) => Deno.stderr.writeSync(enc.encode(text)),
+    columns: () => {
+      try {
+        return Deno.consoleSize().columns;
+      } catch {
+        return undefined;
+      }
+    },
   });
   Deno.exit(code);
 }

@@ -23,6 +23,10 @@ export interface CliIO {
   err(line: string): void;
   /** True when stdout is a terminal. */
   readonly isTerminal: boolean;
+  /** Raw text to the progress stream (stderr); live redraws need it. */
+  readonly raw?: (text: string) => void;
+  /** Terminal width when known. */
+  readonly columns?: () => number | undefined;
 }
 
 /** Global options every command accepts. */

@@ -18,6 +18,7 @@ import {
   UsageError,
 } from "../../kernel/mod.ts";
 import type { CommandSpec, OptionSpec } from "../commander.ts";
+import { ProgressView } from "../progress.ts";
 import { formatBytes, formatMs, hex32, resultJson, summaryLine } from "../render.ts";
 import {
   connection,
@@ -42,6 +43,20 @@ const common: OptionSpec[] = [
   { flags: "--hash <algorithm>", description: "hash algorithm (default: the target's)" },
   { flags: "--board <board>", description: "Universal Hex section: v1, v2 or a board id" },
 ];
+
+/** A progress view on the CLI's error stream: live on a terminal, plain lines otherwise. */
+export function progressView(io: CliIO): ProgressView {
+  const live = io.isTerminal && !!io.raw;
+  return new ProgressView({
+    live,
+    color: live && !Deno.env.get("NO_COLOR"),
+    columns: () => io.columns?.(),
+    write: (text) => {
+      if (live) io.raw!(text);
+      else for (const line of text.split("\n")) if (line) io.err(line);
+    },
+  });
+}
 
 /** Image inputs from arguments, else from config. */
 export function imageInputs(s: Session, args: string[]): ImageInput[] {
@@ -80,11 +95,18 @@ function request(
 async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, dryRun: boolean) {
   const s = await openSession(o as GlobalOptions, io);
   const req = request(s, args, o, dryRun);
-  const ctx = runContext(s, (e) => {
-    if (s.options.json || e.type !== "stage" || e.state !== "start") return;
-    io.err(`${e.stage}…`);
-  });
-  const result = await flash(s.registry, ctx, req);
+  const view = s.options.json ? undefined : progressView(io);
+  const ctx = runContext(s, view?.onEvent);
+  let result;
+  try {
+    result = await flash(s.registry, ctx, req);
+  } finally {
+    view?.finish();
+  }
+  if (view && !view.sink.live) {
+    for (const line of view.map.render(io.columns?.() ?? 80, false)) io.err(line);
+  }
+  if (view) io.err(view.map.legend(view.sink.color));
   if (s.options.json) {
     io.out(JSON.stringify(resultJson(result, dryRun), null, 2));
   } else {
