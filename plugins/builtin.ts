@@ -8,6 +8,7 @@ import { formats } from "./formats/mod.ts";
 import { hashes } from "./hash/mod.ts";
 import { serial } from "./serial/mod.ts";
 import { net } from "./net/mod.ts";
+import { espSim } from "../sim/esp/plugin.ts";
 
 /** A plugin with the name it is reported under. */
 export interface NamedPlugin {
@@ -24,5 +25,6 @@ export function builtinPlugins(): NamedPlugin[] {
     { specifier: "builtin:formats", plugin: formats() },
     { specifier: "builtin:serial", plugin: serial() },
     { specifier: "builtin:net", plugin: net() },
+    { specifier: "builtin:esp-sim", plugin: espSim() },
   ];
 }

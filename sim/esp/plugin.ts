@@ -148,8 +148,11 @@ export class EspSimBank {
   }
 }
 
-/** Registers the `sim:` serial transport; pass a bank to share devices with a test. */
-export function espSim(bank: EspSimBank = new EspSimBank()): Plugin {
+/** The bank the built-in plugin uses: one simulated chip per address for the whole process. */
+export const sharedEspSimBank: EspSimBank = new EspSimBank();
+
+/** Registers the `sim:` serial transport; pass a bank to keep a test's devices apart. */
+export function espSim(bank: EspSimBank = sharedEspSimBank): Plugin {
   return (host) => {
     const provider: TransportProvider<"serial"> = {
       scheme: "sim",
