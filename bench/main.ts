@@ -1,0 +1,61 @@
+/**
+ * `deno task bench [--quick] [--baud N] [--latency MS] [--packet-count N]`: every scenario and
+ * strategy, printed as a table and written to bench/results/latest.json and chart.svg.
+ * Modelled rows come from simulated links and devices in virtual time; measured rows are
+ * host wall time.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { hostBenchmarks } from "./host.ts";
+import { type BenchRow, svgChart, table } from "./report.ts";
+import { modelledSuites } from "./suites.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    quick: { type: "boolean", default: false },
+    baud: { type: "string" },
+    latency: { type: "string" },
+    "packet-count": { type: "string" },
+    out: { type: "string" },
+  },
+});
+
+const params = {
+  quick: values.quick ?? false,
+  baud: values.baud ? Number(values.baud) : undefined,
+  latencyMs: values.latency ? Number(values.latency) : undefined,
+  packetCount: values["packet-count"] ? Number(values["packet-count"]) : undefined,
+};
+
+const rows: BenchRow[] = [];
+for (const suite of modelledSuites()) {
+  const t = performance.now();
+  rows.push(...await suite.run(params));
+  console.error(`${suite.name}: ${((performance.now() - t) / 1000).toFixed(1)} s real`);
+}
+rows.push(...hostBenchmarks(params.quick));
+
+console.log(table(rows));
+const dir = values.out ?? fileURLToPath(new URL("./results", import.meta.url));
+await Deno.mkdir(dir, { recursive: true });
+await Deno.writeTextFile(
+  `${dir}/latest.json`,
+  JSON.stringify(
+    {
+      params,
+      note:
+        "kind=modelled: virtual time on simulated link and device; kind=measured: host wall time",
+      rows,
+    },
+    null,
+    2,
+  ) + "\n",
+);
+await Deno.writeTextFile(
+  `${dir}/chart.svg`,
+  svgChart(rows.filter((r) => r.kind === "modelled"), "deltaflash benchmarks (modelled time)"),
+);
+console.error(`wrote ${dir}/latest.json and chart.svg`);
