@@ -51,6 +51,11 @@ export class FdIo {
     return this.#fd;
   }
 
+  /** Every descriptor this object owns: the fd and the wake pipe (for leak checks). */
+  get descriptors(): readonly number[] {
+    return [this.#fd, this.#wake[0], this.#wake[1]];
+  }
+
   /** True once close started. */
   get closing(): boolean {
     return this.#closing;

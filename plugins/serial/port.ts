@@ -87,6 +87,11 @@ export class FfiSerialPort implements SerialPortLike {
     return this.#baud;
   }
 
+  /** Descriptors the port owns (tty and wake pipe), for leak checks. */
+  get descriptors(): readonly number[] {
+    return this.#io.descriptors;
+  }
+
   /** Device path. */
   get path(): string {
     return this.#path;

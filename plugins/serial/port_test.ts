@@ -110,15 +110,15 @@ Deno.test({
   },
 });
 
-/** Link targets of this process's descriptors (checked by target, so parallel tests don't race). */
-function fdTargets(): string[] {
-  const out: string[] = [];
-  for (const e of Deno.readDirSync("/proc/self/fd")) {
+/** Where each of `fds` points now (undefined when closed). */
+function fdLinks(fds: readonly number[]): (string | undefined)[] {
+  return fds.map((fd) => {
     try {
-      out.push(Deno.readLinkSync(`/proc/self/fd/${e.name}`));
-    } catch { /* closed meanwhile */ }
-  }
-  return out;
+      return Deno.readLinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return undefined;
+    }
+  });
 }
 
 Deno.test({
@@ -126,18 +126,19 @@ Deno.test({
   ignore,
   async fn() {
     const pty = openPty();
-    const before = fdTargets();
     const port = openSerialPort(pty.slavePath);
-    const opened = fdTargets().filter((t) => !before.includes(t));
-    assert.ok(opened.includes(pty.slavePath), "tty fd is open");
-    assert.equal(opened.filter((t) => t.startsWith("pipe:")).length, 2, "wake pipe is open");
+    const fds = port.descriptors;
+    const open = fdLinks(fds);
+    assert.equal(open[0], pty.slavePath);
+    assert.match(open[1] ?? "", /^pipe:/);
+    assert.equal(open[1], open[2], "both ends of one wake pipe");
     const reader = port.readable.getReader();
     const pending = reader.read();
     await new Promise((r) => setTimeout(r, 30));
     await port.close();
     assert.deepEqual(await pending, { value: undefined, done: true });
-    const after = fdTargets();
-    for (const t of opened) assert.ok(!after.includes(t), `${t} closed`);
+    // Closed, or reused by something else running in parallel: never still ours.
+    fdLinks(fds).forEach((now, i) => assert.notEqual(now, open[i], `fd ${fds[i]} released`));
     // The port can be opened again at once: lock and exclusivity were released.
     const again = openSerialPort(pty.slavePath);
     await again.close();
