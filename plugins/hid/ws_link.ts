@@ -1,0 +1,123 @@
+/**
+ * A CMSIS-DAP link through a `deltaflash probe-server` over WebSocket. Each binary message
+ * is one command (to the server) or one response (from it); the server's first message is
+ * a JSON hello with the probe's packet size. The token goes in the URL (`?token=…`).
+ *
+ * @module
+ */
+import { type DapPacketLink, DeviceError, TimeoutError, UsageError } from "../../kernel/mod.ts";
+
+/** The server's first message. */
+export interface ProbeHello {
+  /** Always `"deltaflash-probe"`. */
+  readonly type: "deltaflash-probe";
+  /** Packet size of the probe behind the server. */
+  readonly packetSize: number;
+}
+
+/** WebSocket close code the server uses for a bad or missing token. */
+export const CLOSE_BAD_TOKEN = 4001;
+/** WebSocket close code for "probe could not be opened". */
+export const CLOSE_PROBE_ERROR = 4002;
+
+/** A DAP link over WebSocket. */
+export class WsDapLink implements DapPacketLink {
+  readonly #ws: WebSocket;
+  readonly #queue: Uint8Array[] = [];
+  #waiter?: (p: Uint8Array | Error) => void;
+  #error?: Error;
+
+  private constructor(ws: WebSocket, readonly packetSize: number) {
+    this.#ws = ws;
+    ws.onmessage = (ev) => {
+      if (typeof ev.data === "string") return;
+      this.#deliver(new Uint8Array(ev.data as ArrayBuffer));
+    };
+    ws.onclose = (ev) => {
+      this.#error = new DeviceError(`probe server closed the connection (${ev.code} ${ev.reason})`);
+      this.#waiter?.(this.#error);
+    };
+  }
+
+  #deliver(p: Uint8Array | Error): void {
+    const w = this.#waiter;
+    this.#waiter = undefined;
+    if (w) w(p);
+    else if (p instanceof Uint8Array) this.#queue.push(p);
+  }
+
+  /** Connects and waits for the server's hello. */
+  static connect(url: string, timeoutMs = 5000): Promise<WsDapLink> {
+    if (!/[?&]token=/.test(url)) {
+      throw new UsageError("a probe-server address needs its token", {
+        hint: "use ws://host:port/?token=TOKEN as printed by `deltaflash probe-server`",
+      });
+    }
+    return new Promise((resolve, reject) => {
+      let ws: WebSocket;
+      try {
+        ws = new WebSocket(url);
+      } catch (e) {
+        return reject(new UsageError(`bad probe-server address ${url}`, { cause: e }));
+      }
+      ws.binaryType = "arraybuffer";
+      const timer = setTimeout(() => {
+        ws.close();
+        reject(new TimeoutError(`probe server ${url} did not answer`));
+      }, timeoutMs);
+      ws.onmessage = (ev) => {
+        clearTimeout(timer);
+        try {
+          const hello = JSON.parse(String(ev.data)) as ProbeHello;
+          if (hello.type !== "deltaflash-probe") throw new Error("not a deltaflash probe server");
+          resolve(new WsDapLink(ws, hello.packetSize));
+        } catch (e) {
+          ws.close();
+          reject(new DeviceError(`unexpected greeting from ${url}`, { cause: e }));
+        }
+      };
+      ws.onerror = () => {};
+      ws.onclose = (ev) => {
+        clearTimeout(timer);
+        reject(
+          ev.code === CLOSE_BAD_TOKEN
+            ? new UsageError("the probe server refused the token", {
+              hint: "copy the token the server printed",
+            })
+            : new DeviceError(`cannot connect to probe server ${url} (${ev.code} ${ev.reason})`),
+        );
+      };
+    });
+  }
+
+  write(packet: Uint8Array): Promise<void> {
+    if (this.#error) return Promise.reject(this.#error);
+    this.#ws.send(packet.slice());
+    return Promise.resolve();
+  }
+
+  read(timeoutMs = 2000): Promise<Uint8Array> {
+    const queued = this.#queue.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.#error) return Promise.reject(this.#error);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiter = undefined;
+        reject(new TimeoutError("no response through the probe server"));
+      }, timeoutMs);
+      this.#waiter = (p) => {
+        clearTimeout(timer);
+        if (p instanceof Error) reject(p);
+        else resolve(p);
+      };
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.#ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#ws.addEventListener("close", () => resolve(), { once: true });
+      this.#ws.close(1000, "done");
+    });
+  }
+}
