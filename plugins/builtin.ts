@@ -9,6 +9,8 @@ import { hashes } from "./hash/mod.ts";
 import { serial } from "./serial/mod.ts";
 import { net } from "./net/mod.ts";
 import { espSim } from "../sim/esp/plugin.ts";
+import { dapTransports } from "./hid/mod.ts";
+import { nrfTargets } from "../targets/nrf/plugin.ts";
 
 /** A plugin with the name it is reported under. */
 export interface NamedPlugin {
@@ -26,5 +28,7 @@ export function builtinPlugins(): NamedPlugin[] {
     { specifier: "builtin:serial", plugin: serial() },
     { specifier: "builtin:net", plugin: net() },
     { specifier: "builtin:esp-sim", plugin: espSim() },
+    { specifier: "builtin:dap-transports", plugin: dapTransports() },
+    { specifier: "builtin:nrf", plugin: nrfTargets() },
   ];
 }
