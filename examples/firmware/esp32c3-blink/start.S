@@ -1,4 +1,5 @@
 /* Entry point: set up a stack in internal SRAM and run the program. */
+  .file "start.S" /* otherwise the symbol table names a random temporary file */
   .section .text.start, "ax"
   .globl _start
 _start:
