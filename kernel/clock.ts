@@ -14,6 +14,12 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms` (real or modelled). */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * A deadline (response timeout): like `sleep`, but a virtual clock lets it pass only when
+   * nothing else is scheduled first and no real work (e.g. a simulator awaiting zlib) has
+   * scheduled anything during a short real grace. Optional; callers fall back to `sleep`.
+   */
+  timeout?(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** Wall-clock time. */
@@ -36,13 +42,23 @@ export class RealClock implements Clock {
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
+  timeout(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.sleep(ms, signal);
+  }
 }
 
 interface Timer {
   at: number;
   seq: number;
   resolve: () => void;
+  /** A deadline: fires only after a real grace with no new sleepers. */
+  weak?: boolean;
+  /** Value of the sleeper counter when its grace began. */
+  graceSeq?: number;
 }
+
+/** Real milliseconds a virtual deadline waits for real work to schedule modelled time. */
+const DEADLINE_GRACE_MS = 50;
 
 /**
  * Discrete-event virtual time. Sleepers wake in time order; time jumps to the next sleeper
@@ -55,6 +71,7 @@ export class VirtualClock implements Clock {
   #seq = 0;
   #timers: Timer[] = [];
   #pumping = false;
+  #grace: ReturnType<typeof setTimeout> | undefined;
 
   now(): number {
     return this.#now;
@@ -66,11 +83,20 @@ export class VirtualClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.#sleep(ms, signal, false);
+  }
+
+  timeout(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.#sleep(ms, signal, true);
+  }
+
+  #sleep(ms: number, signal: AbortSignal | undefined, weak: boolean): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const timer: Timer = {
         at: this.#now + Math.max(0, ms),
         seq: this.#seq++,
+        weak,
         resolve: () => {
           signal?.removeEventListener("abort", onAbort);
           resolve();
@@ -89,6 +115,12 @@ export class VirtualClock implements Clock {
   }
 
   #schedule(): void {
+    if (this.#grace !== undefined) {
+      // Something new was scheduled during a deadline's grace: re-check right away.
+      clearTimeout(this.#grace);
+      this.#grace = undefined;
+      this.#pumping = false;
+    }
     if (this.#pumping) return;
     this.#pumping = true;
     // setImmediate, not setTimeout: nested zero timeouts are clamped to 4 ms.
@@ -99,6 +131,17 @@ export class VirtualClock implements Clock {
     this.#pumping = false;
     if (this.#timers.length === 0) return;
     this.#timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    const first = this.#timers[0];
+    if (first.weak && first.graceSeq !== this.#seq) {
+      // Real work may still schedule modelled time before this deadline: wait, then re-check.
+      first.graceSeq = this.#seq;
+      this.#pumping = true;
+      this.#grace = setTimeout(() => {
+        this.#grace = undefined;
+        this.#pump();
+      }, DEADLINE_GRACE_MS);
+      return;
+    }
     const t = this.#timers.shift()!;
     if (t.at > this.#now) this.#now = t.at;
     t.resolve();

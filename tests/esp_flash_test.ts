@@ -27,7 +27,7 @@ async function run(
   port: string,
   bytes: Uint8Array,
   address = 0x10000,
-  options: Record<string, unknown> = { compress: false },
+  options: Record<string, unknown> = {},
   baud?: number,
 ): Promise<FlashResult> {
   const ctx = createContext({ clock: new VirtualClock() });
@@ -89,13 +89,11 @@ for (const strategy of ["auto", "per-sector", "bisect", "whole-then-sector"]) {
     const app = pseudoRandom(64 * 4096, 7);
     await run(registry, "esp32s3", "sim:esp32s3", app, 0x20000, {
       hashStrategy: strategy,
-      compress: false,
     });
     const edited = app.slice();
     for (const s of [3, 4, 40, 63]) edited[s * 4096 + 17] ^= 1;
     const r = await run(registry, "esp32s3", "sim:esp32s3", edited, 0x20000, {
       hashStrategy: strategy,
-      compress: false,
     });
     deepEqual(r.plan.runs.map((x) => [x.address, x.data.length]), [
       [0x20000 + 3 * 4096, 8192],
@@ -111,8 +109,8 @@ Deno.test("sha2017 badge 01 → 02 on esp32 writes exactly the 4 differing secto
   const v2 = await firmware("sha2017-badge/sha2017-badge_02_0f6382e.bin");
   if (!v1 || !v2) return;
   const { bank, registry } = await setup();
-  await run(registry, "esp32", "sim:esp32", v1, 0x10000, { compress: false }, 921600);
-  const r = await run(registry, "esp32", "sim:esp32", v2, 0x10000, { compress: false }, 921600);
+  await run(registry, "esp32", "sim:esp32", v1, 0x10000, {}, 921600);
+  const r = await run(registry, "esp32", "sim:esp32", v2, 0x10000, {}, 921600);
   equal(r.plan.totals.write, 4);
   deepEqual(bank.devices()[0].flash.bytes.subarray(0x10000, 0x10000 + v2.length), v2);
 });

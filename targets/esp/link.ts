@@ -159,7 +159,7 @@ export class EspLink {
       const onAbort = () => waiter.reject(new AbortedError({ cause: ctx.signal.reason }));
       ctx.signal.addEventListener("abort", onAbort, { once: true });
       this.#waiters.push(waiter);
-      ctx.clock.sleep(timeoutMs, timer.signal).then(
+      (ctx.clock.timeout ?? ctx.clock.sleep).call(ctx.clock, timeoutMs, timer.signal).then(
         () => waiter.reject(new TimeoutError(`no response within ${timeoutMs} ms`)),
         () => {},
       );
