@@ -11,6 +11,7 @@ import { net } from "./net/mod.ts";
 import { espSim } from "../sim/esp/plugin.ts";
 import { dapTransports } from "./hid/mod.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";
+import { espTargets } from "../targets/esp/plugin.ts";
 
 /** A plugin with the name it is reported under. */
 export interface NamedPlugin {
@@ -30,5 +31,6 @@ export function builtinPlugins(): NamedPlugin[] {
     { specifier: "builtin:esp-sim", plugin: espSim() },
     { specifier: "builtin:dap-transports", plugin: dapTransports() },
     { specifier: "builtin:nrf", plugin: nrfTargets() },
+    { specifier: "builtin:esp-targets", plugin: espTargets() },
   ];
 }
