@@ -35,11 +35,13 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
     flags: "-p, --port <address>",
     description: "serial port: /dev/ttyUSB0, sim:esp32c3, rfc2217://host:port",
     env: "DELTAFLASH_PORT",
+    repeatable: true,
   },
   {
     flags: "--probe <address>",
     description: "debug probe: sim:microbit-v2, hid:…, gdb://host:port",
     env: "DELTAFLASH_PROBE",
+    repeatable: true,
   },
   {
     flags: "-b, --baud <rate>",

@@ -33,8 +33,8 @@ export interface CliIO {
 export interface GlobalOptions {
   config?: string;
   target?: string;
-  port?: string;
-  probe?: string;
+  port?: string | string[];
+  probe?: string | string[];
   baud?: string;
   json?: boolean;
   verbose?: boolean;
@@ -63,6 +63,27 @@ export async function openSession(options: GlobalOptions, io: CliIO): Promise<Se
   return { config, registry, options, io };
 }
 
+const list = (v: string | string[] | undefined): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : [v];
+
+/** Expands `*` and `?` in the last path component of device paths (not in URLs or sim:). */
+export function expandGlob(address: string): string[] {
+  if (!/[*?]/.test(address) || /^[a-z][a-z0-9+.-]*:/i.test(address)) return [address];
+  const slash = address.lastIndexOf("/");
+  const dir = slash >= 0 ? address.slice(0, slash) || "/" : ".";
+  const pattern = new RegExp(
+    "^" + address.slice(slash + 1).replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")
+      .replace(/\?/g, ".") +
+      "$",
+  );
+  try {
+    return [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => pattern.test(n)).sort()
+      .map((n) => (dir === "/" ? "/" : `${dir}/`) + n);
+  } catch {
+    return [];
+  }
+}
+
 /** Resolved connection settings (flags override config). */
 export function connection(s: Session) {
   const o = s.options;
@@ -70,10 +91,19 @@ export function connection(s: Session) {
   if (baud !== undefined && (!Number.isInteger(baud) || baud <= 0)) {
     throw new UsageError(`bad baud rate '${o.baud}'`, { hint: "use a number such as 921600" });
   }
+  const ports = list(o.port ?? s.config.port).flatMap(expandGlob);
+  const probes = list(o.probe ?? s.config.probe).flatMap(expandGlob);
+  if ((o.port !== undefined || o.probe !== undefined) && !ports.length && !probes.length) {
+    throw new UsageError(`no device matches ${list(o.port ?? o.probe).join(", ")}`, {
+      hint: "check the path or pattern (e.g. '/dev/ttyUSB*')",
+    });
+  }
   return {
     target: o.target ?? s.config.target,
-    port: o.port ?? s.config.port,
-    probe: o.probe ?? s.config.probe,
+    port: ports[0],
+    probe: probes[0],
+    ports,
+    probes,
     baud,
   };
 }
@@ -98,7 +128,7 @@ export function runContext(
   signal?: AbortSignal,
 ): RunContext {
   const c = connection(s);
-  const simulated = [c.port, c.probe].some((a) => a?.startsWith("sim:"));
+  const simulated = [...c.ports, ...c.probes].some((a) => a.startsWith("sim:"));
   const log: Logger = {
     debug: (m) => s.options.verbose && s.io.err(m),
     info: (m) => !s.options.json && s.io.err(m),

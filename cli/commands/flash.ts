@@ -19,6 +19,7 @@ import {
 } from "../../kernel/mod.ts";
 import type { CommandSpec, OptionSpec } from "../commander.ts";
 import { ProgressView } from "../progress.ts";
+import { flashMany } from "./multi.ts";
 import { formatBytes, formatMs, hex32, resultJson, summaryLine } from "../render.ts";
 import {
   connection,
@@ -95,6 +96,9 @@ function request(
 async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, dryRun: boolean) {
   const s = await openSession(o as GlobalOptions, io);
   const req = request(s, args, o, dryRun);
+  const c = connection(s);
+  if (c.ports.length > 1) return flashMany(s, io, req, "port", c.ports);
+  if (c.probes.length > 1) return flashMany(s, io, req, "probe", c.probes);
   const view = s.options.json ? undefined : progressView(io);
   const ctx = runContext(s, view?.onEvent);
   let result;
