@@ -7,6 +7,7 @@
 import type { RunContext } from "./context.ts";
 import type { AddressRange, PartialBlockPolicy } from "./image.ts";
 import type { StageOverrides } from "./stages.ts";
+import type { SerialPortLike } from "./transport.ts";
 
 /** One flash region with a uniform erase block size. */
 export interface FlashRegion {
@@ -78,6 +79,13 @@ export interface FlashDevice {
   program(ctx: RunContext, runs: readonly WriteRun[]): Promise<void>;
   /** Restarts the chip into its application; optional. */
   reset?(ctx: RunContext): Promise<void>;
+  /** Erases ranges (block-aligned) to the erased value; optional. */
+  erase?(ctx: RunContext, ranges: readonly AddressRange[]): Promise<void>;
+  /**
+   * Restarts the chip into its application and hands over its serial console (the session
+   * is over afterwards); optional.
+   */
+  monitor?(ctx: RunContext): Promise<SerialPortLike>;
   /** Link counters so far. */
   stats?(): LinkStats;
   /** Ends the session and releases the link. */
