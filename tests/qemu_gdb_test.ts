@@ -118,6 +118,24 @@ Deno.test({
 });
 
 Deno.test({
+  name: "qemu microbit: peripheral writes reach MMIO (NVMC.CONFIG, UICR) and keep core state",
+  ignore: !!skip,
+  fn: () =>
+    withQemu(async (_q, d) => {
+      const ctx = createContext();
+      const pc = await d.readRegister(ctx, Reg.PC), r0 = await d.readRegister(ctx, Reg.R0);
+      await d.writeWord(ctx, 0x4001e504, 1); // NVMC.CONFIG = WEN
+      assertEquals(await d.readWord(ctx, 0x4001e504), 1);
+      await d.writeWord(ctx, 0x10001080, 0x12345678); // UICR.CUSTOMER[0]
+      await d.writeWord(ctx, 0x4001e504, 0);
+      assertEquals(await d.readWord(ctx, 0x10001080), 0x12345678);
+      assertEquals(await d.readWord(ctx, 0x4001e504), 0);
+      assertEquals(await d.readRegister(ctx, Reg.PC), pc);
+      assertEquals(await d.readRegister(ctx, Reg.R0), r0);
+    }),
+});
+
+Deno.test({
   name: "qemu microbit: a function that never halts times out and leaves the core halted",
   ignore: !!skip,
   fn: () =>

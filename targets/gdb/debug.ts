@@ -29,6 +29,7 @@ import {
   type RegisterLayout,
 } from "./registers.ts";
 import type { StopReply } from "./stop_reply.ts";
+import { DEFAULT_STORE_SCRATCH, isMmio, storeWordViaCpu } from "./qemu_mmio.ts";
 
 /** Options of {@link GdbCortexMDebug.connect}. */
 export interface GdbDebugOptions {
@@ -44,6 +45,8 @@ export interface GdbDebugOptions {
   onClose?: "detach" | "none";
   /** Scan the SWD bus and attach to target 1 first (a Black Magic Probe starts detached). */
   attachFirstTarget?: boolean;
+  /** QEMU only: 4 bytes of RAM for the routine that stores to peripheral registers. */
+  storeScratch?: number;
 }
 
 const DEMCR = 0xe000edfc, AIRCR = 0xe000ed0c, RAM_START = 0x20000000;
@@ -62,6 +65,9 @@ export class GdbCortexMDebug implements CortexMDebug {
   #running = false;
   #binaryWrites: boolean | undefined;
   #useG = false;
+  get #scratch(): number {
+    return this.#options.storeScratch ?? DEFAULT_STORE_SCRATCH;
+  }
   #bkptCache = new Map<number, { end: number; addresses: number[] }>();
 
   private constructor(
@@ -128,6 +134,13 @@ export class GdbCortexMDebug implements CortexMDebug {
 
   async writeMemory(ctx: RunContext, address: number, data: Uint8Array): Promise<void> {
     this.#invalidateBkpts(address, data.length);
+    if (this.qemu && isMmio(address)) {
+      const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      for (let i = 0; i + 4 <= data.length; i += 4) {
+        await storeWordViaCpu(ctx, this, address + i, view.getUint32(i, true), this.#scratch);
+      }
+      return;
+    }
     if (this.#binaryWrites === undefined) {
       this.#binaryWrites = (await this.client.request(ctx, `X${hx(address)},0:`)) === "OK";
     }
