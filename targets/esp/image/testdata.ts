@@ -39,3 +39,20 @@ export function skipNoFirmware(): boolean {
   console.log(`skipped: ${ESP_FIRMWARE_DIR.pathname} is absent`);
   return true;
 }
+
+/** Asserts two byte arrays are equal, naming the first differing offset (fast on large data). */
+export function assertSameBytes(actual: Uint8Array, expected: Uint8Array, what = "bytes"): void {
+  const n = Math.min(actual.length, expected.length);
+  for (let i = 0; i < n; i++) {
+    if (actual[i] !== expected[i]) {
+      throw new Error(
+        `${what}: differ at offset 0x${i.toString(16)} (0x${actual[i].toString(16)} vs 0x${
+          expected[i].toString(16)
+        })`,
+      );
+    }
+  }
+  if (actual.length !== expected.length) {
+    throw new Error(`${what}: length ${actual.length} vs ${expected.length}`);
+  }
+}
