@@ -26,6 +26,9 @@ export const TOOLS = {
   riscv: ["riscv64-unknown-elf-gcc"],
 } as const;
 
+/** The Debian packages that provide {@link TOOLS}. */
+export const APT_PACKAGES = { arm: "gcc-arm-none-eabi", riscv: "gcc-riscv64-unknown-elf" } as const;
+
 const ARM_FLAGS = [
   "-mcpu=cortex-m0",
   "-mthumb",
@@ -150,5 +153,12 @@ export async function buildAll(
 
 if (import.meta.main) {
   const outDir = Deno.args[0] ?? DIST_DIR;
+  for (const family of Object.keys(TOOLS) as Family[]) {
+    for (const tool of TOOLS[family]) {
+      if (await toolVersion(tool)) continue;
+      console.error(`${tool} not found: install it with apt-get install ${APT_PACKAGES[family]}`);
+      Deno.exit(1);
+    }
+  }
   for (const name of await buildAll(outDir)) console.log(join(outDir, name));
 }

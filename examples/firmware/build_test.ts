@@ -5,14 +5,16 @@
  */
 import { deepEqual } from "node:assert/strict";
 import { join } from "node:path";
-import { buildAll, DIST_DIR, type Family, TOOLS, toolVersion } from "./build.ts";
+import { APT_PACKAGES, buildAll, DIST_DIR, type Family, TOOLS, toolVersion } from "./build.ts";
 
 const recorded = Deno.readTextFileSync(join(DIST_DIR, "toolchain.txt"));
 
 /** Why a family cannot be checked here, or undefined when it can. */
 async function skipReason(family: Family): Promise<string | undefined> {
   for (const tool of TOOLS[family]) {
-    if (!(await toolVersion(tool))) return `${tool} is not installed`;
+    if (!(await toolVersion(tool))) {
+      return `${tool} is not installed (apt-get install ${APT_PACKAGES[family]})`;
+    }
   }
   const gcc = TOOLS[family][0];
   const version = await toolVersion(gcc);

@@ -3,7 +3,9 @@
  * look for at the start of the first flash-mapped data segment. Field offsets per ESP-IDF
  * `esp_app_format.h`: magic 0x00, secure_version 0x04, version 0x10, project_name 0x30,
  * time 0x50, date 0x60, idf_ver 0x70, app_elf_sha256 0x90 (filled in by the image converter),
- * mmu_page_size (log2) 0xB4. Time and date stay empty so that builds are reproducible.
+ * min/max_efuse_blk_rev_full 0xB0/0xB2, mmu_page_size (log2) 0xB4. Time and date stay empty
+ * so that builds are reproducible; the eFuse block revision limits stay 0 ("not set"), so the
+ * bootloader does not check them.
  */
 #include <stdint.h>
 
