@@ -8,3 +8,4 @@ export * from "./bus.ts";
 export * from "./cpu.ts";
 export * from "./cycles.ts";
 export * from "./run_program.ts";
+export * from "./debug.ts";

@@ -1,0 +1,135 @@
+/**
+ * Keeps one simulated board per address alive across opens (so a second flash sees the
+ * first one's result and tests can inspect flash and UICR), parses `sim:` DAP addresses
+ * and persists flash+UICR in a state file when the address carries `?state=/path.bin`.
+ *
+ * @module
+ */
+import {
+  DeviceError,
+  type OpenOptions,
+  type RunContext,
+  UsageError,
+} from "../../kernel/mod.ts";
+import { UICR_BASE } from "../nrf/nvmc.ts";
+import { type BoardSpec, SIM_BOARDS, SimBoard } from "./boards.ts";
+import { SimDapLink } from "./link.ts";
+
+/** Chip names accepted in place of a board name. */
+const CHIP_ALIASES: Record<string, string> = {
+  nrf51822: "microbit-v1",
+  nrf51: "microbit-v1",
+  nrf52833: "microbit-v2",
+  nrf52: "microbit-v2",
+};
+
+/** A parsed `sim:<board>[?state=…]` address. */
+export interface DapSimAddress {
+  /** Board spec. */
+  readonly board: BoardSpec;
+  /** File persisting flash ‖ UICR. */
+  readonly statePath?: string;
+  /** Bank key. */
+  readonly key: string;
+}
+
+/** Parses a DAP `sim:` address; `target` names the board when the address does not. */
+export function parseDapSimAddress(address: string, target?: string): DapSimAddress {
+  const body = address.replace(/^sim:/i, "");
+  const [rawName, query = ""] = body.split("?", 2);
+  const name = (rawName || target || "").toLowerCase();
+  const board = SIM_BOARDS[name] ?? SIM_BOARDS[CHIP_ALIASES[name] ?? ""];
+  if (!board) {
+    throw new UsageError(`unknown simulated DAPLink board '${name}'`, {
+      hint: `use sim:<board> with one of: ${Object.keys(SIM_BOARDS).join(", ")}`,
+    });
+  }
+  const statePath = new URLSearchParams(query).get("state") ?? undefined;
+  return { board, statePath, key: `${board.name}|${statePath ?? ""}` };
+}
+
+/** Writes image segments straight into a board's flash or UICR (test backdoor, no timing). */
+export function loadSegments(
+  board: SimBoard,
+  segments: readonly { address: number; data: Uint8Array }[],
+): void {
+  const { flash, uicr } = board.device;
+  for (const { address, data } of segments) {
+    if (address + data.length <= flash.length) flash.set(data, address);
+    else if (address >= UICR_BASE && address - UICR_BASE + data.length <= uicr.length) {
+      uicr.set(data, address - UICR_BASE);
+    } else {
+      throw new UsageError(`segment at 0x${address.toString(16)} is outside flash and UICR`);
+    }
+  }
+}
+
+/** One simulated board per address for as long as the bank lives. */
+export class DapSimBank {
+  readonly #boards = new Map<string, SimBoard>();
+  readonly #paths = new Map<SimBoard, string>();
+  readonly #open = new Set<SimBoard>();
+
+  /** The board for an address, created (and loaded from its state file) on first use. */
+  async board(address: string, target?: string): Promise<SimBoard> {
+    const a = parseDapSimAddress(address, target);
+    const existing = this.#boards.get(a.key);
+    if (existing) return existing;
+    let state: Uint8Array | undefined;
+    if (a.statePath) {
+      try {
+        state = await Deno.readFile(a.statePath);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    }
+    const board = new SimBoard(a.board);
+    if (state) {
+      const { flash, uicr } = board.device;
+      flash.set(state.subarray(0, flash.length));
+      if (state.length > flash.length) uicr.set(state.subarray(flash.length, flash.length + uicr.length));
+      board.device.systemReset();
+    }
+    this.#boards.set(a.key, board);
+    if (a.statePath) this.#paths.set(board, a.statePath);
+    return board;
+  }
+
+  /** All boards created so far. */
+  boards(): SimBoard[] {
+    return [...this.#boards.values()];
+  }
+
+  /** Opens the probe link of the board at `address` (one open link per board). */
+  async open(ctx: RunContext, address: string, options: OpenOptions = {}): Promise<SimDapLink> {
+    const board = await this.board(address, options.target);
+    if (this.#open.has(board)) {
+      throw new DeviceError(`${address} is already open`, {
+        hint: "close the other connection to this simulated probe first",
+      });
+    }
+    this.#open.add(board);
+    const link = new SimDapLink(board, ctx.clock);
+    const close = link.close.bind(link);
+    link.close = async () => {
+      await close();
+      this.#open.delete(board);
+      this.save(board);
+    };
+    return link;
+  }
+
+  /** Writes flash ‖ UICR to the board's state file (synchronously, for CLIs that exit). */
+  save(board: SimBoard): void {
+    const path = this.#paths.get(board);
+    if (!path) return;
+    const { flash, uicr } = board.device;
+    const out = new Uint8Array(flash.length + uicr.length);
+    out.set(flash);
+    out.set(uicr, flash.length);
+    Deno.writeFileSync(path, out);
+  }
+}
+
+/** The bank the built-in plugin uses. */
+export const sharedDapSimBank: DapSimBank = new DapSimBank();

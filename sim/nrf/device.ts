@@ -1,0 +1,168 @@
+/**
+ * One simulated nRF chip: core, bus, flash/UICR/RAM, NVMC, debug registers, and a time
+ * base in core cycles. The debug port reaches the bus through {@link NrfDevice.debugRead} /
+ * {@link NrfDevice.debugWrite}, which answer "wait" while the NVMC blocks the access (the
+ * AHB-AP stalls, so the SW-DP answers WAIT) instead of stalling like the core does.
+ *
+ * Time: the core runs in bursts when the probe asks the device to catch up with the
+ * virtual clock ({@link NrfDevice.advanceTo}). A core that polls NVMC READY in a loop with
+ * no side effects is fast-forwarded whole loop periods (exactly what it would have
+ * computed); a `b .` or WFI/WFE skips to the end of the burst. A burst is capped at
+ * `maxBurstCycles`; the rest of a longer gap passes without the core running (only a
+ * free-running application notices, and nothing observes it).
+ *
+ * @module
+ */
+import { BusFault, MemoryMap, RamRegion, RazWiRegion } from "../armv6m/bus.ts";
+import { type CycleClock, Cpu } from "../armv6m/cpu.ts";
+import { SystemControlSpace } from "../armv6m/debug.ts";
+import type { NrfChip } from "./chips.ts";
+import { FICR_BASE, ficrRegion } from "./ficr.ts";
+import { NVMC_BASE, Nvmc, NvmcRegisters, NvmArrayRegion, UICR_BASE } from "./nvmc.ts";
+
+/** Options for a new device. */
+export interface NrfDeviceOptions {
+  /** Initial flash contents (copied; defaults to erased). */
+  readonly flash?: Uint8Array;
+  /** Initial UICR contents. */
+  readonly uicr?: Uint8Array;
+  /** FICR DEVICEID. */
+  readonly deviceId?: [number, number];
+  /** Longest core burst per catch-up, in cycles (default 32M). */
+  readonly maxBurstCycles?: number;
+}
+
+/** Result of a debugger bus access. */
+export type DebugAccess = { ok: true; value: number } | { ok: false; wait: boolean };
+
+/** A simulated nRF51/nRF52. */
+export class NrfDevice {
+  readonly time: CycleClock = { cycles: 0 };
+  readonly flash: Uint8Array;
+  readonly uicr: Uint8Array;
+  readonly ram: Uint8Array;
+  readonly bus = new MemoryMap();
+  readonly cpu: Cpu;
+  readonly nvmc: Nvmc;
+  readonly scs: SystemControlSpace;
+  readonly maxBurstCycles: number;
+  #debugActive = false;
+  #poll: { regs: Uint32Array; psr: number; writes: number; cycles: number } | null = null;
+
+  constructor(readonly chip: NrfChip, options: NrfDeviceOptions = {}) {
+    this.flash = new Uint8Array(chip.flashSize).fill(0xff);
+    if (options.flash) this.flash.set(options.flash.subarray(0, chip.flashSize));
+    this.uicr = new Uint8Array(chip.uicrSize).fill(0xff);
+    if (options.uicr) this.uicr.set(options.uicr.subarray(0, chip.uicrSize));
+    this.ram = new Uint8Array(chip.ramSize);
+    this.maxBurstCycles = options.maxBurstCycles ?? 32_000_000;
+    this.nvmc = new Nvmc(chip, this.flash, this.uicr, this.time);
+    this.nvmc.onBusyPoll = () => this.#busyPoll();
+    this.cpu = new Cpu(this.bus, chip.profile, this.time);
+    this.scs = new SystemControlSpace(this.cpu, chip.cpuid, () => this.systemReset());
+    const ws = chip.flashWaitStates;
+    this.bus
+      .add(new NvmArrayRegion("flash", 0, this.flash, this.nvmc, ws))
+      .add(ficrRegion(chip, options.deviceId ?? [0x12345678, 0x9abcdef0]))
+      .add(new NvmArrayRegion("uicr", UICR_BASE, this.uicr, this.nvmc, ws))
+      .add(new RamRegion("ram", 0x20000000, chip.ramSize, this.ram))
+      .add(new NvmcRegisters(this.nvmc))
+      .add(new RazWiRegion("apb", 0x40000000, NVMC_BASE - 0x40000000))
+      .add(new RazWiRegion("apb", NVMC_BASE + 0x1000, 0x60000000 - NVMC_BASE - 0x1000))
+      .add(new RazWiRegion("ppb", 0xe0000000, 0xe000e000 - 0xe0000000))
+      .add(this.scs)
+      .add(new RazWiRegion("ppb", 0xe000f000, 0xe0100000 - 0xe000f000));
+    if (chip.family === "nrf52") {
+      this.bus.add(new RamRegion("code-ram", 0x00800000, chip.ramSize, this.ram));
+    }
+    void FICR_BASE;
+    this.cpu.reset();
+    this.cpu.resetSeen = false;
+  }
+
+  /** Device time in ms. */
+  get nowMs(): number {
+    return (this.time.cycles * 1000) / this.chip.clockHz;
+  }
+
+  /** Runs the core (or just lets time pass) until device time reaches `ms`. */
+  advanceTo(ms: number): void {
+    const target = Math.floor((ms * this.chip.clockHz) / 1000);
+    if (target <= this.time.cycles) return;
+    const cpu = this.cpu;
+    if (cpu.running && !cpu.sleeping) cpu.run(Math.min(target, this.time.cycles + this.maxBurstCycles));
+    if (this.time.cycles < target) this.time.cycles = target;
+  }
+
+  /** Advances by `ms` of device time. */
+  advanceBy(ms: number): void {
+    this.advanceTo(this.nowMs + ms);
+  }
+
+  /** SYSRESETREQ or a reset pin: peripherals and core reset; debug state survives. */
+  systemReset(): void {
+    this.nvmc.stall();
+    this.nvmc.reset();
+    this.#poll = null;
+    this.cpu.reset();
+  }
+
+  /** True when a debugger access to `address` must wait for the NVMC. */
+  #blocked(address: number): boolean {
+    if (!this.nvmc.busy) return false;
+    const region = this.bus.regionAt(address);
+    if (!region) return false;
+    if (region.name === "flash" || region.name === "uicr") return true;
+    return region.name === "nvmc" && (address & 0xfff) >= 0x508;
+  }
+
+  /** AHB-AP read. */
+  debugRead(address: number, size: 1 | 2 | 4): DebugAccess {
+    if (this.#blocked(address)) return { ok: false, wait: true };
+    this.#debugActive = true;
+    try {
+      return { ok: true, value: this.bus.read(address >>> 0, size) };
+    } catch (e) {
+      if (e instanceof BusFault) return { ok: false, wait: false };
+      throw e;
+    } finally {
+      this.#debugActive = false;
+    }
+  }
+
+  /** AHB-AP write. */
+  debugWrite(address: number, size: 1 | 2 | 4, value: number): DebugAccess {
+    if (this.#blocked(address)) return { ok: false, wait: true };
+    this.#debugActive = true;
+    try {
+      this.bus.write(address >>> 0, size, value);
+      return { ok: true, value: 0 };
+    } catch (e) {
+      if (e instanceof BusFault) return { ok: false, wait: false };
+      throw e;
+    } finally {
+      this.#debugActive = false;
+    }
+  }
+
+  /** Fast-forwards a side-effect-free READY polling loop by whole periods. */
+  #busyPoll(): void {
+    if (this.#debugActive) return;
+    const cpu = this.cpu;
+    const now = this.time.cycles;
+    const psr = cpu.xpsr;
+    const writes = this.bus.writeCount;
+    const prev = this.#poll;
+    if (prev && prev.writes === writes && prev.psr === psr && sameRegs(prev.regs, cpu.r)) {
+      const period = now - prev.cycles;
+      const limit = Math.min(this.nvmc.busyUntil - 1, cpu.runUntil);
+      if (period > 0 && limit > now) this.time.cycles += Math.floor((limit - now) / period) * period;
+    }
+    this.#poll = { regs: cpu.r.slice(), psr, writes, cycles: this.time.cycles };
+  }
+}
+
+function sameRegs(a: Uint32Array, b: Uint32Array): boolean {
+  for (let i = 0; i < 16; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
