@@ -63,16 +63,22 @@ export async function openRfc2217(
   address: string,
   options: Rfc2217Options = {},
 ): Promise<Rfc2217Port> {
-  const conn = await connectTcp(address, "rfc2217");
-  const port = new Rfc2217Port(conn, address, options.replyTimeoutMs ?? 3000);
-  try {
-    await port.negotiate();
-    await port.configure(options.baudRate ?? 115200);
-  } catch (e) {
-    await port.close();
-    throw e;
+  // A server still tearing down the previous session (ser2net allows one connection and
+  // drains the tty first) drops a new one at once: retry for a short while.
+  for (let attempt = 0;; attempt++) {
+    const conn = await connectTcp(address, "rfc2217");
+    const port = new Rfc2217Port(conn, address, options.replyTimeoutMs ?? 3000);
+    try {
+      await port.negotiate();
+      await port.configure(options.baudRate ?? 115200);
+      return port;
+    } catch (e) {
+      await port.close();
+      const dropped = e instanceof DeviceError && e.code === "E_PORT_GONE";
+      if (!dropped || attempt >= 15) throw e;
+      await new Promise((r) => setTimeout(r, 50 + 50 * attempt));
+    }
   }
-  return port;
 }
 
 /** An open RFC 2217 port. */
