@@ -26,8 +26,9 @@
 
 /* GPIO8 drives the on-board LED of many small ESP32-C3 boards. */
 #define LED_GPIO 8u
-/* Approximate: the loop below takes about 2 cycles per iteration at 160 MHz. */
-#define LOOPS_PER_MS 80000u
+/* Approximate: the ESP-IDF second-stage bootloader leaves the CPU at 80 MHz, and the loop
+   below takes about 2 cycles per iteration. */
+#define LOOPS_PER_MS 40000u
 
 /* Application data: 32 KiB in flash-mapped DROM, see table.h. */
 __attribute__((used)) const uint32_t app_table[32 * 256] = {
