@@ -98,7 +98,7 @@ export async function flashData(
   let cpuMs = 0;
   if (deflate) {
     try {
-      payload = await w.inflater!.push(block);
+      payload = await w.inflater!.push(block, h.clock);
     } catch {
       return { fault: "inflate" };
     }

@@ -2,9 +2,14 @@
  * Incremental zlib inflate: compressed blocks arrive one FLASH_DEFL_DATA at a time and each
  * must yield its output before the block is acknowledged, as the loaders do.
  *
+ * node:zlib streams are asynchronous, so while a block inflates the simulator keeps
+ * sleeping zero-length steps on the run's clock: a virtual clock then cannot jump ahead to a
+ * host's timeout while the chip is still (in real time) working.
+ *
  * @module
  */
 import { constants, createInflate, type Inflate } from "node:zlib";
+import type { Clock } from "../../kernel/mod.ts";
 
 /** Feeds zlib data in blocks; each push resolves with the bytes that block produced. */
 export class BlockInflater {
@@ -19,14 +24,14 @@ export class BlockInflater {
   }
 
   /** Inflates one block; throws the zlib error if the stream is corrupt. */
-  async push(block: Uint8Array): Promise<Uint8Array> {
+  async push(block: Uint8Array, clock: Clock): Promise<Uint8Array> {
     if (this.#error) throw this.#error;
-    await new Promise<void>((resolve) => {
-      this.#z.write(block);
-      this.#z.flush(constants.Z_SYNC_FLUSH, () => resolve());
-    });
-    // Let queued 'data'/'error' events run before collecting.
-    await new Promise<void>((r) => setTimeout(r, 0));
+    let settled = false;
+    this.#z.write(block);
+    this.#z.flush(constants.Z_SYNC_FLUSH, () => settled = true);
+    while (!settled && !this.#error) await clock.sleep(0);
+    // One more step lets 'data' events queued behind the flush callback run.
+    await clock.sleep(0);
     if (this.#error) throw this.#error;
     const total = this.#out.reduce((n, c) => n + c.length, 0);
     const out = new Uint8Array(total);

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Clock } from "../../kernel/mod.ts";
 import type { EspChip } from "./chips.ts";
 import type { NorFlash } from "./flash.ts";
 import type { BlockInflater } from "./inflate.ts";
@@ -16,6 +17,8 @@ export interface LoaderHost {
   readonly flash: NorFlash;
   /** Its registers. */
   readonly regs: RegisterFile;
+  /** Clock of the current connection. */
+  readonly clock: Clock;
   /** Current UART rate. */
   baud(): number;
   /** Switches the UART rate (after a CHANGE_BAUDRATE reply). */
