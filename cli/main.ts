@@ -13,7 +13,9 @@ import {
   runProgram,
 } from "./commander.ts";
 import { completionScript, type Shell, SHELLS } from "./completions.ts";
+import { deviceCommands } from "./commands/device.ts";
 import { diffCommand } from "./commands/diff.ts";
+import { monitorCommand } from "./commands/monitor.ts";
 import { flashCommand, planCommand } from "./commands/flash.ts";
 import { hashCommand } from "./commands/hash.ts";
 import { targetsCommand } from "./commands/targets.ts";
@@ -99,6 +101,8 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
     planCommand(io),
     hashCommand(io),
     diffCommand(io),
+    ...deviceCommands(io),
+    monitorCommand(io),
     targetsCommand(io),
   ];
   const names = new Set(builtins.map((c) => c.name));

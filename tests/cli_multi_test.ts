@@ -1,58 +1,80 @@
 import { equal, match } from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { runCli } from "./support/run_cli.ts";
 
-// A user plugin with an in-memory device per port name; `mem:bad` cannot be opened.
-const plugin = `
-import { createHash } from "node:crypto";
-const devices = new Map();
-export default () => (host) => host.registerTarget({
-  name: "membox", family: "test", description: "memory boards", link: "serial", hash: "md5",
-  layout: { regions: [{ name: "flash", start: 0, size: 65536, blockSize: 4096 }] },
-  async connect(ctx, { port }) {
-    if (port === "mem:bad") throw Object.assign(new Error("cannot open mem:bad"), {});
-    if (!devices.has(port)) devices.set(port, new Uint8Array(65536).fill(0xff));
-    const flash = devices.get(port);
-    return {
-      info: { chip: "membox" }, layout: this.layout, hashAlgorithms: ["md5"], hashGranularity: "any",
-      hash: async (_c, _a, ranges) => ranges.map((r) =>
-        new Uint8Array(createHash("md5").update(flash.subarray(r.start, r.end)).digest())),
-      read: async (_c, a, n) => flash.slice(a, a + n),
-      program: async (c, runs) => { for (const r of runs) { flash.set(r.data, r.address);
-        c.emit({ type: "progress", stage: "write", done: r.data.length, total: r.data.length, unit: "bytes" }); } },
-      close: async () => {},
-    };
-  },
-});`;
+const plugin = fileURLToPath(new URL("./support/membox_plugin.ts", import.meta.url));
 
-Deno.test("flash many boards: each independent, a failing board is reported, the others finish", async () => {
+async function project(): Promise<string> {
   const dir = await Deno.makeTempDir();
-  await Deno.writeTextFile(`${dir}/membox.ts`, plugin);
   await Deno.writeTextFile(
     `${dir}/deltaflash.json`,
-    JSON.stringify({ plugins: ["./membox.ts"], target: "membox" }),
+    JSON.stringify({ plugins: [plugin], target: "membox" }),
   );
   await Deno.writeFile(`${dir}/app.bin`, new Uint8Array(3 * 4096).fill(0x42));
-  const argv = [
-    "--config",
-    `${dir}/deltaflash.json`,
+  return dir;
+}
+
+Deno.test("flash many boards: each independent, a failing board is reported, the others finish", async () => {
+  const dir = await project();
+  const cfg = ["--config", `${dir}/deltaflash.json`];
+  const boards = (ports: string[]) => ports.flatMap((p) => ["-p", p]);
+  const r = await runCli([
+    ...cfg,
     "flash",
     `${dir}/app.bin@0x1000`,
-    "-p",
-    "mem:a",
-    "-p",
-    "mem:bad",
-    "-p",
-    "mem:c",
-  ];
-  const r = await runCli(argv);
+    ...boards(["mem:a1", "mem:bad", "mem:c1"]),
+  ]);
   equal(r.code, 1, r.stderr);
-  match(r.stdout, /mem:a\s+ok\s+3\/3/);
-  match(r.stdout, /mem:bad\s+FAILED\s+cannot open mem:bad/);
-  match(r.stdout, /mem:c\s+ok\s+3\/3/);
+  match(r.stdout, /mem:a1\s+ok\s+3\/3/);
+  match(r.stdout, /mem:bad\s+FAILED\s+cannot open mem:bad \(hint: is it plugged in\?\)/);
+  match(r.stdout, /mem:c1\s+ok\s+3\/3/);
   match(r.stdout, /2 of 3 boards flashed, 1 failed/);
-  const again = await runCli(
-    argv.filter((a) => a !== "mem:bad").filter((a, i, all) => !(a === "-p" && all[i + 1] === "-p")),
-  );
+  const again = await runCli([
+    ...cfg,
+    "flash",
+    `${dir}/app.bin@0x1000`,
+    ...boards(["mem:a1", "mem:c1"]),
+  ]);
   equal(again.code, 0, again.stdout + again.stderr);
-  match(again.stdout, /mem:a\s+ok\s+0\/3/);
+  match(again.stdout, /mem:a1\s+ok\s+0\/3/);
+});
+
+Deno.test("device commands: info, read-flash, erase-region, erase-flash, reset", async () => {
+  const dir = await project();
+  const cfg = ["--config", `${dir}/deltaflash.json`, "-p", "mem:dev"];
+  equal((await runCli([...cfg, "flash", `${dir}/app.bin@0x1000`])).code, 0);
+  const info = await runCli([...cfg, "info", "--json"]);
+  equal(info.code, 0, info.stderr);
+  const j = JSON.parse(info.stdout);
+  equal(j.chip, "membox");
+  equal(j.details.serial, "MB-0001");
+  equal(j.capabilities.join(","), "read,erase,reset,monitor");
+  const out = `${dir}/read.bin`;
+  equal((await runCli([...cfg, "read-flash", "0x1000", "8K", out])).code, 0);
+  const read = await Deno.readFile(out);
+  equal(read.length, 8192);
+  equal(read.every((b) => b === 0x42), true);
+  const bad = await runCli([...cfg, "erase-region", "0x1800", "0x1000"]);
+  equal(bad.code, 2);
+  match(bad.stderr, /aligned to the 4096-byte block size/);
+  equal((await runCli([...cfg, "erase-region", "0x1000", "0x1000"])).code, 0);
+  await runCli([...cfg, "read-flash", "0x1000", "0x2000", out]);
+  const after = await Deno.readFile(out);
+  equal(after[0], 0xff);
+  equal(after[4096], 0x42);
+  equal((await runCli([...cfg, "erase-flash"])).code, 0);
+  await runCli([...cfg, "read-flash", "0x2000", "0x10", out]);
+  equal((await Deno.readFile(out))[0], 0xff);
+  match((await runCli([...cfg, "reset"])).stdout, /reset/);
+});
+
+Deno.test("monitor and flash --monitor print the application's console lines", async () => {
+  const dir = await project();
+  const cfg = ["--config", `${dir}/deltaflash.json`, "-p", "mem:mon"];
+  const m = await runCli([...cfg, "monitor", "--timeout", "2"]);
+  equal(m.code, 0, m.stderr);
+  equal(m.stdout, "boot: membox\nhello from the app\ntick 1");
+  const f = await runCli([...cfg, "flash", `${dir}/app.bin@0x1000`, "--monitor", "--timeout", "2"]);
+  equal(f.code, 0, f.stderr);
+  match(f.stdout, /wrote 3 of 3 sectors[^\n]*\nboot: membox\nhello from the app\ntick 1$/);
 });

@@ -19,6 +19,7 @@ import {
 } from "../../kernel/mod.ts";
 import type { CommandSpec, OptionSpec } from "../commander.ts";
 import { ProgressView } from "../progress.ts";
+import { monitorDevice } from "./monitor.ts";
 import { flashMany } from "./multi.ts";
 import { formatBytes, formatMs, hex32, resultJson, summaryLine } from "../render.ts";
 import {
@@ -101,9 +102,16 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
   if (c.probes.length > 1) return flashMany(s, io, req, "probe", c.probes);
   const view = s.options.json ? undefined : progressView(io);
   const ctx = runContext(s, view?.onEvent);
+  const monitor = o.monitor === true && !dryRun;
+  const device = monitor
+    ? await s.registry.target(String(req.target)).connect(ctx, req.connect ?? {})
+    : undefined;
   let result;
   try {
-    result = await flash(s.registry, ctx, req);
+    result = await flash(s.registry, ctx, { ...req, device });
+  } catch (e) {
+    await device?.close();
+    throw e;
   } finally {
     view?.finish();
   }
@@ -123,6 +131,18 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
       io.out(`  estimate ${formatMs(result.plan.estimate.ms)} (modelled)`);
     }
     io.out(summaryLine(result, dryRun));
+  }
+  if (device) {
+    try {
+      return await monitorDevice(
+        io,
+        device,
+        ctx,
+        o.timeout !== undefined ? Number(o.timeout) : undefined,
+      );
+    } finally {
+      await device.close();
+    }
   }
   return 0;
 }
@@ -193,7 +213,12 @@ export function flashCommand(io: CliIO): CommandSpec {
       required: false,
       variadic: true,
     }],
-    options: [...common, { flags: "--no-verify", description: "skip verifying written blocks" }],
+    options: [
+      ...common,
+      { flags: "--no-verify", description: "skip verifying written blocks" },
+      { flags: "--monitor", description: "open the serial monitor after flashing" },
+      { flags: "--timeout <seconds>", description: "with --monitor: stop after this long" },
+    ],
     examples: [
       "deltaflash flash --target esp32c3 --port sim:esp32c3 app.bin@0x10000",
       "deltaflash flash --target microbit-v2 --probe sim:microbit-v2 program.hex",

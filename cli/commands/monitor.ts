@@ -1,0 +1,61 @@
+/**
+ * `monitor`: reset into the application and show its serial console.
+ *
+ * @module
+ */
+import { DeltaflashError } from "../../kernel/mod.ts";
+import type { CommandSpec } from "../commander.ts";
+import { runMonitor } from "../monitor.ts";
+import { type CliIO, type GlobalOptions, openSession } from "../session.ts";
+import { withDevice } from "./device.ts";
+import type { FlashDevice, RunContext } from "../../kernel/mod.ts";
+
+/** Hands the device's console to the monitor (used by `monitor` and `flash --monitor`). */
+export async function monitorDevice(
+  io: CliIO,
+  device: FlashDevice,
+  ctx: RunContext,
+  timeoutSeconds?: number,
+): Promise<number> {
+  if (!device.monitor) {
+    throw new DeltaflashError(
+      "E_UNSUPPORTED",
+      `${device.info.chip}: no serial console on this link`,
+      {
+        hint: "open the board's serial port with `deltaflash monitor --port …`",
+      },
+    );
+  }
+  const port = await device.monitor(ctx);
+  const interactive = io.isTerminal && Deno.stdin.isTerminal();
+  if (interactive) {
+    Deno.stdin.setRaw(true);
+    io.err("monitor: Ctrl-R resets, Ctrl-C exits");
+  }
+  try {
+    await runMonitor(port, {
+      line: io.out,
+      note: (t) => io.err(`monitor: ${t}`),
+      timeoutMs: timeoutSeconds !== undefined ? timeoutSeconds * 1000 : undefined,
+      keys: interactive ? Deno.stdin.readable : undefined,
+    });
+  } finally {
+    if (interactive) Deno.stdin.setRaw(false);
+  }
+  return 0;
+}
+
+/** The `monitor` command. */
+export function monitorCommand(io: CliIO): CommandSpec {
+  return {
+    name: "monitor",
+    description: "reset into the application and show its serial console",
+    options: [{ flags: "--timeout <seconds>", description: "stop after this many seconds" }],
+    examples: ["deltaflash monitor --target esp32c3 --port /dev/ttyUSB0"],
+    async run(_args, o) {
+      const s = await openSession(o as GlobalOptions, io);
+      const timeout = o.timeout !== undefined ? Number(o.timeout) : undefined;
+      return await withDevice(s, (d, ctx) => monitorDevice(io, d, ctx, timeout));
+    },
+  };
+}
