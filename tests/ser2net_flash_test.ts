@@ -11,7 +11,8 @@ import { net } from "../plugins/net/mod.ts";
 import { openPty } from "../plugins/serial/pty.ts";
 import { EspSimBank } from "../sim/esp/plugin.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
-import { bridgePty, ser2netMissing, startSer2net } from "./ser2net.ts";
+import { bridgePty } from "./pty_bridge.ts";
+import { ser2netMissing, startSer2net } from "./ser2net.ts";
 
 const missing = ser2netMissing();
 if (missing) console.log(`skipping ser2net flash test: ${missing}`);

@@ -77,10 +77,7 @@ function portEntry(classDir: string, path: string): PortEntry | undefined {
   }
   // 8250 slots with no UART behind them report type 0 (PORT_UNKNOWN).
   if (read(`${classDir}/type`) === "0") return undefined;
-  let driver: string | undefined;
-  try {
-    driver = basename(Deno.readLinkSync(`${device}/driver`));
-  } catch { /* no driver bound */ }
+  const driver = driverOf(device);
   let iface: number | undefined;
   let dir = device;
   for (let i = 0; i < 8 && dir.length > 1; i++, dir = dir.replace(/\/[^/]+$/, "")) {
@@ -105,6 +102,21 @@ function portEntry(classDir: string, path: string): PortEntry | undefined {
     }
   }
   return { path, driver };
+}
+
+/** The bound driver; skips the serial-base `port`/`ctrl` layers Linux 6.5 put in between. */
+function driverOf(device: string): string | undefined {
+  let dir = device;
+  for (let i = 0; i < 3; i++, dir = dir.replace(/\/[^/]+$/, "")) {
+    let name: string;
+    try {
+      name = basename(Deno.readLinkSync(`${dir}/driver`));
+    } catch {
+      return undefined;
+    }
+    if (name !== "port" && name !== "ctrl") return name;
+  }
+  return undefined;
 }
 
 /** More than one (or no) port could be meant; lists what was found. */

@@ -33,7 +33,15 @@ function fakeSys(): string {
   Deno.mkdirSync(`${root}/bus/usb/drivers/cdc_acm`, { recursive: true });
   Deno.symlinkSync(`${root}/bus/usb/drivers/cdc_acm`, `${esp}/1-3:1.0/driver`);
   // A real on-board UART and an empty 8250 slot.
-  Deno.mkdirSync(`${root}/devices/pnp0/00:01`, { recursive: true });
+  // Linux ≥ 6.5 puts serial-base "port" and "ctrl" devices between the tty and the UART.
+  const uart = `${root}/devices/pnp0/00:01`;
+  Deno.mkdirSync(`${uart}/00:01:0/00:01:0.0`, { recursive: true });
+  for (const d of ["serial", "port", "ctrl"]) {
+    Deno.mkdirSync(`${root}/bus/x/drivers/${d}`, { recursive: true });
+  }
+  Deno.symlinkSync(`${root}/bus/x/drivers/serial`, `${uart}/driver`);
+  Deno.symlinkSync(`${root}/bus/x/drivers/ctrl`, `${uart}/00:01:0/driver`);
+  Deno.symlinkSync(`${root}/bus/x/drivers/port`, `${uart}/00:01:0/00:01:0.0/driver`);
   Deno.mkdirSync(`${root}/devices/platform/serial8250`, { recursive: true });
   const tty = `${root}/class/tty`;
   const link = (name: string, target: string, type?: string) => {
@@ -43,7 +51,7 @@ function fakeSys(): string {
   };
   link("ttyUSB0", `${cp}/1-2:1.0/ttyUSB0`);
   link("ttyACM0", `${esp}/1-3:1.0`);
-  link("ttyS0", `${root}/devices/pnp0/00:01`, "4");
+  link("ttyS0", `${uart}/00:01:0/00:01:0.0`, "4");
   link("ttyS1", `${root}/devices/platform/serial8250`, "0");
   link("tty0", ""); // a virtual console: no device link
   return root;
@@ -69,6 +77,7 @@ Deno.test("discovery: USB ids, strings, driver and bridge from sysfs", () => {
     assert.equal(acm.bridge?.name, "Espressif USB-JTAG-Serial");
     assert.equal(acm.usb?.serialNumber, "84:F7:03:AA:BB:CC");
     assert.equal(ports[2].usb, undefined);
+    assert.equal(ports[2].driver, "serial");
     const report = portsReport({ sysRoot: root });
     assert.equal(report.ports[1].usbId, "10c4:ea60");
     assert.deepEqual(report.ports[1].families, ["esp"]);
