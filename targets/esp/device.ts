@@ -81,9 +81,10 @@ export class EspDevice implements FlashDevice {
 
   /** Figures for planning hash requests at the current baud rate. */
   get hashCost(): HashCostHint {
-    const md5Bytes = 26 + (this.#s.link.statusLen === 4 ? 46 : 28);
+    // Full duplex: a pipelined request costs the longer of its request and its reply.
+    const reply = this.#s.link.statusLen === 4 ? 8 + 36 + 2 : 8 + 18 + 2;
     return {
-      requestMs: md5Bytes * 10 * 1000 / this.#s.link.port.baudRate,
+      requestMs: Math.max(26, reply) * 10 * 1000 / this.#s.link.port.baudRate,
       msPerByte: 1 / this.#s.chip.md5BytesPerMs,
       latencyMs: this.#opts.latencyMs ?? 2,
     };

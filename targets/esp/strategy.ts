@@ -46,7 +46,7 @@ export function parseHashStrategy(v: unknown): HashStrategy {
 }
 
 /** Default figures when the device gives none: 115200 baud ROM, 3 KB/ms MD5. */
-const DEFAULT_COST: HashCostHint = { requestMs: 6.25, msPerByte: 1 / 3000, latencyMs: 2 };
+const DEFAULT_COST: HashCostHint = { requestMs: 4, msPerByte: 1 / 3000, latencyMs: 2 };
 
 interface Node {
   readonly lo: number;
@@ -73,20 +73,39 @@ export function chooseFanout(
   const w = cost.requestMs, h = cost.msPerByte * sector, L = cost.latencyMs;
   // Expected cost assuming one changed sector in the node (the common edit-build-flash case).
   const memo = new Map<number, { c: number; f: number }>();
+  // Requests are pipelined, so a batch costs the larger of its wire time and its hashing
+  // time, plus one turnaround. Expected cost assumes one changed sector in the node.
   const best = (m: number): { c: number; f: number } => {
     if (m <= 1) return { c: 0, f: 1 };
     const hit = memo.get(m);
     if (hit) return hit;
-    let r = { c: (m - 1) * (w + h) + L, f: m };
-    for (const f of [2, 3, 4, 6, 8, 12, 16]) {
+    let r = { c: (m - 1) * Math.max(w, h) + L, f: m };
+    for (const f of [2, 3, 4, 6, 8, 12, 16, 24, 32]) {
       if (f >= m) break;
-      const c = (f - 1) * w + h * m * (f - 1) / f + L + best(Math.ceil(m / f)).c;
+      const c = Math.max((f - 1) * w, h * m * (f - 1) / f) + L + best(Math.ceil(m / f)).c;
       if (c < r.c) r = { c, f };
     }
     memo.set(m, r);
     return r;
   };
   return best(n).f;
+}
+
+/**
+ * Pieces for the first look at a span of `n` sectors: as many as the wire can carry while
+ * the device hashes the whole span anyway, so an unchanged span costs what one MD5 would
+ * and a changed one is already narrowed down.
+ */
+export function firstPieces(
+  n: number,
+  strategy: HashStrategy,
+  cost: HashCostHint,
+  sector: number,
+): number {
+  if (strategy === "per-sector") return n;
+  if (strategy !== "auto") return 1;
+  const free = Math.floor(n * cost.msPerByte * sector / cost.requestMs);
+  return Math.max(1, Math.min(n, free));
 }
 
 function split(node: Node, f: number): Node[] {
@@ -139,9 +158,9 @@ export async function queryHashesBy(
     } else spans.push({ lo: i, hi: i + 1 });
   }
 
-  let toHash: Node[] = strategy === "per-sector"
-    ? blocks.map((_, i) => ({ lo: i, hi: i + 1 }))
-    : spans;
+  let toHash: Node[] = spans.flatMap((n) =>
+    split(n, firstPieces(n.hi - n.lo, strategy, cost, sector))
+  );
   let groups: Group[] = [];
   let requests = 0, rounds = 0;
   const dirty: Node[] = [];
