@@ -12,6 +12,7 @@ import { espSim } from "../sim/esp/plugin.ts";
 import { dapTransports } from "./hid/mod.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
+import { gdbTransport } from "../targets/gdb/plugin.ts";
 
 /** A plugin with the name it is reported under. */
 export interface NamedPlugin {
@@ -32,5 +33,6 @@ export function builtinPlugins(): NamedPlugin[] {
     { specifier: "builtin:dap-transports", plugin: dapTransports() },
     { specifier: "builtin:nrf", plugin: nrfTargets() },
     { specifier: "builtin:esp-targets", plugin: espTargets() },
+    { specifier: "builtin:gdb", plugin: gdbTransport() },
   ];
 }
