@@ -57,7 +57,8 @@ function exists(path: string): boolean {
 }
 
 async function cli(args: string[]): Promise<number> {
-  say(`  $ deltaflash ${args.join(" ").replaceAll(dist, "")}`);
+  const shown = args.join(" ").replaceAll(dist, "").replace(/\?state=\S+/, "");
+  say(`  $ deltaflash ${shown}`);
   const code = await main(args, io);
   if (code !== 0) say(`    (exit ${code})`);
   return code;
@@ -79,6 +80,7 @@ for (const s of scenarios) {
     continue;
   }
   ran++;
+  // The simulated flash persists in a file between the separate CLI runs.
   const state = await Deno.makeTempFile({ prefix: `deltaflash-${s.target}-`, suffix: ".bin" });
   await Deno.remove(state);
   const link = [s.link, `${s.address}?state=${state}`, "--target", s.target];
