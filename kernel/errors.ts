@@ -22,6 +22,7 @@ export class DeltaflashError extends Error {
   /** Process exit code the CLI uses for this error. */
   readonly exitCode: number = 1;
 
+  /** Creates an error with a stable `code`, a one-line message and an optional hint. */
   constructor(code: string, message: string, options: DeltaflashErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
@@ -32,7 +33,9 @@ export class DeltaflashError extends Error {
 
 /** Wrong command-line usage (exit 2). */
 export class UsageError extends DeltaflashError {
+  /** Usage errors exit with 2. */
   override readonly exitCode = 2;
+  /** Creates a usage error (exit code 2). */
   constructor(message: string, options?: DeltaflashErrorOptions) {
     super("E_USAGE", message, options);
   }
@@ -44,6 +47,7 @@ export class ImageFormatError extends DeltaflashError {
   readonly source: string;
   /** 1-based line number for text formats. */
   readonly line?: number;
+  /** Creates a format error for `source`, prefixed with `source:line`. */
   constructor(
     source: string,
     message: string,
@@ -61,6 +65,7 @@ export class ImageFormatError extends DeltaflashError {
 
 /** Two image sources place different bytes at the same address. */
 export class ImageOverlapError extends DeltaflashError {
+  /** Creates an overlap error naming both sources and the first clashing address. */
   constructor(
     readonly first: string,
     readonly second: string,
@@ -77,6 +82,7 @@ export class ImageOverlapError extends DeltaflashError {
 
 /** The image does not fit the target's memory map. */
 export class ImageRangeError extends DeltaflashError {
+  /** Creates an error for an image outside the memory map. */
   constructor(message: string, options?: DeltaflashErrorOptions) {
     super("E_IMAGE_RANGE", message, options);
   }
@@ -86,6 +92,7 @@ export class ImageRangeError extends DeltaflashError {
 export class ConfigError extends DeltaflashError {
   /** Dotted path of the bad key, when known. */
   readonly path?: string;
+  /** Creates a configuration error; `options.path` names the bad key. */
   constructor(message: string, options: DeltaflashErrorOptions & { path?: string } = {}) {
     super("E_CONFIG", message, options);
     this.path = options.path;
@@ -94,6 +101,7 @@ export class ConfigError extends DeltaflashError {
 
 /** A plugin failed to load or registered something invalid. */
 export class PluginError extends DeltaflashError {
+  /** Creates an error for the plugin `specifier`, prefixed `plugin <specifier>:`. */
   constructor(readonly specifier: string, message: string, options?: DeltaflashErrorOptions) {
     super("E_PLUGIN", `plugin ${specifier}: ${message}`, options);
   }
@@ -101,6 +109,7 @@ export class PluginError extends DeltaflashError {
 
 /** Something named (target, hash, format, transport) is not registered. */
 export class NotFoundError extends DeltaflashError {
+  /** Creates an `unknown <kind> '<name>'` error whose hint lists the known names. */
   constructor(
     kind: string,
     name: string,
@@ -116,6 +125,7 @@ export class NotFoundError extends DeltaflashError {
 
 /** The device or link misbehaved (timeout, bad response, vanished). */
 export class DeviceError extends DeltaflashError {
+  /** Creates a device error (`options.code` defaults to `E_DEVICE`). */
   constructor(message: string, options: DeltaflashErrorOptions & { code?: string } = {}) {
     super(options.code ?? "E_DEVICE", message, options);
   }
@@ -123,6 +133,7 @@ export class DeviceError extends DeltaflashError {
 
 /** A response did not arrive in time. */
 export class TimeoutError extends DeviceError {
+  /** Creates a timeout error (`E_TIMEOUT`). */
   constructor(message: string, options?: DeltaflashErrorOptions) {
     super(message, { code: "E_TIMEOUT", ...options });
   }
@@ -130,6 +141,7 @@ export class TimeoutError extends DeviceError {
 
 /** The port cannot drive modem lines (DTR/RTS): a pseudo-terminal or a raw TCP socket. */
 export class SignalsUnsupportedError extends DeviceError {
+  /** Creates the error for a port without DTR/RTS (`E_SIGNALS_UNSUPPORTED`). */
   constructor(port: string, options?: DeltaflashErrorOptions) {
     super(`signals unsupported on this port (${port})`, {
       code: "E_SIGNALS_UNSUPPORTED",
@@ -142,6 +154,7 @@ export class SignalsUnsupportedError extends DeviceError {
 
 /** Flash contents after writing do not match the image. */
 export class VerifyError extends DeltaflashError {
+  /** Creates a verify error for the blocks at `addresses`. */
   constructor(readonly addresses: readonly number[], options?: DeltaflashErrorOptions) {
     super(
       "E_VERIFY",
@@ -155,6 +168,7 @@ export class VerifyError extends DeltaflashError {
 
 /** The run was cancelled through its AbortSignal. */
 export class AbortedError extends DeltaflashError {
+  /** Creates the error a cancelled run throws (`E_ABORTED`). */
   constructor(options?: DeltaflashErrorOptions) {
     super("E_ABORTED", "operation aborted", {
       hint: "run the same command again: only blocks that still differ are written",

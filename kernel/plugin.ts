@@ -89,6 +89,12 @@ export interface PluginHost {
     address: string,
     options?: OpenOptions,
   ): Promise<TransportKinds[K]>;
+  /**
+   * A target registered so far (by this or an earlier plugin), by name or alias,
+   * case-insensitive; throws NotFoundError (listing the known names) when there is none.
+   * Lets a board plugin derive its target from a built-in chip.
+   */
+  target(name: string): TargetDefinition;
   /** Wraps (or replaces) one lifecycle stage, for all targets or some. */
   wrapStage<K extends HookName>(stage: K, wrapper: StageWrapper<K>, scope?: WrapScope): void;
 }

@@ -49,7 +49,8 @@ export interface PluginFailure {
 
 /** Holds everything plugins registered. */
 export class Registry implements PluginHost {
-  readonly apiVersion = API_VERSION;
+  /** Kernel API version (see {@link API_VERSION}). */
+  readonly apiVersion: string = API_VERSION;
   readonly #targets = new Map<string, TargetDefinition>();
   readonly #aliases = new Map<string, string>();
   readonly #hashes = new Map<string, HashAlgorithm>();
