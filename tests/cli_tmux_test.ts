@@ -49,7 +49,7 @@ Deno.test({
     }
     const last = frames[frames.length - 1];
     match(last, /EXIT=0/, last);
-    match(last, /00010000  █████████/);
+    match(last, /00010000 {2}█{9}/);
     match(last, /wrote 9 of 9 sectors \(36 KiB\) in [\d.]+ m?s, 0 unchanged, verified/);
     match(last, /= unchanged {2}▫ changed {2}▓ written {2}█ verified/);
     // During the run: a progress frame with a bar and a map row, redrawn in place (one copy).
