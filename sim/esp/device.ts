@@ -60,6 +60,8 @@ export class EspDevice implements LoaderHost {
   mode: ChipMode = "app";
   /** Commands handled since creation (most recent last, capped). */
   readonly history: CommandRecord[] = [];
+  /** Failure injection: this many upcoming replies are lost on the way to the host. */
+  dropReplies = 0;
   readonly resetCircuit: "classic" | "usb-jtag";
   #baud = ROM_BAUD;
   #autobaud = true;
@@ -265,7 +267,8 @@ export class EspDevice implements LoaderHost {
       if (out.data) body.set(out.data);
       body.set(st, body.length - st.length);
       const packet = slipEncode(responsePacket(out.op ?? req.op, out.value ?? 0, body));
-      for (let i = 0; i < (out.repeat ?? 1); i++) this.#transmit(packet);
+      if (this.dropReplies > 0) this.dropReplies--;
+      else for (let i = 0; i < (out.repeat ?? 1); i++) this.#transmit(packet);
     }
     this.#busyUntil = this.clock.now() + (out.postMs ?? 0);
     out.after?.();

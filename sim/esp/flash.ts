@@ -30,6 +30,8 @@ export class NorFlash {
   readonly counters: FlashCounters = { sectorsErased: 0, pagesProgrammed: 0, bytesHashed: 0 };
   /** Set when contents change; the owner clears it after persisting. */
   dirty = false;
+  /** Failure injection: cells stuck at 1 (programming cannot clear their bits). */
+  readonly stuckCells: Set<number> = new Set();
 
   constructor(readonly size: number, initial?: Uint8Array) {
     if (size <= 0 || size % SECTOR_SIZE) throw new RangeError(`bad flash size ${size}`);
@@ -74,7 +76,10 @@ export class NorFlash {
     if (!this.contains(addr, data.length)) {
       throw new RangeError(`program at 0x${addr.toString(16)} runs past the end of flash`);
     }
-    for (let i = 0; i < data.length; i++) this.bytes[addr + i] &= data[i];
+    const stuck = this.stuckCells;
+    for (let i = 0; i < data.length; i++) {
+      if (stuck.size === 0 || !stuck.has(addr + i)) this.bytes[addr + i] &= data[i];
+    }
     const pages = data.length === 0
       ? 0
       : Math.floor((addr + data.length - 1) / PAGE_SIZE) - Math.floor(addr / PAGE_SIZE) + 1;

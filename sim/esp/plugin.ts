@@ -1,7 +1,11 @@
 /**
  * The `sim:` serial transport for simulated ESP chips. Addresses: `sim:<chip>` with optional
  * query parameters `state=/path.bin` (persist flash in a file), `flash=4MB` (flash size),
- * `usb=jtag|uart` (reset wiring) and `boot=download` (power up in download mode).
+ * `usb=jtag|uart` (reset wiring) and `boot=download` (power up in download mode). Failure
+ * injection for host tests: `stuck=0x10000,0x10001` (flash cells whose bits cannot be
+ * cleared, so a verify fails) and `drop=N` (lose the next N replies; a repeated burst counts
+ * once). Options other than `state` only apply when the bank creates the device (the first
+ * open of that chip).
  *
  * @module
  */
@@ -29,6 +33,10 @@ export interface EspSimAddress {
   resetCircuit: "classic" | "usb-jtag";
   /** Power up in download mode instead of running the app. */
   bootDownload: boolean;
+  /** Flash cells stuck at 1. */
+  stuck: number[];
+  /** Replies to lose. */
+  dropReplies: number;
   /** Key under which the bank keeps the device. */
   key: string;
 }
@@ -72,6 +80,14 @@ export function parseSimAddress(address: string, target?: string): EspSimAddress
   if (usb === "jtag" && !chip.usbJtagSerial) {
     throw new UsageError(`${chip.name} has no USB-Serial-JTAG`, { hint: "use usb=uart" });
   }
+  const stuck = (params.get("stuck") ?? "").split(",").filter(Boolean).map(Number);
+  const dropReplies = Number(params.get("drop") ?? 0);
+  if (stuck.some((n) => !Number.isInteger(n) || n < 0 || n >= flashSize)) {
+    throw new UsageError(`bad stuck= list in ${address}`, { hint: "e.g. stuck=0x10000,0x10001" });
+  }
+  if (!Number.isInteger(dropReplies) || dropReplies < 0) {
+    throw new UsageError(`bad drop= count in ${address}`, { hint: "e.g. drop=1" });
+  }
   const statePath = params.get("state") ?? undefined;
   const resetCircuit = usb === "jtag" ? "usb-jtag" : "classic";
   return {
@@ -80,6 +96,8 @@ export function parseSimAddress(address: string, target?: string): EspSimAddress
     statePath,
     resetCircuit,
     bootDownload: params.get("boot") === "download",
+    stuck,
+    dropReplies,
     key: `${chip.id}|${statePath ?? ""}`,
   };
 }
@@ -108,6 +126,8 @@ export class EspSimBank {
       flashImage: image,
       resetCircuit: a.resetCircuit,
     });
+    for (const addr of a.stuck) dev.flash.stuckCells.add(addr);
+    dev.dropReplies = a.dropReplies;
     if (a.bootDownload) dev.bootDownload();
     this.#devices.set(a.key, dev);
     if (a.statePath) this.#paths.set(dev, a.statePath);
