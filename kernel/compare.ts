@@ -62,6 +62,38 @@ export async function defaultQueryHashes(
   return { algorithm: algorithm.name, blocks: out, requests };
 }
 
+/**
+ * Comparison for `full` mode: every touched block is written and the device is not asked for
+ * hashes; partly covered blocks under `keep` are read so their other bytes survive.
+ */
+export async function fullModeReport(
+  ctx: RunContext,
+  args: QueryHashesArgs,
+): Promise<HashReport> {
+  const { device, image, partialBlocks } = args;
+  const out: BlockComparison[] = [];
+  let requests = 0;
+  for (const b of touchedBlocks(image, device.layout)) {
+    let content: Uint8Array | undefined;
+    if (b.covered < b.size && partialBlocks === "keep") {
+      if (!device.read) {
+        throw new DeltaflashError(
+          "E_PARTIAL",
+          `block 0x${
+            b.address.toString(16)
+          } is only partly covered by the image and this device cannot be read back to keep the rest`,
+          { hint: "pass --partial fill to fill the rest of the block with erased bytes" },
+        );
+      }
+      content = image.read(b.address, b.size, await device.read(ctx, b.address, b.size));
+      requests++;
+    }
+    out.push({ address: b.address, size: b.size, covered: b.covered, same: false, content });
+    ctx.emit({ type: "block", address: b.address, size: b.size, state: "changed" });
+  }
+  return { algorithm: "none", blocks: out, requests };
+}
+
 /** The kernel's verify stage: re-hash what was written (whole runs where the device allows). */
 export async function defaultVerify(ctx: RunContext, args: VerifyArgs): Promise<VerifyReport> {
   const { device, plan, algorithm } = args;

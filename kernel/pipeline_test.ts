@@ -163,3 +163,15 @@ Deno.test("registry: a broken plugin registers nothing and is reported", async (
     "plugin dup: target name 'memory' is already registered",
   );
 });
+
+Deno.test("flash --mode full writes every block without asking the device for hashes", async () => {
+  const { device, registry } = await setup();
+  await registryWithBin(registry);
+  const app = image(9, 3 * 4096);
+  await flash(registry, createContext(), req(app, 0));
+  const calls = device.hashCalls, erased = device.erasedBlocks;
+  const r = await flash(registry, createContext(), req(app, 0, { mode: "full", verify: false }));
+  equal(r.plan.totals.write, 3);
+  equal(device.hashCalls, calls);
+  equal(device.erasedBlocks, erased + 3);
+});
