@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { defaultQueryHashes, defaultVerify } from "./compare.ts";
+import { defaultQueryHashes, defaultVerify, fullModeReport } from "./compare.ts";
 import type { RunContext, StageName } from "./context.ts";
 import { AbortedError, ImageRangeError } from "./errors.ts";
 import type { FlashImage, PartialBlockPolicy } from "./image.ts";
@@ -172,7 +172,11 @@ export async function flash(
     const report = await stage(
       ctx,
       "queryHashes",
-      () => stages.queryHashes(ctx, { device, image, algorithm, partialBlocks }),
+      // Full mode writes every block, so asking the device for hashes would be wasted time.
+      () =>
+        mode === "full"
+          ? fullModeReport(ctx, { device, image, algorithm, partialBlocks })
+          : stages.queryHashes(ctx, { device, image, algorithm, partialBlocks }),
     );
     const plan = await stage(
       ctx,
