@@ -1,0 +1,153 @@
+/**
+ * Partition table CSV (`Name, Type, SubType, Offset, Size, Flags`) ⇄ partitions, as ESP-IDF
+ * `gen_esp32part.py` reads and writes it: `#` comments, sizes like `1M`, `4K`, `0x1000`,
+ * empty offsets placed after the previous partition at the type's alignment (the first one
+ * after the table's sector), a negative size meaning "up to that end address".
+ *
+ * @module
+ */
+import {
+  DEFAULT_TABLE_OFFSET,
+  FLAGS,
+  type Partition,
+  subtypeName,
+  SUBTYPES,
+  TABLE_SECTOR,
+  typeName,
+  TYPES,
+} from "./table.ts";
+import { offsetAlignment, PartitionTableError, validateTable } from "./validate.ts";
+
+/** Options of {@link parseCsv}. */
+export interface CsvOptions {
+  /** Source name for messages. */
+  readonly source?: string;
+  /** Flash offset of the table (default 0x8000); the first free offset is one sector later. */
+  readonly tableOffset?: number;
+  /** Flash size to check partitions against. */
+  readonly flashSize?: number;
+  /** Skip {@link validateTable} (default false). */
+  readonly noValidate?: boolean;
+}
+
+/** Parses `0x1000`, `4096`, `4K`, `1M` (and `-…`); undefined for anything else. */
+export function parseSize(text: string): number | undefined {
+  const t = text.trim();
+  const m = /^(-?)(0x[0-9a-f]+|0o[0-7]+|0b[01]+|\d+)([km]?)$/i.exec(t);
+  if (!m) return undefined;
+  const base = Number(m[2].toLowerCase());
+  const mult = { "": 1, k: 1024, m: 1024 * 1024 }[m[3].toLowerCase() as "" | "k" | "m"];
+  return (m[1] ? -1 : 1) * base * mult;
+}
+
+/** Formats a size as esptool/IDF do in CSV: `1M`, `24K` or hex. */
+export function formatSize(n: number): string {
+  if (n !== 0 && n % 0x100000 === 0) return `${n / 0x100000}M`;
+  if (n !== 0 && n % 0x400 === 0) return `${n / 0x400}K`;
+  return `0x${n.toString(16)}`;
+}
+
+/** Splits CSV text into rows of trimmed fields with their 1-based line numbers. */
+function rows(text: string): { line: number; fields: string[] }[] {
+  return text.split(/\r?\n/).map((raw, i) => ({ line: i + 1, raw: raw.trim() }))
+    .filter((r) => r.raw !== "" && !r.raw.startsWith("#"))
+    .map((r) => ({ line: r.line, fields: r.raw.split(",").map((f) => f.trim()) }));
+}
+
+/** Parses a partition CSV; errors are {@link PartitionTableError}s with the line number. */
+export function parseCsv(text: string, options: CsvOptions = {}): Partition[] {
+  const source = options.source ?? "partitions.csv";
+  const tableOffset = options.tableOffset ?? DEFAULT_TABLE_OFFSET;
+  const parsed: (Omit<Partition, "offset"> & { offset?: number })[] = [];
+  for (const { line, fields } of rows(text)) {
+    const fail = (m: string, hint?: string): never => {
+      throw new PartitionTableError(source, m, line, hint);
+    };
+    if (fields.length < 5) {
+      fail(`expected at least 5 fields (name, type, subtype, offset, size), got ${fields.length}`);
+    }
+    const [name, typeText, subText, offText, sizeText, flagText = ""] = fields;
+    const type = TYPES[typeText.toLowerCase()] ?? parseSize(typeText);
+    if (type === undefined || type < 0) {
+      fail(
+        `unknown partition type '${typeText}'`,
+        `use ${Object.keys(TYPES).join(", ")} or 0x40-0xfe`,
+      );
+    }
+    const known = SUBTYPES[type!] ?? {};
+    const subtype = known[subText.toLowerCase()] ??
+      (subText === "" && type! >= 0x40 ? 0 : parseSize(subText));
+    if (subtype === undefined || subtype < 0) {
+      fail(
+        `unknown subtype '${subText}' for type ${typeName(type!)}`,
+        `known: ${Object.keys(known).join(", ")}`,
+      );
+    }
+    let offset: number | undefined;
+    if (offText !== "") {
+      offset = parseSize(offText);
+      if (offset === undefined || offset < 0) fail(`bad offset '${offText}'`);
+    }
+    const size = parseSize(sizeText);
+    if (size === undefined || sizeText === "") {
+      fail(`bad size '${sizeText}'`, "use e.g. 1M, 24K or 0x6000");
+    }
+    let flags = 0;
+    for (const f of flagText.split(":").map((s) => s.trim()).filter(Boolean)) {
+      const bit = FLAGS[f.toLowerCase()];
+      if (bit === undefined) fail(`unknown flag '${f}'`, `known: ${Object.keys(FLAGS).join(", ")}`);
+      flags |= bit!;
+    }
+    parsed.push({ name, type: type!, subtype: subtype!, offset, size: size!, flags, line });
+  }
+  // Place partitions without an offset, and check explicit ones do not go backwards.
+  let lastEnd = tableOffset + TABLE_SECTOR;
+  const out: Partition[] = parsed.map((p, i) => {
+    let offset = p.offset;
+    if (offset !== undefined && offset < lastEnd) {
+      const m = i === 0
+        ? `offset 0x${
+          offset.toString(16)
+        } of '${p.name}' is inside the partition table's sector; use 0x${
+          lastEnd.toString(16)
+        } or higher`
+        : `'${p.name}' at 0x${
+          offset.toString(16)
+        } overlaps the previous partition, which ends at 0x${lastEnd.toString(16)}`;
+      throw new PartitionTableError(source, m, p.line);
+    }
+    if (offset === undefined) {
+      const align = offsetAlignment(p.type);
+      offset = Math.ceil(lastEnd / align) * align;
+    }
+    const size = p.size < 0 ? -p.size - offset : p.size;
+    lastEnd = offset + size;
+    return { ...p, offset, size };
+  });
+  if (!options.noValidate) {
+    validateTable(out, { source, tableOffset, flashSize: options.flashSize });
+  }
+  return out;
+}
+
+/** Writes partitions as CSV with a header comment. */
+export function formatCsv(parts: readonly Partition[]): string {
+  const lines = ["# ESP-IDF Partition Table", "# Name, Type, SubType, Offset, Size, Flags"];
+  for (const p of parts) {
+    const flags = Object.entries(FLAGS).filter(([, bit]) => p.flags & bit).map(([n]) => n).join(
+      ":",
+    );
+    lines.push(
+      [
+        p.name,
+        typeName(p.type),
+        subtypeName(p.type, p.subtype),
+        `0x${p.offset.toString(16)}`,
+        formatSize(p.size),
+        flags,
+      ]
+        .join(","),
+    );
+  }
+  return lines.join("\n") + "\n";
+}
