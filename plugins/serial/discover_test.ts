@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DeviceError } from "../../kernel/mod.ts";
 import { listPorts, pickPort, PortChoiceError, type PortEntry } from "./discover.ts";
-import { portsReport } from "./report.ts";
+import { portsCommand, portsReport } from "./report.ts";
 import { familyOfTarget } from "./bridges.ts";
 
 /** Builds a fake sysfs with a CP210x, an ESP32-C3's own USB serial, a UART and junk. */
@@ -57,7 +57,7 @@ function fakeSys(): string {
   return root;
 }
 
-Deno.test("discovery: USB ids, strings, driver and bridge from sysfs", () => {
+Deno.test("discovery: USB ids, strings, driver and bridge from sysfs", async () => {
   const root = fakeSys();
   try {
     const ports = listPorts({ sysRoot: root, devRoot: "/dev" });
@@ -82,6 +82,12 @@ Deno.test("discovery: USB ids, strings, driver and bridge from sysfs", () => {
     assert.equal(report.ports[1].usbId, "10c4:ea60");
     assert.deepEqual(report.ports[1].families, ["esp"]);
     assert.match(report.text.split("\n")[2], /^\/dev\/ttyUSB0\s+10c4:ea60\s+cp210x\s+Silicon Labs/);
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: () => {} };
+    await portsCommand({ sysRoot: root }).run([], { json: true }, io);
+    assert.deepEqual(JSON.parse(lines[0]), report.ports);
+    await portsCommand({ sysRoot: root }).run([], {}, io);
+    assert.equal(lines[1], report.text);
   } finally {
     Deno.removeSync(root, { recursive: true });
   }

@@ -26,7 +26,8 @@ export interface PlatformConstants {
   readonly TIOCMBIC: bigint;
   readonly TIOCSBRK: bigint;
   readonly TIOCCBRK: bigint;
-  /** Output-queue length and flush. */
+  /** Input/output-queue lengths and flush. */
+  readonly FIONREAD: bigint;
   readonly TIOCOUTQ: bigint;
   readonly TCFLSH: bigint;
   /** termios2 get/set (Linux); Darwin uses IOSSIOSPEED instead. */
@@ -73,6 +74,7 @@ export const LINUX: PlatformConstants = {
   TIOCMBIC: 0x5417n,
   TIOCSBRK: 0x5427n,
   TIOCCBRK: 0x5428n,
+  FIONREAD: 0x541bn,
   TIOCOUTQ: 0x5411n,
   TCFLSH: 0x540bn,
   TCGETS2: 0x802c542an,
@@ -111,6 +113,7 @@ export const DARWIN: PlatformConstants = {
   TIOCMBIC: 0x8004746bn,
   TIOCSBRK: 0x2000747bn,
   TIOCCBRK: 0x2000747an,
+  FIONREAD: 0x4004667fn,
   TIOCOUTQ: 0x40047473n,
   TCFLSH: 0n, // Darwin has tcflush() only (TIOCFLUSH 0x80047410 takes FREAD|FWRITE).
   IOSSIOSPEED: 0x80085402n,

@@ -78,7 +78,7 @@ export class FfiSerialPort implements SerialPortLike {
         if (chunk) ctrl.enqueue(chunk);
         else ctrl.close();
       },
-    }, { highWaterMark: 4 });
+    }, { highWaterMark: 0 }); // read only when asked, so flush("input") drops what waits
     this.writable = new WritableStream<Uint8Array>({ write: (chunk) => io.write(chunk) });
   }
 
@@ -157,6 +157,16 @@ export class FfiSerialPort implements SerialPortLike {
     if (c.ioctlInt(this.#live(), k.TCFLSH, arg) !== 0) {
       throw ioError(this.#path, "flush", errno());
     }
+  }
+
+  /** Bytes received and not yet read (FIONREAD). */
+  inputWaiting(): number {
+    const { c, k } = libc();
+    const n = new Int32Array(1);
+    if (c.ioctl(this.#live(), k.FIONREAD, new Uint8Array(n.buffer)) !== 0) {
+      throw ioError(this.#path, "FIONREAD", errno());
+    }
+    return n[0];
   }
 
   /** Waits (up to `maxMs`) until the driver's output queue is empty. */

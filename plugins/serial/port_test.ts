@@ -92,6 +92,30 @@ Deno.test({
 });
 
 Deno.test({
+  name: "serial port: flush drops bytes waiting in the input queue",
+  ignore,
+  async fn() {
+    const pty = openPty();
+    const port = openSerialPort(pty.slavePath);
+    try {
+      await writeAll(pty.writable, new Uint8Array(1000).fill(0x55));
+      // The pty moves bytes to the slave asynchronously: wait until all have arrived.
+      for (let i = 0; i < 200 && port.inputWaiting() < 1000; i++) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.equal(port.inputWaiting(), 1000);
+      port.flush("input");
+      assert.equal(port.inputWaiting(), 0);
+      await writeAll(pty.writable, new Uint8Array([1, 2, 3]));
+      assert.deepEqual(await readN(port.readable, 3), new Uint8Array([1, 2, 3]));
+    } finally {
+      await port.close();
+      await pty.close();
+    }
+  },
+});
+
+Deno.test({
   name: "serial port: DTR/RTS on a pty fail with a typed error",
   ignore,
   async fn() {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { CliCommand } from "../../kernel/mod.ts";
 import { usbId } from "./bridges.ts";
 import { type DiscoverOptions, listPorts, type PortEntry } from "./discover.ts";
 
@@ -61,4 +62,18 @@ export function renderPorts(ports: readonly PortEntry[]): string {
 export function portsReport(options: DiscoverOptions = {}): { ports: PortJson[]; text: string } {
   const entries = listPorts(options);
   return { ports: entries.map(portJson), text: renderPorts(entries) };
+}
+
+/** `deltaflash ports [--json]` as a plugin command, for a CLI that mounts registry commands. */
+export function portsCommand(options: DiscoverOptions = {}): CliCommand {
+  return {
+    name: "ports",
+    description: "list serial ports with USB ids and the targets their bridge suits",
+    options: [{ flags: "--json", description: "print JSON" }],
+    run(_args, opts, io) {
+      const report = portsReport(options);
+      io.out(opts.json ? JSON.stringify(report.ports, null, 2) : report.text);
+      return Promise.resolve(0);
+    },
+  };
 }
