@@ -35,6 +35,8 @@ export interface EspDeviceOptions {
   flashImage?: Uint8Array;
   /** Reset wiring: the classic two-transistor DTR/RTS circuit or USB-Serial-JTAG. */
   resetCircuit?: "classic" | "usb-jtag";
+  /** Secure Download Mode eFuse burnt (ESP32-S2 and later). */
+  secureDownload?: boolean;
 }
 
 /** ROM UART rate after reset. */
@@ -63,6 +65,7 @@ export class EspDevice implements LoaderHost {
   /** Failure injection: this many upcoming replies are lost on the way to the host. */
   dropReplies = 0;
   readonly resetCircuit: "classic" | "usb-jtag";
+  readonly secureDownload: boolean;
   #baud = ROM_BAUD;
   #autobaud = true;
   #synced = false;
@@ -82,6 +85,10 @@ export class EspDevice implements LoaderHost {
     this.flash.dirty = false;
     this.regs = new RegisterFile(chip, () => jedecId(this.flash.size), () => this.#baud);
     this.resetCircuit = options.resetCircuit ?? "classic";
+    this.secureDownload = options.secureDownload ?? false;
+    if (this.secureDownload && chip.romSecurityInfo === "unsupported") {
+      throw new RangeError(`${chip.name} has no Secure Download Mode`);
+    }
   }
 
   /** Current UART rate of the chip. */
@@ -193,7 +200,7 @@ export class EspDevice implements LoaderHost {
     this.#autobaud = true;
     this.#synced = false;
     this.#state.write?.inflater?.close();
-    this.#state = romState();
+    this.#state = romState(this.secureDownload);
     this.#decoder.reset();
     this.#queue = [];
     this.#busyUntil = 0;

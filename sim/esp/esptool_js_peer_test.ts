@@ -123,3 +123,34 @@ Deno.test("esptool-js detects every simulated chip", opts, async () => {
     await transport.disconnect();
   }
 });
+
+Deno.test(
+  "esptool-js in Secure Download Mode: no stub, no register reads, raw writes",
+  opts,
+  async () => {
+    const bank = new EspSimBank();
+    const ctx = createContext({ clock: new VirtualClock() });
+    const port = await new WebSerialSimPort(bank, ctx, "sim:esp32c3?sdm=1").init();
+    // deno-lint-ignore no-explicit-any
+    const transport = new Transport(port as any);
+    const loader = new ESPLoader({ transport, baudrate: 921600, terminal });
+    const device = await bank.device("sim:esp32c3?sdm=1");
+    await loader.main();
+    assert.equal(loader.secureDownloadMode, true);
+    assert.equal(device.mode, "rom", "the stub is not uploaded in SDM");
+    assert.equal(device.baud(), 115200, "no baud change in SDM");
+    await loader.flashSpiAttach(0);
+    const img = image(8 * 1024, 5);
+    await loader.writeFlash({
+      fileArray: [{ data: img, address: 0x20000 }],
+      flashMode: "keep",
+      flashFreq: "keep",
+      flashSize: "keep",
+      eraseAll: false,
+      compress: false,
+    });
+    assert.deepEqual(device.flash.bytes.subarray(0x20000, 0x20000 + img.length), img);
+    await assert.rejects(loader.flashMd5sum(0x20000, img.length));
+    await transport.disconnect();
+  },
+);

@@ -34,9 +34,25 @@ const ROM_UNSUPPORTED: Outcome = {
   repeat: 8,
 };
 
+/** Commands a ROM in Secure Download Mode still accepts (esptool docs; reference §2.2). */
+const SDM_ALLOWED: ReadonlySet<number> = new Set([
+  Op.SYNC,
+  Op.SPI_ATTACH,
+  Op.SPI_SET_PARAMS,
+  Op.CHANGE_BAUDRATE,
+  Op.FLASH_BEGIN,
+  Op.FLASH_DATA,
+  Op.FLASH_END,
+  Op.GET_SECURITY_INFO,
+]);
+
+/** GET_SECURITY_INFO flag bit for Secure Download Mode. */
+export const SECURE_DOWNLOAD_ENABLE = 1 << 2;
+
 /** Handles one request; the caller builds and sends the reply. */
 export function dispatch(h: LoaderHost, s: LoaderState, req: Request): Promise<Outcome> | Outcome {
   const stub = s.stub;
+  if (s.sdm && !stub && !SDM_ALLOWED.has(req.op)) return ROM_UNSUPPORTED;
   switch (req.op) {
     case Op.SYNC:
       if (req.data.length !== 36 || !sameBytes(req.data, SYNC_PAYLOAD)) return { silent: true };
@@ -157,7 +173,9 @@ function securityInfo(h: LoaderHost, s: LoaderState): Outcome {
   const form = h.chip.romSecurityInfo;
   if (form === "unsupported") return s.stub ? { code: StubError.INVALID_COMMAND } : ROM_UNSUPPORTED;
   const data = new Uint8Array(form === "short12" ? 12 : 20);
-  // flags = 0 (no secure boot, no SDM), flash_crypt_cnt = 0, key purposes all "user" (0).
-  if (form === "full20") new DataView(data.buffer).setUint32(12, h.chip.chipId, true);
+  const v = new DataView(data.buffer);
+  // No secure boot or flash encryption; flash_crypt_cnt 0; key purposes all "user" (0).
+  v.setUint32(0, s.sdm ? SECURE_DOWNLOAD_ENABLE : 0, true);
+  if (form === "full20") v.setUint32(12, h.chip.chipId, true);
   return { data };
 }

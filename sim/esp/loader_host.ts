@@ -99,12 +99,14 @@ export interface LoaderState {
   read?: ReadSession;
   /** RAM ranges uploaded since reset: [start, end). */
   readonly ram: [number, number][];
+  /** Secure Download Mode: the ROM accepts only a handful of commands. */
+  readonly sdm: boolean;
 }
 
 /** Flash size the ROM assumes until SPI_SET_PARAMS (esp-serial-flasher #3, #23). */
 export const ROM_DEFAULT_FLASH_LIMIT = 2 * 1024 * 1024;
 
 /** Fresh ROM loader state. */
-export function romState(): LoaderState {
-  return { stub: false, attached: false, flashLimit: ROM_DEFAULT_FLASH_LIMIT, ram: [] };
+export function romState(sdm = false): LoaderState {
+  return { stub: false, attached: false, flashLimit: ROM_DEFAULT_FLASH_LIMIT, ram: [], sdm };
 }

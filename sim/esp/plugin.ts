@@ -1,7 +1,8 @@
 /**
  * The `sim:` serial transport for simulated ESP chips. Addresses: `sim:<chip>` with optional
  * query parameters `state=/path.bin` (persist flash in a file), `flash=4MB` (flash size),
- * `usb=jtag|uart` (reset wiring) and `boot=download` (power up in download mode). Failure
+ * `usb=jtag|uart` (reset wiring), `boot=download` (power up in download mode) and `sdm=1`
+ * (Secure Download Mode, S2 and later). Failure
  * injection for host tests: `stuck=0x10000,0x10001` (flash cells whose bits cannot be
  * cleared, so a verify fails) and `drop=N` (lose the next N replies; a repeated burst counts
  * once). Options other than `state` only apply when the bank creates the device (the first
@@ -37,6 +38,8 @@ export interface EspSimAddress {
   stuck: number[];
   /** Replies to lose. */
   dropReplies: number;
+  /** Secure Download Mode. */
+  secureDownload: boolean;
   /** Key under which the bank keeps the device. */
   key: string;
 }
@@ -88,6 +91,10 @@ export function parseSimAddress(address: string, target?: string): EspSimAddress
   if (!Number.isInteger(dropReplies) || dropReplies < 0) {
     throw new UsageError(`bad drop= count in ${address}`, { hint: "e.g. drop=1" });
   }
+  const secureDownload = params.get("sdm") === "1";
+  if (secureDownload && chip.romSecurityInfo === "unsupported") {
+    throw new UsageError(`${chip.name} has no Secure Download Mode`, { hint: "drop sdm=1" });
+  }
   const statePath = params.get("state") ?? undefined;
   const resetCircuit = usb === "jtag" ? "usb-jtag" : "classic";
   return {
@@ -98,6 +105,7 @@ export function parseSimAddress(address: string, target?: string): EspSimAddress
     bootDownload: params.get("boot") === "download",
     stuck,
     dropReplies,
+    secureDownload,
     key: `${chip.id}|${statePath ?? ""}`,
   };
 }
@@ -125,6 +133,7 @@ export class EspSimBank {
       flashSize: a.flashSize,
       flashImage: image,
       resetCircuit: a.resetCircuit,
+      secureDownload: a.secureDownload,
     });
     for (const addr of a.stuck) dev.flash.stuckCells.add(addr);
     dev.dropReplies = a.dropReplies;
