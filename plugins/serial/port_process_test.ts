@@ -87,6 +87,7 @@ Deno.test({
       `,
         wrap,
       );
+      assert.equal(code, 0, stderr);
       const e = JSON.parse(stdout.split("\n")[0]);
       assert.equal(e.name, "DeviceError");
       assert.equal(e.code, "E_PORT_PERMISSION");

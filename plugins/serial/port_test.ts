@@ -214,6 +214,28 @@ Deno.test({
 });
 
 Deno.test({
+  name: "serial port: unplugged mid-write, the write fails instead of reporting success",
+  ignore,
+  async fn() {
+    const pty = openPty();
+    const port = openSerialPort(pty.slavePath);
+    try {
+      const w = port.writable.getWriter();
+      // Nobody reads the other end, so this blocks once the tty buffers are full.
+      const big = w.write(new Uint8Array(1 << 20));
+      let settled = false;
+      big.then(() => settled = true, () => settled = true);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(settled, false, "a 1 MiB write cannot complete with no reader");
+      await pty.close();
+      await assert.rejects(big, (e) => e instanceof DeviceError && e.code === "E_PORT_GONE");
+    } finally {
+      await port.close();
+    }
+  },
+});
+
+Deno.test({
   name: "serial port: missing path and non-tty give typed errors",
   ignore,
   fn() {
