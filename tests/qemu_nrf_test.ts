@@ -5,7 +5,7 @@
  * Skips with a reason when QEMU, the MicroPython image or the firmware corpus is absent.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { createContext, flash, type FlashImage, Registry } from "../kernel/mod.ts";
+import { createContext, flash, type FlashImage, NotFoundError, Registry } from "../kernel/mod.ts";
 import { murmur3x2 } from "../plugins/hash/murmur3x2.ts";
 import { builtinPlugins } from "../plugins/builtin.ts";
 import { CHIPS } from "../targets/nrf/chips.ts";
@@ -122,4 +122,54 @@ Deno.test({
       const third = await run("microbit-Flashing-Heart.hex");
       equal(third.plan.totals.write, 0, "flashing the same image again writes nothing");
     }),
+});
+
+Deno.test({
+  name: "qemu nRF51: flash through the microbit-v1 target with --probe gdb://127.0.0.1:PORT",
+  ignore: !!skip || !corpus,
+  async fn() {
+    const q = await startQemuMicrobit(base);
+    try {
+      const ctx = createContext();
+      const registry = new Registry();
+      for (const p of builtinPlugins()) await registry.use(p.plugin, p.specifier);
+      const file = new URL("microbit-Tug-of-LED.hex", MAKECODE).pathname;
+      const request = {
+        target: "microbit-v1",
+        inputs: [{ file }],
+        connect: { probe: q.address },
+      };
+      let result;
+      try {
+        result = await flash(registry, ctx, request);
+      } catch (e) {
+        if (e instanceof NotFoundError && /dap transport/.test(e.message)) {
+          console.log(
+            `skipping --probe gdb:// flash: the nRF target only opens dap probes (${e.message})`,
+          );
+          return;
+        }
+        throw e;
+      }
+      ok(result.plan.totals.write > 0);
+      equal(result.device.details?.probe, q.address);
+      // The session reset the board on close; QEMU's reset wipes the UICR (nrf51_nvm sets it
+      // to 0xFF), so only the UICR block may be written again.
+      const again = await flash(registry, ctx, request);
+      deepEqual(
+        again.plan.blocks.filter((b) => b.action === "write").map((b) => b.address),
+        result.image.end > 0x10001000 ? [0x10001000] : [],
+      );
+      const ctx2 = createContext();
+      const core = await GdbCortexMDebug.connect(ctx2, await openTcpStream(q.address));
+      try {
+        const now = await core.readMemory(ctx2, 0, MICROBIT_V1_FLASH);
+        deepEqual(now, expectedFlash(q.flash, result.image));
+      } finally {
+        await core.close();
+      }
+    } finally {
+      await q.stop();
+    }
+  },
 });

@@ -46,6 +46,7 @@ export class RspClient {
   readonly #parser = new RspParser();
   readonly #acks: ("ack" | "nack")[] = [];
   readonly #packets: string[] = [];
+  readonly #stops: string[] = [];
   readonly #stats: LinkStats = { bytesOut: 0, bytesIn: 0, roundTrips: 0 };
   readonly #timeoutMs: number;
   readonly #attempts: number;
@@ -106,7 +107,14 @@ export class RspClient {
   async request(ctx: RunContext, payload: string, options: RequestOptions = {}): Promise<string> {
     await this.send(ctx, payload, options);
     this.#stats.roundTrips++;
-    return await this.#reply(ctx, options.timeoutMs ?? this.#timeoutMs, payload);
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    for (;;) {
+      const reply = await this.#reply(ctx, timeoutMs, payload);
+      // A stop reply the command cannot have caused (QEMU sends one when a client connects
+      // to a running target) is kept for pollStop instead of being taken as the answer.
+      if (!STOP_COMMAND.test(payload) && isStopReply(reply)) this.#stops.push(reply);
+      else return reply;
+    }
   }
 
   /** Like {@link request} but an `Exx` reply throws a DeviceError. */
@@ -155,9 +163,15 @@ export class RspClient {
 
   /** A stop reply that already arrived, without waiting. */
   pollStop(): StopReply | undefined {
+    if (this.#stops.length) return parseStopReply(this.#stops.shift()!);
     const i = this.#packets.findIndex(isStopReply);
     if (i < 0) return undefined;
     return parseStopReply(this.#packets.splice(i, 1)[0]);
+  }
+
+  /** Forgets stop replies that arrived unasked (call once the halt state is known). */
+  discardStops(): void {
+    this.#stops.length = 0;
   }
 
   /** Drops the connection (does not detach). */
@@ -253,6 +267,9 @@ export class RspClient {
     }
   }
 }
+
+/** Commands whose answer is a stop reply. */
+const STOP_COMMAND = /^(\?|[cCsS]([0-9a-fA-F]|$)|vCont;|vAttach;|vRun;)/;
 
 function brief(payload: string): string {
   return payload.length > 24 ? `${payload.slice(0, 24)}…` : payload;

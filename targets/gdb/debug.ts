@@ -41,7 +41,11 @@ export interface GdbDebugOptions {
   resetCommand?: string;
   /** Bytes after a function's entry searched for `bkpt` instructions (default 1024). */
   bkptScanBytes?: number;
-  /** What {@link GdbCortexMDebug.close} does to the target: `detach` (default) or `none`. */
+  /**
+   * What {@link GdbCortexMDebug.close} does: `detach` (default; the core runs on, from a
+   * reset when our code ran on it since the last one, never from a stub's breakpoint) or
+   * `none` (the connection is dropped, the core stays as it is).
+   */
   onClose?: "detach" | "none";
   /** Scan the SWD bus and attach to target 1 first (a Black Magic Probe starts detached). */
   attachFirstTarget?: boolean;
@@ -63,6 +67,7 @@ export class GdbCortexMDebug implements CortexMDebug {
   readonly #options: GdbDebugOptions;
   readonly #hasVCont: boolean;
   #running = false;
+  #ranCode = false;
   #binaryWrites: boolean | undefined;
   #useG = false;
   get #scratch(): number {
@@ -107,6 +112,7 @@ export class GdbCortexMDebug implements CortexMDebug {
       const vcont = await client.request(ctx, "vCont?");
       const debug = new GdbCortexMDebug(client, layout, qemu, /;c\b/.test(vcont), options);
       const stop = await client.request(ctx, "?");
+      client.discardStops();
       if (/^[WX]/.test(stop)) throw new DeviceError(`${debug.description}: target has exited`);
       return debug;
     } catch (e) {
@@ -234,6 +240,7 @@ export class GdbCortexMDebug implements CortexMDebug {
 
   async resetAndHalt(ctx: RunContext): Promise<void> {
     await this.halt(ctx);
+    this.#ranCode = false;
     const command = this.#options.resetCommand ?? (this.qemu ? "system_reset" : undefined);
     if (command) {
       await this.monitor(ctx, command);
@@ -260,6 +267,7 @@ export class GdbCortexMDebug implements CortexMDebug {
 
   async runFunction(ctx: RunContext, request: RunFunctionRequest): Promise<number> {
     await this.halt(ctx);
+    this.#ranCode = true;
     const stops = new Set([request.lr & ~1, ...await this.#bkptsNear(ctx, request.entry & ~1)]);
     stops.delete(request.entry & ~1); // a stop at the entry would end the call before it ran
     const regs: [number, number][] = request.args.slice(0, 4).map((v, i) => [i, v]);
@@ -309,6 +317,7 @@ export class GdbCortexMDebug implements CortexMDebug {
   async close(): Promise<void> {
     if ((this.#options.onClose ?? "detach") === "detach") {
       const ctx = createContext();
+      if (this.#ranCode) await this.resetAndHalt(ctx).catch(() => {});
       await this.client.request(ctx, "D", { timeoutMs: 500 }).catch(() => "");
     }
     await this.client.close();

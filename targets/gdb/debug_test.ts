@@ -122,3 +122,33 @@ Deno.test("resume, isHalted, halt; monitor commands; detach on close", async () 
   await d.close();
   equal(s.received.at(-1), "D");
 });
+
+Deno.test("an unasked stop reply at connect is not taken as the answer to a command", async () => {
+  const s = new FakeGdbServer({ stopOnConnect: true, packetSize: 0x1234 });
+  s.load(0x20000000, Uint8Array.of(9, 8, 7, 6));
+  const d = await GdbCortexMDebug.connect(ctx, s.stream);
+  equal(d.client.packetSize, 0x1234);
+  deepEqual(await d.readMemory(ctx, 0x20000000, 4), Uint8Array.of(9, 8, 7, 6));
+  equal(d.client.pollStop(), undefined);
+  await d.close();
+});
+
+Deno.test("close resets the core before detaching when our code ran on it", async () => {
+  const s = new FakeGdbServer();
+  const d = await GdbCortexMDebug.connect(ctx, s.stream);
+  await d.runFunction(ctx, {
+    entry: 0x20000000,
+    sp: 0x20001000,
+    args: [],
+    lr: 0x21,
+    timeoutMs: 500,
+  });
+  await d.close();
+  const aircr = s.received.findIndex((p) => p.startsWith("Xe000ed0c,4:"));
+  ok(aircr > 0, "AIRCR written");
+  equal(s.received.at(-1), "D");
+  const s2 = new FakeGdbServer();
+  const d2 = await GdbCortexMDebug.connect(ctx, s2.stream);
+  await d2.close();
+  ok(!s2.received.some((p) => p.startsWith("Xe000ed0c")), "no reset when nothing ran");
+});

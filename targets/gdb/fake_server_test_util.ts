@@ -35,6 +35,8 @@ export interface FakeServerOptions {
   registerPackets?: boolean;
   /** Answer `X` (default true). */
   binaryWrites?: boolean;
+  /** Send a stop reply as soon as the client connects, unasked (as QEMU does). */
+  stopOnConnect?: boolean;
   /** Never answer anything (silent server). */
   silent?: boolean;
   /** On continue: stop at a breakpoint after setting r0 (default r0 + r1), or keep running. */
@@ -78,6 +80,7 @@ export class FakeGdbServer {
       writable: up,
       close: () => this.#toClient.close().catch(() => {}),
     };
+    if (options.stopOnConnect) this.#reply("T05thread:01;");
   }
 
   /** Stores bytes in the fake memory. */

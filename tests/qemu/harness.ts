@@ -6,7 +6,10 @@
  * 0x00, not 0xFF, so the harness always writes all 256 KiB (0xFF where the image has no
  * bytes); `-device loader,file=…,addr=0` loads a raw binary but restores it at every system
  * reset, wiping what the NVMC programmed since; `monitor system_reset` leaves the core halted
- * at the reset vector.
+ * at the reset vector. QEMU's NVMC model (hw/nvram/nrf51_nvm.c) does implement CONFIG
+ * (WEN/EEN), ERASEPAGE and word programming by CPU stores, and UICR writes with WEN set, but
+ * its reset sets the UICR back to 0xFF; gdbstub writes to MMIO are dropped (see
+ * targets/gdb/qemu_mmio.ts); an executed `bkpt` escalates to HardFault (no halting debug).
  *
  * @module
  */
