@@ -79,7 +79,7 @@ Deno.test({
       if (root) Deno.chownSync(dev, 0, 20);
       Deno.chmodSync(dev, root ? 0o660 : 0o000);
       const wrap = root ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
-      const { stdout } = await runScript(
+      const { code, stdout, stderr } = await runScript(
         `
         import { openSerialPort } from "${portUrl}";
         try { openSerialPort(${JSON.stringify(dev)}); console.log("opened"); }
