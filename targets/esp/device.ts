@@ -23,12 +23,42 @@ import {
 import { SECTOR } from "./chips.ts";
 import type { Session } from "./connect.ts";
 import { type Request, request, timeoutPerMb } from "./link.ts";
-import { beginRequest, decodeMd5, encodeDataBlock, md5Request, Op } from "./protocol.ts";
+import { beginRequest, decodeMd5, encodeDataBlock, md5Request, Op, words } from "./protocol.ts";
+import {
+  loadStubImage,
+  runStub,
+  STUB_WRITE_BLOCK,
+  type StubImage,
+  stubUploadBytes,
+} from "./stub.ts";
 import { hardReset, isUsbJtagSerial, runReset } from "./reset.ts";
 
 /** esptool's per-MB timeouts. */
 const MD5_MS_PER_MB = 8000;
 const ERASE_WRITE_MS_PER_MB = 40000;
+
+/** One run's payload: raw, or deflated when that is smaller (esptool v5.2+ rule). */
+interface Packed {
+  readonly raw: Uint8Array;
+  readonly body: Uint8Array;
+  readonly deflate: boolean;
+}
+
+function pack(raw: Uint8Array, compress: boolean): Packed {
+  if (!compress) return { raw, body: raw, deflate: false };
+  const z = deflateSync(raw, { level: 9 });
+  const body = new Uint8Array(z.buffer, z.byteOffset, z.length);
+  return body.length < raw.length
+    ? { raw, body, deflate: true }
+    : { raw, body: raw, deflate: false };
+}
+
+/** Erase (64 KiB blocks 150 ms, else 4 KiB sectors 45 ms) and program (256 B pages, 0.7 ms)
+ * time of a run of `bytes` (W25Q32-class typicals, reference notes §6). */
+function flashWorkMs(bytes: number): number {
+  const sectors = Math.ceil(bytes / SECTOR);
+  return Math.floor(sectors / 16) * 150 + (sectors % 16) * 45 + bytes / 256 * 0.7;
+}
 
 /** Link and device figures the hash strategy plans with (all in ms). */
 export interface HashCostHint {
@@ -48,35 +78,41 @@ export interface EspDeviceOptions {
   readonly writeBlockSize?: number;
   /** Assumed per-batch turnaround for the cost hint, ms (default 2). */
   readonly latencyMs?: number;
+  /** Flasher stub: `"auto"` (when the modelled write time says so), `true`, `false`. */
+  readonly stub?: boolean | "auto";
 }
 
 /** An open ESP ROM loader session as a {@link FlashDevice}. */
 export class EspDevice implements FlashDevice {
-  readonly info: DeviceInfo;
+  readonly #details: Record<string, string>;
   readonly layout: FlashLayout;
   readonly hashAlgorithms = ["md5"] as const;
   readonly hashGranularity = "any" as const;
   readonly #s: Session;
   readonly #opts: EspDeviceOptions;
+  #stubRunning = false;
+  #stubImage: StubImage | undefined;
 
   constructor(session: Session, options: EspDeviceOptions = {}) {
     this.#s = session;
     this.#opts = options;
-    const { chip, flashSize, flashId } = session;
-    this.info = {
-      chip: chip.name,
-      details: {
-        loader: session.stub ? "stub" : "ROM",
-        flash: `${flashSize >> 20} MB`,
-        ...(flashId !== undefined
-          ? { "flash id": `0x${flashId.toString(16).padStart(6, "0")}` }
-          : {}),
-        baud: String(session.link.port.baudRate),
-      },
+    const { flashSize, flashId } = session;
+    this.#details = {
+      loader: session.stub ? "stub" : "ROM",
+      flash: `${flashSize >> 20} MB`,
+      ...(flashId !== undefined
+        ? { "flash id": `0x${flashId.toString(16).padStart(6, "0")}` }
+        : {}),
+      baud: String(session.link.port.baudRate),
     };
     this.layout = {
       regions: [{ name: "flash", start: 0, size: flashSize, blockSize: SECTOR, erasedValue: 0xff }],
     };
+  }
+
+  /** Chip identity and session facts. */
+  get info(): DeviceInfo {
+    return { chip: this.#s.chip.name, details: { ...this.#details } };
   }
 
   /** Figures for planning hash requests at the current baud rate. */
@@ -113,36 +149,70 @@ export class EspDevice implements FlashDevice {
   }
 
   async program(ctx: RunContext, runs: readonly WriteRun[]): Promise<void> {
-    const total = runs.reduce((n, r) => n + r.data.length, 0);
-    let done = 0;
     for (const run of runs) {
       if (run.address % SECTOR || run.data.length % SECTOR) {
         throw new DeviceError(`write run at 0x${run.address.toString(16)} is not sector-aligned`);
       }
-      await this.#writeRun(ctx, run, (n) => {
+    }
+    const packed = runs.map((r) => pack(r.data, this.#opts.compress !== false));
+    if (!this.#stubRunning && await this.#stubPays(packed)) {
+      await runStub(ctx, this.#s.link, this.#stubImage!);
+      this.#stubRunning = true;
+      this.#details.loader = "stub";
+    }
+    const total = runs.reduce((n, r) => n + r.data.length, 0);
+    let done = 0;
+    for (let i = 0; i < runs.length; i++) {
+      await this.#writeRun(ctx, runs[i], packed[i], (n) => {
         done += n;
         ctx.emit({ type: "progress", stage: "write", done, total, unit: "bytes" });
       });
     }
   }
 
-  async #writeRun(ctx: RunContext, run: WriteRun, progress: (n: number) => void): Promise<void> {
+  /** Modelled ROM vs stub write time; loads the stub image only when it would pay off. */
+  async #stubPays(packed: readonly Packed[]): Promise<boolean> {
+    const mode = this.#opts.stub ?? "auto";
+    if (mode === false || this.#s.stub) return false;
+    const wire = packed.reduce((n, p) => n + p.body.length, 0);
+    if (mode === "auto" && !wire) return false;
+    const byteMs = 10_000 / this.#s.link.port.baudRate;
+    const L = this.#opts.latencyMs ?? 2;
+    let romMs = 0, stubWriteMs = 0;
+    for (const p of packed) {
+      const t = p.body.length * byteMs, work = flashWorkMs(p.raw.length);
+      romMs += t + work + (Math.ceil(p.body.length / this.#s.chip.romWriteBlock) + 1) * L;
+      // The stub writes one block while the next arrives, but its END waits for the last.
+      stubWriteMs += Math.max(t, work) + (Math.ceil(p.body.length / STUB_WRITE_BLOCK) + 2) * L;
+    }
+    if (mode === "auto" && romMs < 300) return false;
+    this.#stubImage ??= await loadStubImage(this.#s.chip);
+    if (!this.#stubImage) return false;
+    const upload = stubUploadBytes(this.#stubImage);
+    const stubMs = upload * byteMs + (Math.ceil(upload / 0x1800) + 3) * L + 10 + stubWriteMs;
+    // A margin for what the model leaves out (stub start-up, per-run handshakes).
+    return mode === true || stubMs + 150 < romMs;
+  }
+
+  async #writeRun(
+    ctx: RunContext,
+    run: WriteRun,
+    p: Packed,
+    progress: (n: number) => void,
+  ): Promise<void> {
     const { link, chip } = this.#s;
-    const block = this.#opts.writeBlockSize ?? chip.romWriteBlock;
-    const raw = run.data;
-    const packed = this.#opts.compress === false ? raw : deflateSync(raw, { level: 9 });
-    // esptool v5.2+: compress only when it shrinks the data.
-    const deflate = packed.length < raw.length;
-    const body = deflate ? new Uint8Array(packed.buffer, packed.byteOffset, packed.length) : raw;
+    const stub = link.statusLen === 2;
+    const block = this.#opts.writeBlockSize ?? (stub ? STUB_WRITE_BLOCK : chip.romWriteBlock);
+    const { raw, body, deflate } = p;
     const blocks = Math.ceil(body.length / block);
-    const eraseSize = Math.ceil(raw.length / block) * block;
-    const enc = chip.beginEncryptedWord && link.statusLen === 4;
+    // The ROM takes the erase size; a stub the exact number of bytes it will receive.
+    const size = stub ? raw.length : Math.ceil(raw.length / block) * block;
     await link.command(
       ctx,
       request(
         deflate ? Op.FLASH_DEFL_BEGIN : Op.FLASH_BEGIN,
-        beginRequest(eraseSize, blocks, block, run.address, enc),
-        timeoutPerMb(ERASE_WRITE_MS_PER_MB, eraseSize),
+        beginRequest(size, blocks, block, run.address, chip.beginEncryptedWord && !stub),
+        timeoutPerMb(ERASE_WRITE_MS_PER_MB, stub ? 0 : size),
       ),
     );
     const perBlockRaw = Math.ceil(raw.length / blocks);
@@ -159,11 +229,22 @@ export class EspDevice implements FlashDevice {
       await link.command(ctx, {
         op,
         packet: encodeDataBlock(op, seq, chunk),
-        timeoutMs: timeoutPerMb(ERASE_WRITE_MS_PER_MB, perBlockRaw),
+        timeoutMs: timeoutPerMb(ERASE_WRITE_MS_PER_MB, perBlockRaw * 2),
       });
       progress(Math.max(0, Math.min(perBlockRaw, raw.length - seq * perBlockRaw)));
     }
-    // No FLASH_(DEFL_)END: on the ROM it leaves the loader (esptool skips it too).
+    // The ROM leaves the loader on FLASH_(DEFL_)END (esptool skips it there); the stub acks
+    // it once every block is in flash, which is the point where the run is done.
+    if (stub) {
+      await link.command(
+        ctx,
+        request(
+          deflate ? Op.FLASH_DEFL_END : Op.FLASH_END,
+          words(1),
+          timeoutPerMb(ERASE_WRITE_MS_PER_MB, raw.length),
+        ),
+      );
+    }
   }
 
   /** Restarts the chip into its application (when the port carries modem lines). */

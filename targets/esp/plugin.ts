@@ -4,7 +4,8 @@
  *
  * Target options (`ConnectOptions.options`): `hashStrategy` (`auto` | `per-sector` |
  * `bisect` | `whole-then-sector`), `flashSize` (bytes, or e.g. `"4MB"`; skips detection),
- * `before` (`default-reset` | `no-reset`), `compress` (default true), `latencyMs`.
+ * `before` (`default-reset` | `no-reset`), `compress` (default true), `stub` (`auto` |
+ * true | false: esp-flasher-stub from esptool-js for large writes), `latencyMs`.
  *
  * @module
  */
@@ -98,6 +99,7 @@ function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition {
       }
       const device = new EspDevice(session, {
         compress: o.compress !== false,
+        stub: o.stub === true || o.stub === false ? o.stub : "auto",
         latencyMs: typeof o.latencyMs === "number" ? o.latencyMs : undefined,
       });
       return Object.assign(device, { hashStrategy });
