@@ -17,6 +17,9 @@ import { createContext } from "../../kernel/mod.ts";
 import { parseIntelHex } from "../../plugins/formats/ihex.ts";
 import { GdbCortexMDebug, openTcpStream } from "../../targets/gdb/mod.ts";
 
+/** Longest a QEMU started here may live, in seconds. */
+const LIFETIME_S = 600;
+
 /** nRF51822 QFAA flash size on micro:bit V1. */
 export const MICROBIT_V1_FLASH = 256 * 1024;
 /** Debian's MicroPython build for micro:bit V1 (package `firmware-microbit-micropython`). */
@@ -28,7 +31,7 @@ export interface QemuMicrobit {
   readonly port: number;
   /** Probe address: `gdb://127.0.0.1:PORT`. */
   readonly address: string;
-  /** Process id. */
+  /** Process id (of the `timeout` wrapper that QEMU runs under). */
   readonly pid: number;
   /** The flash contents QEMU started with (256 KiB). */
   readonly flash: Uint8Array;
@@ -110,8 +113,10 @@ export async function startQemuMicrobit(
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child = new Deno.Command("qemu-system-arm", {
+    // Under coreutils `timeout`, a QEMU left behind by a killed test run still ends.
+    const child = new Deno.Command("timeout", {
       args: [
+        ...["--kill-after=5", String(LIFETIME_S), "qemu-system-arm"],
         ...["-M", "microbit", "-nographic", "-S", "-monitor", "none", "-serial", "stdio"],
         ...["-gdb", `tcp:127.0.0.1:${port}`],
         ...(preload === "loader" ? ["-device", `loader,file=${file},addr=0`] : []),
@@ -131,8 +136,15 @@ export async function startQemuMicrobit(
     const stop = async () => {
       if (!exited) {
         try {
-          Deno.kill(child.pid, "SIGKILL");
+          Deno.kill(child.pid, "SIGTERM"); // timeout passes it on to QEMU
         } catch { /* already gone */ }
+        const t = setTimeout(() => {
+          try {
+            Deno.kill(child.pid, "SIGKILL");
+          } catch { /* gone */ }
+        }, 3000);
+        await status;
+        clearTimeout(t);
       }
       await status;
       await drains.catch(() => {});
