@@ -165,16 +165,18 @@ export class Cpu {
     if (this.vcCoreReset && this.debugEnabled) this.halt(DFSR.VCATCH);
   }
 
-  /** Enters debug state (C_HALT, BKPT, vector catch). */
+  /** Enters debug state (C_HALT, BKPT, vector catch); a halt also leaves lockup. */
   halt(reason: number): void {
     this.halted = true;
+    this.lockup = false;
     this.sleeping = false;
     this.dfsr |= reason;
   }
 
-  /** Leaves debug state. */
+  /** Leaves debug state (the recorded fault is forgotten). */
   resume(): void {
     this.halted = false;
+    this.fault = null;
   }
 
   /** Stops on a fault as documented in the module comment. */

@@ -5,12 +5,7 @@
  *
  * @module
  */
-import {
-  DeviceError,
-  type OpenOptions,
-  type RunContext,
-  UsageError,
-} from "../../kernel/mod.ts";
+import { DeviceError, type OpenOptions, type RunContext, UsageError } from "../../kernel/mod.ts";
 import { UICR_BASE } from "../nrf/nvmc.ts";
 import { type BoardSpec, SIM_BOARDS, SimBoard } from "./boards.ts";
 import { SimDapLink } from "./link.ts";
@@ -87,7 +82,9 @@ export class DapSimBank {
     if (state) {
       const { flash, uicr } = board.device;
       flash.set(state.subarray(0, flash.length));
-      if (state.length > flash.length) uicr.set(state.subarray(flash.length, flash.length + uicr.length));
+      if (state.length > flash.length) {
+        uicr.set(state.subarray(flash.length, flash.length + uicr.length));
+      }
       board.device.systemReset();
     }
     this.#boards.set(a.key, board);

@@ -27,9 +27,27 @@ export interface BoardSpec {
 
 /** Board table. */
 export const SIM_BOARDS: Record<string, BoardSpec> = {
-  "microbit-v1": { name: "microbit-v1", chip: "nrf51822", boardId: "9900", vendor: "BBC", title: "micro:bit" },
-  "microbit-v2": { name: "microbit-v2", chip: "nrf52833", boardId: "9903", vendor: "BBC", title: "micro:bit v2" },
-  "nrf52840": { name: "nrf52840", chip: "nrf52840", boardId: "1102", vendor: "Nordic Semiconductor", title: "nRF52840-DK" },
+  "microbit-v1": {
+    name: "microbit-v1",
+    chip: "nrf51822",
+    boardId: "9900",
+    vendor: "BBC",
+    title: "micro:bit",
+  },
+  "microbit-v2": {
+    name: "microbit-v2",
+    chip: "nrf52833",
+    boardId: "9903",
+    vendor: "BBC",
+    title: "micro:bit v2",
+  },
+  "nrf52840": {
+    name: "nrf52840",
+    chip: "nrf52840",
+    boardId: "1102",
+    vendor: "Nordic Semiconductor",
+    title: "nRF52840-DK",
+  },
 };
 
 /** A probe plus its target, alive as long as the bank keeps it. */
@@ -43,7 +61,10 @@ export class SimBoard {
   constructor(readonly spec: BoardSpec, options: NrfDeviceOptions = {}) {
     const chip = NRF_CHIPS[spec.chip];
     this.device = new NrfDevice(chip, options);
-    const aps = new Map<number, AccessPort>([[0, new MemAp(this.device, chip.apIdr)]]);
+    const aps = new Map<number, AccessPort>([[
+      0,
+      new MemAp(this.device, chip.apIdr, chip.tarWrap),
+    ]]);
     if (chip.family === "nrf52") aps.set(1, new NrfCtrlAp(this.device));
     this.dp = new SwDp(chip.dpidr, aps);
     const [lo, hi] = options.deviceId ?? [0x12345678, 0x9abcdef0];

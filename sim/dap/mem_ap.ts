@@ -1,7 +1,8 @@
 /**
  * An AHB-AP (ADIv5 MEM-AP, C2): CSW, TAR, DRW, BD0–BD3, CFG, BASE, IDR. Accesses use the
  * CSW size with byte lanes from TAR[1:0]; TAR auto-increments by the access size and wraps
- * within its 1 KiB block (the only increment range ADIv5 guarantees, so hosts must split).
+ * within its block (1 KiB is the range ADIv5 guarantees, IHI 0031 C2.2.2, so hosts must split
+ * there; the nRF52's AHB-AP wraps at 4 KiB).
  *
  * @module
  */
@@ -9,12 +10,24 @@ import type { AccessPort, ApResult } from "./dp.ts";
 
 /** What the MEM-AP drives: the target's system bus as the debugger sees it. */
 export interface DebugBus {
-  debugRead(address: number, size: 1 | 2 | 4): { ok: true; value: number } | { ok: false; wait: boolean };
-  debugWrite(address: number, size: 1 | 2 | 4, value: number): { ok: true; value: number } | { ok: false; wait: boolean };
+  debugRead(
+    address: number,
+    size: 1 | 2 | 4,
+  ): { ok: true; value: number } | { ok: false; wait: boolean };
+  debugWrite(
+    address: number,
+    size: 1 | 2 | 4,
+    value: number,
+  ): { ok: true; value: number } | { ok: false; wait: boolean };
 }
 
 /** CSW bits. */
-export const CSW = { SIZE_MASK: 7, ADDRINC_SINGLE: 0x10, ADDRINC_MASK: 0x30, DEVICE_EN: 0x40 } as const;
+export const CSW = {
+  SIZE_MASK: 7,
+  ADDRINC_SINGLE: 0x10,
+  ADDRINC_MASK: 0x30,
+  DEVICE_EN: 0x40,
+} as const;
 
 /** One MEM-AP. */
 export class MemAp implements AccessPort {
@@ -45,7 +58,9 @@ export class MemAp implements AccessPort {
     const aligned = (address & ~(size - 1)) >>> 0;
     const lane = (address & 3) * 8;
     if (write) {
-      const v = size === 4 ? value : (value >>> (size === 2 ? lane & 16 : lane)) & (size === 2 ? 0xffff : 0xff);
+      const v = size === 4
+        ? value
+        : (value >>> (size === 2 ? lane & 16 : lane)) & (size === 2 ? 0xffff : 0xff);
       const r = this.bus.debugWrite(aligned, size, v);
       if (!r.ok) return { status: r.wait ? "wait" : "fault" };
       if (advance) this.#increment();

@@ -196,7 +196,10 @@ export class DapProbe {
       }
       case 0x81: {
         const b = this.baudRate;
-        return { out: [0x81, b & 0xff, (b >> 8) & 0xff, (b >> 16) & 0xff, b >>> 24, 8, 0, 0, 0], consumed: 1 };
+        return {
+          out: [0x81, b & 0xff, (b >> 8) & 0xff, (b >> 16) & 0xff, b >>> 24, 8, 0, 0, 0],
+          consumed: 1,
+        };
       }
       case 0x82:
         this.baudRate = u32(1);

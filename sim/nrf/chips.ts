@@ -4,7 +4,8 @@
  * page-erase maxima from Zephyr `soc.h` FLASH_PAGE_ERASE_MAX_TIME_US (nRF51 22300 µs, nRF52
  * 89700 µs); word-write times nRF51 46 µs (nRF51 PS t_WRITE) and nRF52 41 µs (nRF52 PS
  * t_WRITE). DP/AP identification values as pyOCD's AP table quotes them (IDR 0x04770021 on
- * nRF51, 0x24770011 on nRF52); CPUIDs are the Cortex-M0 r0p0 and Cortex-M4 r0p1 values.
+ * nRF51, 0x24770011 on nRF52 "AHB-AP with 0x1000 wrap", hence the 4 KiB TAR range there and
+ * the 1 KiB ADIv5 minimum on nRF51); CPUIDs are the Cortex-M0 r0p0 and Cortex-M4 r0p1 values.
  *
  * Assumptions (no source in the reference): ERASEALL and ERASEUICR take one page-erase
  * time; flash has no wait states (the stubs run from RAM anyway).
@@ -43,6 +44,8 @@ export interface NrfChip {
   readonly dpidr: number;
   /** AHB-AP IDR. */
   readonly apIdr: number;
+  /** TAR auto-increment range of the AHB-AP, bytes. */
+  readonly tarWrap: number;
   /** SCB CPUID. */
   readonly cpuid: number;
   /** FICR.INFO.PART (nRF52) or CONFIGID.HWID (nRF51). */
@@ -61,6 +64,7 @@ const NRF52_COMMON = {
   eraseAllUs: 89_700,
   dpidr: 0x2ba01477,
   apIdr: 0x24770011,
+  tarWrap: 4096,
   cpuid: 0x410fc241,
 } as const;
 
@@ -81,11 +85,24 @@ export const NRF_CHIPS: Record<string, NrfChip> = {
     eraseAllUs: 22_300,
     dpidr: 0x0bb11477,
     apIdr: 0x04770021,
+    tarWrap: 1024,
     cpuid: 0x410cc200,
     part: 0x0001,
   },
-  nrf52833: { name: "nrf52833", ...NRF52_COMMON, flashSize: 512 * 1024, ramSize: 128 * 1024, part: 0x52833 },
-  nrf52840: { name: "nrf52840", ...NRF52_COMMON, flashSize: 1024 * 1024, ramSize: 256 * 1024, part: 0x52840 },
+  nrf52833: {
+    name: "nrf52833",
+    ...NRF52_COMMON,
+    flashSize: 512 * 1024,
+    ramSize: 128 * 1024,
+    part: 0x52833,
+  },
+  nrf52840: {
+    name: "nrf52840",
+    ...NRF52_COMMON,
+    flashSize: 1024 * 1024,
+    ramSize: 256 * 1024,
+    part: 0x52840,
+  },
 };
 
 /** Microseconds → core cycles for a chip. */

@@ -14,11 +14,11 @@
  * @module
  */
 import { BusFault, MemoryMap, RamRegion, RazWiRegion } from "../armv6m/bus.ts";
-import { type CycleClock, Cpu } from "../armv6m/cpu.ts";
+import { Cpu, type CycleClock } from "../armv6m/cpu.ts";
 import { SystemControlSpace } from "../armv6m/debug.ts";
 import type { NrfChip } from "./chips.ts";
 import { FICR_BASE, ficrRegion } from "./ficr.ts";
-import { NVMC_BASE, Nvmc, NvmcRegisters, NvmArrayRegion, UICR_BASE } from "./nvmc.ts";
+import { NvmArrayRegion, Nvmc, NVMC_BASE, NvmcRegisters, UICR_BASE } from "./nvmc.ts";
 
 /** Options for a new device. */
 export interface NrfDeviceOptions {
@@ -90,7 +90,9 @@ export class NrfDevice {
     const target = Math.floor((ms * this.chip.clockHz) / 1000);
     if (target <= this.time.cycles) return;
     const cpu = this.cpu;
-    if (cpu.running && !cpu.sleeping) cpu.run(Math.min(target, this.time.cycles + this.maxBurstCycles));
+    if (cpu.running && !cpu.sleeping) {
+      cpu.run(Math.min(target, this.time.cycles + this.maxBurstCycles));
+    }
     if (this.time.cycles < target) this.time.cycles = target;
   }
 
@@ -156,7 +158,9 @@ export class NrfDevice {
     if (prev && prev.writes === writes && prev.psr === psr && sameRegs(prev.regs, cpu.r)) {
       const period = now - prev.cycles;
       const limit = Math.min(this.nvmc.busyUntil - 1, cpu.runUntil);
-      if (period > 0 && limit > now) this.time.cycles += Math.floor((limit - now) / period) * period;
+      if (period > 0 && limit > now) {
+        this.time.cycles += Math.floor((limit - now) / period) * period;
+      }
     }
     this.#poll = { regs: cpu.r.slice(), psr, writes, cycles: this.time.cycles };
   }

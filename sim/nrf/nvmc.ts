@@ -179,7 +179,11 @@ export class NvmArrayRegion implements Region {
     this.nvmc.stall();
     this.nvmc.time.cycles += this.waitStates;
     const v = this.#view;
-    return size === 4 ? v.getUint32(offset, true) : size === 2 ? v.getUint16(offset, true) : v.getUint8(offset);
+    return size === 4
+      ? v.getUint32(offset, true)
+      : size === 2
+      ? v.getUint16(offset, true)
+      : v.getUint8(offset);
   }
   write(offset: number, size: AccessSize, value: number): void {
     if (size === 4) this.nvmc.program(this.name, offset, value >>> 0);
