@@ -46,7 +46,9 @@ export async function connectNrf(
     });
     const details: Record<string, string> = { probe: address };
     if (boardId) details["board id"] = boardId;
-    return await NrfDevice.open(ctx, core, board.chip, details);
+    const device = await NrfDevice.open(ctx, core, board.chip, details);
+    device.resetOnClose = options.options?.reset !== false;
+    return device;
   } catch (e) {
     await probe.close().catch(() => {});
     throw e;

@@ -11,6 +11,7 @@
  */
 import {
   type AddressRange,
+  createContext,
   DeviceError,
   type DeviceInfo,
   type FlashDevice,
@@ -201,8 +202,17 @@ export class NrfDevice implements FlashDevice {
     await this.core.reset(ctx);
   }
 
+  /** Let the chip run its (new) application when the session ends. */
+  resetOnClose = true;
+
   async close(): Promise<void> {
-    await this.core.close();
+    try {
+      if (this.resetOnClose) await this.core.reset(createContext());
+    } catch {
+      // best effort: the link may already be gone
+    } finally {
+      await this.core.close();
+    }
   }
 }
 
