@@ -258,27 +258,35 @@ export class EspDevice implements LoaderHost {
     const s = this.#state;
     if (s.stub && readAck(this, s, frame)) return;
     const req = parseRequest(frame);
-    if (!req) return; // not a request: the loaders ignore it
+    if (!req) {
+      // esp-flasher-stub answers a response-direction packet with "invalid command".
+      if (s.stub && frame.length >= 8) this.#reply(frame[1], { code: 0xc3 }, s.stub);
+      return; // the ROM ignores anything that is not a request
+    }
     if (!s.stub && !this.#synced && req.op !== 0x08) return; // ROM waits for SYNC first
-    const out: Outcome = await dispatch(this, s, req);
+    const out: Outcome = req.size !== req.data.length
+      ? { fault: "length" } // the header's size must match what followed it
+      : await dispatch(this, s, req);
     if (gen !== this.#gen) return;
     if (req.op === 0x08 && !out.silent) this.#synced = true;
     if (out.preMs) await this.clock.sleep(out.preMs);
     if (gen !== this.#gen) return;
-    const code = out.fault ? faultCode(out.fault, s.stub) : out.code;
-    this.#record(req.op, s.stub, code ?? 0);
-    if (!out.silent) {
-      const n = s.stub ? this.chip.stubStatusBytes : this.chip.romStatusBytes;
-      const st = statusBytes(n, code);
-      const body = new Uint8Array((out.data?.length ?? 0) + st.length);
-      if (out.data) body.set(out.data);
-      body.set(st, body.length - st.length);
-      const packet = slipEncode(responsePacket(out.op ?? req.op, out.value ?? 0, body));
-      if (this.dropReplies > 0) this.dropReplies--;
-      else for (let i = 0; i < (out.repeat ?? 1); i++) this.#transmit(packet);
-    }
+    this.#reply(req.op, out, s.stub);
     this.#busyUntil = this.clock.now() + (out.postMs ?? 0);
     out.after?.();
+  }
+
+  #reply(op: number, out: Outcome, stub: boolean): void {
+    const code = out.fault ? faultCode(out.fault, stub) : out.code;
+    this.#record(op, stub, code ?? 0);
+    if (out.silent) return;
+    const st = statusBytes(stub ? this.chip.stubStatusBytes : this.chip.romStatusBytes, code);
+    const body = new Uint8Array((out.data?.length ?? 0) + st.length);
+    if (out.data) body.set(out.data);
+    body.set(st, body.length - st.length);
+    const packet = slipEncode(responsePacket(out.op ?? op, out.value ?? 0, body));
+    if (this.dropReplies > 0) this.dropReplies--;
+    else for (let i = 0; i < (out.repeat ?? 1); i++) this.#transmit(packet);
   }
 
   #record(op: number, stub: boolean, status: number): void {

@@ -15,6 +15,10 @@ import { chipEraseMs, inflateMs, md5Ms, programMs, rangeEraseMs } from "./timing
 
 /** Largest block the stub accepts (legacy stub MAX_WRITE_BLOCK; reference §2.2). */
 export const STUB_MAX_BLOCK = 0x4000;
+/** Largest READ_FLASH packet esp-flasher-stub accepts (its 4 KiB read buffer). */
+export const STUB_MAX_READ_PACKET = 0x1000;
+/** Packets esp-flasher-stub sends ahead of the host's acknowledgements. */
+export const STUB_UNACKED_PACKETS = 2;
 
 function inFlash(h: LoaderHost, s: LoaderState, addr: number, len: number): boolean {
   return addr >= 0 && len >= 0 && addr + len <= Math.min(s.flashLimit, h.flash.size);
@@ -83,15 +87,15 @@ export async function flashData(
   deflate: boolean,
 ): Promise<Outcome> {
   const w = s.write;
-  if (req.data.length < 16) return { fault: "length" };
+  if (req.data.length < 16) return { fault: deflate ? "length" : "shortHeader" };
   const len = word(req.data, 0);
   const seq = word(req.data, 1);
   const block = req.data.subarray(16);
   if (!w || w.deflate !== deflate) return { fault: "notInFlashMode" };
-  if (block.length !== len) return { fault: "length" };
-  if (s.stub && len > STUB_MAX_BLOCK) return { fault: "blocksize" };
-  if (checksum(block) !== (req.checksum & 0xff)) return { fault: "checksum" };
-  if (seq !== w.nextSeq) return { fault: "sequence" };
+  if (block.length !== len) return { fault: "dataLength" };
+  if (checksum(block) !== req.checksum) return { fault: "checksum" };
+  // The ROM checks the sequence number; esp-flasher-stub just writes at its write pointer.
+  if (!s.stub && seq !== w.nextSeq) return { fault: "sequence" };
 
   let payload = block;
   let addr: number;
@@ -126,10 +130,9 @@ export function flashEnd(h: LoaderHost, s: LoaderState, req: Request, deflate: b
   const runApp = word(req.data, 0) !== 0;
   const w = s.write;
   if (s.stub) {
+    // esp-flasher-stub refuses to end a write that has not received all its data.
     if (!w || w.deflate !== deflate) return { fault: "notInFlashMode" };
-    if (w.written < w.total && (deflate || w.nextSeq < w.numBlocks)) {
-      return { fault: "notEnoughData" };
-    }
+    if (w.written < w.total) return { fault: "length" };
   }
   w?.inflater?.close();
   s.write = undefined;
@@ -171,7 +174,7 @@ export function eraseRegion(h: LoaderHost, s: LoaderState, req: Request): Outcom
 export function readFlash(h: LoaderHost, s: LoaderState, req: Request): Outcome {
   if (req.data.length !== 16) return { fault: "length" };
   const [offset, length, packetSize, maxInFlight] = [0, 1, 2, 3].map((i) => word(req.data, i));
-  if (packetSize === 0 || maxInFlight === 0) return { fault: "length" };
+  if (packetSize === 0 || packetSize > STUB_MAX_READ_PACKET) return { fault: "length" };
   if (!inFlash(h, s, offset, length)) return { fault: "flashRead" };
   s.read = { offset, length, packetSize, maxInFlight, sent: 0, acked: 0 };
   return { after: () => pumpRead(h, s) };
@@ -188,7 +191,8 @@ export function readAck(h: LoaderHost, s: LoaderState, frame: Uint8Array): boole
 function pumpRead(h: LoaderHost, s: LoaderState): void {
   const r = s.read;
   if (!r) return;
-  while (r.sent < r.length && r.sent - r.acked < r.maxInFlight) {
+  // esp-flasher-stub ignores the host's max_in_flight and keeps 2 packets unacknowledged.
+  while (r.sent < r.length && r.sent - r.acked < STUB_UNACKED_PACKETS * r.packetSize) {
     const n = Math.min(r.packetSize, r.length - r.sent);
     h.sendFrame(h.flash.read(r.offset + r.sent, n));
     r.sent += n;

@@ -55,9 +55,11 @@ export function dispatch(h: LoaderHost, s: LoaderState, req: Request): Promise<O
   if (s.sdm && !stub && !SDM_ALLOWED.has(req.op)) return ROM_UNSUPPORTED;
   switch (req.op) {
     case Op.SYNC:
-      if (req.data.length !== 36 || !sameBytes(req.data, SYNC_PAYLOAD)) return { silent: true };
-      // The ROM answers 8 times with a non-zero value; the stub once with 0.
-      return stub ? {} : { value: ROM_SYNC_VALUE, repeat: 8 };
+      if (stub && req.data.length !== 36) return { fault: "length" };
+      if (!sameBytes(req.data, SYNC_PAYLOAD)) return { silent: true };
+      // Both answer 8 times; the ROM with a non-zero value, esp-flasher-stub with 0, which is
+      // how clients notice a stub still running from an earlier session.
+      return { value: stub ? 0 : ROM_SYNC_VALUE, repeat: 8 };
     case Op.READ_REG:
       if (req.data.length !== 4) return { fault: "length" };
       return { value: h.regs.read(word(req.data, 0)) };
@@ -85,6 +87,7 @@ export function dispatch(h: LoaderHost, s: LoaderState, req: Request): Promise<O
     case Op.MEM_END:
       return memEnd(h, s, req);
     case Op.GET_SECURITY_INFO:
+      if (req.data.length !== 0) return { fault: "length" };
       return securityInfo(h, s);
     case Op.FLASH_BEGIN:
       return flashBegin(h, s, req, false);
@@ -121,7 +124,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** WRITE_REG: one or more (addr, value, mask, delay_us) quadruples. */
 function writeReg(h: LoaderHost, req: Request): Outcome {
-  if (req.data.length === 0 || req.data.length % 16) return { fault: "length" };
+  if (req.data.length === 0 || req.data.length % 16) return { fault: "shortHeader" };
   let delayUs = 0;
   for (let i = 0; i < req.data.length / 16; i++) {
     const [addr, value, mask, delay] = [0, 1, 2, 3].map((k) => word(req.data, i * 4 + k));
@@ -141,15 +144,16 @@ function memBegin(s: LoaderState, req: Request): Outcome {
 
 function memData(s: LoaderState, req: Request): Outcome {
   const m = s.mem;
-  if (req.data.length < 16) return { fault: "length" };
+  if (req.data.length < 16) return { fault: "shortHeader" };
   const len = word(req.data, 0);
   const seq = word(req.data, 1);
   const block = req.data.subarray(16);
   if (!m) return { fault: "notInFlashMode" };
-  if (block.length !== len || len > m.blockSize) return { fault: "length" };
-  if (checksum(block) !== (req.checksum & 0xff)) return { fault: "checksum" };
-  if (seq !== m.nextSeq) return { fault: "sequence" };
-  if (m.received + len > m.size) return { fault: "ramSize" };
+  if (m.received + len > m.size) return { fault: s.stub ? "dataLength" : "ramSize" };
+  if (block.length !== len) return { fault: "dataLength" };
+  // The ROM checks the checksum and sequence; esp-flasher-stub only the lengths.
+  if (!s.stub && checksum(block) !== req.checksum) return { fault: "checksum" };
+  if (!s.stub && seq !== m.nextSeq) return { fault: "sequence" };
   const start = m.offset + seq * m.blockSize;
   s.ram.push([start, start + len]);
   m.received += len;
@@ -171,7 +175,7 @@ function memEnd(h: LoaderHost, s: LoaderState, req: Request): Outcome {
 /** GET_SECURITY_INFO: 20 bytes (flags, crypt count, 7 key purposes, chip id, API version). */
 function securityInfo(h: LoaderHost, s: LoaderState): Outcome {
   const form = h.chip.romSecurityInfo;
-  if (form === "unsupported") return s.stub ? { code: StubError.INVALID_COMMAND } : ROM_UNSUPPORTED;
+  if (form === "unsupported") return s.stub ? { code: StubError.NOT_IMPLEMENTED } : ROM_UNSUPPORTED;
   const data = new Uint8Array(form === "short12" ? 12 : 20);
   const v = new DataView(data.buffer);
   // No secure boot or flash encryption; flash_crypt_cnt 0; key purposes all "user" (0).

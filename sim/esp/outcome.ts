@@ -9,6 +9,8 @@ import { RomError, StubError } from "./protocol.ts";
 export type Fault =
   | "checksum"
   | "length"
+  | "dataLength"
+  | "shortHeader"
   | "blocksize"
   | "sequence"
   | "notInFlashMode"
@@ -24,6 +26,8 @@ export type Fault =
 const ROM_CODES: Record<Fault, number> = {
   checksum: RomError.BAD_CHECKSUM,
   length: RomError.INVALID_MESSAGE,
+  dataLength: RomError.INVALID_MESSAGE,
+  shortHeader: RomError.INVALID_MESSAGE,
   blocksize: RomError.INVALID_MESSAGE,
   sequence: RomError.INVALID_MESSAGE,
   notInFlashMode: RomError.INVALID_MESSAGE,
@@ -40,6 +44,8 @@ const ROM_CODES: Record<Fault, number> = {
 const STUB_CODES: Record<Fault, number> = {
   checksum: StubError.BAD_DATA_CHECKSUM,
   length: StubError.BAD_DATA_LEN,
+  dataLength: StubError.TOO_MUCH_DATA,
+  shortHeader: StubError.NOT_ENOUGH_DATA,
   blocksize: StubError.BAD_BLOCKSIZE,
   sequence: StubError.BAD_DATA_LEN,
   notInFlashMode: StubError.NOT_IN_FLASH_MODE,
