@@ -35,6 +35,12 @@ Deno.test("stub replies carry 2 status bytes; SYNC is answered 8 times with valu
   assert.equal(reg.raw.length, 10);
   assert.deepEqual(reg.data, OK2);
   assert.deepEqual((await w.command(0x55)).data, Uint8Array.from([0xc3, 0]), "invalid command");
+  const lie = request(0x0a, words(0x40001000));
+  lie[2] = 8; // header claims 8 data bytes, 4 follow
+  const from = w.frames.length;
+  await w.send(lie);
+  await w.until(() => w.frames.length > from);
+  assert.deepEqual(w.frames[from].data, Uint8Array.from([0xc0, 0]), "size mismatch → 0xC0");
   await w.close();
 });
 
