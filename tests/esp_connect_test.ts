@@ -1,0 +1,137 @@
+/**
+ * ESP connect paths on the simulator: every chip, flash size detection, writes above the
+ * ROM's 2 MB default, ports without modem lines, and the flasher stub.
+ */
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import {
+  createContext,
+  flash,
+  type FlashResult,
+  Registry,
+  type SerialPortLike,
+  TimeoutError,
+  VirtualClock,
+} from "../kernel/mod.ts";
+import { formats } from "../plugins/formats/mod.ts";
+import { hashes } from "../plugins/hash/mod.ts";
+import { espSim, EspSimBank } from "../sim/esp/plugin.ts";
+import { espTargets } from "../targets/esp/plugin.ts";
+
+async function setup() {
+  const bank = new EspSimBank();
+  const registry = new Registry();
+  await registry.use(hashes());
+  await registry.use(formats());
+  await registry.use(espSim(bank));
+  // A transport whose ports cannot drive DTR/RTS (like a raw TCP bridge).
+  await registry.use((host) =>
+    host.registerTransport({
+      scheme: "nolines",
+      kind: "serial",
+      async open(ctx, address, options) {
+        const port = await bank.open(ctx, address.replace(/^nolines:/, "sim:"), options);
+        const wrapped: SerialPortLike = {
+          get readable() {
+            return port.readable;
+          },
+          get writable() {
+            return port.writable;
+          },
+          get baudRate() {
+            return port.baudRate;
+          },
+          setSignals: () => Promise.reject(new Error("this port has no modem lines")),
+          setBaudRate: (b) => port.setBaudRate(b),
+          getInfo: () => port.getInfo(),
+          close: () => port.close(),
+        };
+        return wrapped;
+      },
+    })
+  );
+  await registry.use(espTargets());
+  return { bank, registry };
+}
+
+function run(
+  registry: Registry,
+  target: string,
+  port: string,
+  bytes: Uint8Array,
+  address: number,
+  options: Record<string, unknown> = {},
+  baud?: number,
+): Promise<FlashResult> {
+  return flash(registry, createContext({ clock: new VirtualClock() }), {
+    target,
+    inputs: [{ file: "app.bin", address, bytes, format: "bin" }],
+    connect: { port, options, baud },
+  });
+}
+
+const data = (n: number, k = 3) => new Uint8Array(n).map((_, i) => (i * k + (i >> 9)) & 0xff);
+
+Deno.test("every ESP32-family target detects its chip and flashes", async () => {
+  const { bank, registry } = await setup();
+  const names: Record<string, string> = {
+    esp32: "ESP32",
+    esp32s2: "ESP32-S2",
+    esp32s3: "ESP32-S3",
+    esp32c2: "ESP32-C2",
+    esp32c3: "ESP32-C3",
+    esp32c6: "ESP32-C6",
+    esp32h2: "ESP32-H2",
+  };
+  for (const [target, name] of Object.entries(names)) {
+    const app = data(9000, target.length);
+    const r = await run(registry, target, `sim:${target}`, app, 0x10000);
+    equal(r.device.chip, name);
+    equal(r.plan.totals.write, 3);
+    const dev = (await bank.device(`sim:${target}`))!;
+    deepEqual(dev.flash.bytes.subarray(0x10000, 0x10000 + app.length), app);
+  }
+});
+
+Deno.test("flash size comes from the JEDEC id; writes above 2 MB work", async () => {
+  const { bank, registry } = await setup();
+  const app = data(20000);
+  const r = await run(registry, "esp32c3", "sim:esp32c3?flash=16MB", app, 0xc00000);
+  equal(r.device.details?.flash, "16 MB");
+  const dev = await bank.device("sim:esp32c3?flash=16MB");
+  deepEqual(dev.flash.bytes.subarray(0xc00000, 0xc00000 + app.length), app);
+});
+
+Deno.test("a port without modem lines skips the reset and just syncs", async () => {
+  const { bank, registry } = await setup();
+  const app = data(5000);
+  const r = await run(registry, "esp32c3", "nolines:esp32c3?boot=download", app, 0x8000);
+  equal(r.plan.totals.write, 2);
+  const dev = await bank.device("sim:esp32c3?boot=download");
+  deepEqual(dev.flash.bytes.subarray(0x8000, 0x8000 + app.length), app);
+});
+
+Deno.test("a chip that is not in download mode times out with a hint", async () => {
+  const { registry } = await setup();
+  await rejects(run(registry, "esp32c3", "nolines:esp32c3", data(100), 0x8000), (e) => {
+    ok(e instanceof TimeoutError, String(e));
+    ok(/download mode/.test(e.hint ?? ""), e.hint);
+    return true;
+  });
+});
+
+Deno.test("the flasher stub writes the same bytes, and its MD5s drive the next diff", async () => {
+  const { bank, registry } = await setup();
+  const app = data(300 * 1024, 5);
+  const first = await run(registry, "esp32c3", "sim:esp32c3", app, 0x10000, { stub: true }, 921600);
+  equal(first.device.details?.loader, "stub");
+  const dev = await bank.device("sim:esp32c3");
+  deepEqual(dev.flash.bytes.subarray(0x10000, 0x10000 + app.length), app);
+  const edited = app.slice();
+  edited[123456] ^= 0xff;
+  const second = await run(registry, "esp32c3", "sim:esp32c3", edited, 0x10000, { stub: true });
+  equal(second.plan.totals.write, 1);
+  deepEqual(dev.flash.bytes.subarray(0x10000, 0x10000 + app.length), edited);
+  const rom = await run(registry, "esp32c3", "sim:esp32c3", app, 0x10000, { stub: false });
+  equal(rom.device.details?.loader, "ROM");
+  deepEqual(dev.flash.bytes.subarray(0x10000, 0x10000 + app.length), app);
+});
