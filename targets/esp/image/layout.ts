@@ -149,7 +149,8 @@ export function layoutImage(segments: readonly NamedSegment[], o: LayoutOptions)
     out.set(digest, inData);
     return out;
   };
-  // Bytes of padding needed so the next segment's data starts at the right page offset.
+  // Bytes of padding needed so the next segment's data starts at the right page offset. As in
+  // esptool, this can exceed a page when the target offset lies behind the current one.
   const padNeeded = (address: number) => {
     const alignPast = (address % page) - SEG_HEADER;
     let pad = page - (pos % page) + alignPast;
