@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals, rejects } from "node:assert/strict";
+import { deepEqual, deepEqual as assertEquals, equal, rejects } from "node:assert/strict";
 import { createContext, DeviceError } from "../../kernel/mod.ts";
 import { AdiPort, CSW_WORD_INC } from "./adi.ts";
 import { FakeDap } from "./fake_dap_test_util.ts";
@@ -59,4 +59,12 @@ Deno.test("stale responses with another command id are dropped", async () => {
   fake.stale.push(Uint8Array.of(0x80, 0), Uint8Array.of(0x06, 0, 0, 1));
   const info = await probe.info(ctx, 0xff);
   assertEquals([...info], [64, 0]);
+});
+
+Deno.test("drain drops what an interrupted session left behind", async () => {
+  const { fake, probe } = await setup();
+  await fake.write(Uint8Array.of(0x05, 0, 0));
+  await fake.write(Uint8Array.of(0x06, 0, 0, 0, 0x0f));
+  equal(await probe.drain(), 2);
+  deepEqual([...await probe.info(ctx, 0xff)], [64, 0]);
 });

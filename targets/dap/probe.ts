@@ -125,6 +125,24 @@ export class DapProbe {
     }
   }
 
+  /**
+   * Discards responses an earlier session left in the probe (it was interrupted with
+   * commands in flight): reads with a short timeout until nothing more arrives.
+   */
+  async drain(quietMs = 20): Promise<number> {
+    let dropped = 0;
+    for (; dropped < 64; dropped++) {
+      try {
+        const r = await this.#link.read(quietMs);
+        this.#stats.bytesIn += r.length;
+      } catch {
+        break;
+      }
+    }
+    this.#owed = 0;
+    return dropped;
+  }
+
   /** DAP_Info data bytes for `id`. */
   async info(ctx: RunContext, id: number): Promise<Uint8Array> {
     return decodeInfo(await this.command(ctx, encodeInfo(id)));

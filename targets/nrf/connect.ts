@@ -29,6 +29,8 @@ export async function connectNrf(
   const link = await host.openTransport(ctx, "dap", address, { target: board.target });
   const probe = new DapProbe(link);
   try {
+    const stale = await probe.drain();
+    if (stale) ctx.log.debug(`dropped ${stale} stale probe response(s)`);
     const boardId = await probe.boardId(ctx);
     const found = boardId ? boardForId(boardId) : undefined;
     if (boardId && board.boardIds.length && !board.boardIds.includes(parseInt(boardId, 16))) {
