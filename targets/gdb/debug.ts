@@ -317,9 +317,18 @@ export class GdbCortexMDebug implements CortexMDebug {
   async close(): Promise<void> {
     if ((this.#options.onClose ?? "detach") === "detach") {
       const ctx = createContext();
+      // All-stop protocol: no command but an interrupt while the core runs.
+      await this.halt(ctx).catch(() => {});
       if (this.#ranCode) await this.resetAndHalt(ctx).catch(() => {});
       await this.client.request(ctx, "D", { timeoutMs: 500 }).catch(() => "");
     }
+    await this.client.close();
+  }
+
+  /** Kills the target (`k`: QEMU exits, OpenOCD resets) and drops the connection. */
+  async kill(ctx: RunContext): Promise<void> {
+    await this.halt(ctx).catch(() => {});
+    await this.client.send(ctx, "k", { timeoutMs: 500 }).catch(() => {});
     await this.client.close();
   }
 

@@ -57,6 +57,8 @@ export class FakeGdbServer {
   readonly regs: number[] = new Array(26).fill(0);
   /** Inserted breakpoints as `type,addr`. */
   readonly breakpoints = new Set<string>();
+  /** True after a `k` packet. */
+  killed = false;
   /** Interrupt bytes received. */
   interrupts = 0;
   readonly #options: FakeServerOptions;
@@ -201,6 +203,11 @@ export class FakeGdbServer {
       return "OK";
     }
     if (p === "D") return "OK";
+    if (p === "vAttach;1") return "T05thread:01;";
+    if (p === "k") {
+      this.killed = true;
+      return undefined;
+    }
     return "";
   }
 

@@ -52,3 +52,32 @@ Deno.test("a gdbserver that is not listening gives a DeviceError with a hint", a
   await registry.use(gdbTransport(), "gdb");
   await rejects(() => openGdbCortexM(ctx, registry, `gdb://127.0.0.1:${port}`), DeviceError);
 });
+
+Deno.test("bmp: opens the serial port through the host, scans and attaches target 1", async () => {
+  const fake = new FakeGdbServer();
+  const opened: string[] = [];
+  const registry = new Registry();
+  await registry.use(gdbTransport(), "gdb");
+  await registry.use((host) =>
+    host.registerTransport({
+      scheme: "serial",
+      kind: "serial",
+      open: (_ctx, address) => {
+        opened.push(address);
+        return Promise.resolve({
+          ...fake.stream,
+          baudRate: 115200,
+          setSignals: () => Promise.resolve(),
+          setBaudRate: () => Promise.resolve(),
+          getInfo: () => ({ path: address }),
+        });
+      },
+    }), "fake-serial");
+  const d = await openGdbCortexM(ctx, registry, "bmp:/dev/ttyACM0");
+  deepEqual(opened, ["serial:/dev/ttyACM0"]);
+  const scan = fake.received.findIndex((p) => p === "qRcmd,7377645f7363616e"); // swd_scan
+  const attach = fake.received.indexOf("vAttach;1");
+  ok(scan > 0 && attach > scan, fake.received.join(" "));
+  await d.kill(ctx);
+  ok(fake.killed);
+});
