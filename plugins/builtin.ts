@@ -9,6 +9,7 @@ import { hashes } from "./hash/mod.ts";
 import { serial } from "./serial/mod.ts";
 import { net } from "./net/mod.ts";
 import { espSim } from "../sim/esp/plugin.ts";
+import { dapSim } from "../sim/dap/plugin.ts";
 import { dapTransports } from "./hid/mod.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
@@ -30,6 +31,7 @@ export function builtinPlugins(): NamedPlugin[] {
     { specifier: "builtin:serial", plugin: serial() },
     { specifier: "builtin:net", plugin: net() },
     { specifier: "builtin:esp-sim", plugin: espSim() },
+    { specifier: "builtin:dap-sim", plugin: dapSim() },
     { specifier: "builtin:dap-transports", plugin: dapTransports() },
     { specifier: "builtin:nrf", plugin: nrfTargets() },
     { specifier: "builtin:esp-targets", plugin: espTargets() },

@@ -52,6 +52,8 @@ export class Cpu {
   fault: FaultRecord | null = null;
   /** Instructions executed (statistics). */
   instructions = 0;
+  /** Cycle count when the core last entered debug state. */
+  haltedAt = 0;
   /** End of the current run burst (idle loops skip ahead to it). */
   runUntil = 0;
 
@@ -167,6 +169,7 @@ export class Cpu {
 
   /** Enters debug state (C_HALT, BKPT, vector catch); a halt also leaves lockup. */
   halt(reason: number): void {
+    this.haltedAt = this.time.cycles;
     this.halted = true;
     this.lockup = false;
     this.sleeping = false;

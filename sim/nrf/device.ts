@@ -28,8 +28,10 @@ export interface NrfDeviceOptions {
   readonly uicr?: Uint8Array;
   /** FICR DEVICEID. */
   readonly deviceId?: [number, number];
-  /** Longest core burst per catch-up, in cycles (default 32M). */
+  /** Longest core burst per catch-up, in cycles (default 8M). */
   readonly maxBurstCycles?: number;
+  /** Fast-forward side-effect-free READY polling loops (default true). */
+  readonly fastForward?: boolean;
 }
 
 /** Result of a debugger bus access. */
@@ -55,9 +57,9 @@ export class NrfDevice {
     this.uicr = new Uint8Array(chip.uicrSize).fill(0xff);
     if (options.uicr) this.uicr.set(options.uicr.subarray(0, chip.uicrSize));
     this.ram = new Uint8Array(chip.ramSize);
-    this.maxBurstCycles = options.maxBurstCycles ?? 32_000_000;
+    this.maxBurstCycles = options.maxBurstCycles ?? 8_000_000;
     this.nvmc = new Nvmc(chip, this.flash, this.uicr, this.time);
-    this.nvmc.onBusyPoll = () => this.#busyPoll();
+    if (options.fastForward ?? true) this.nvmc.onBusyPoll = () => this.#busyPoll();
     this.cpu = new Cpu(this.bus, chip.profile, this.time);
     this.scs = new SystemControlSpace(this.cpu, chip.cpuid, () => this.systemReset());
     const ws = chip.flashWaitStates;
