@@ -29,6 +29,7 @@ import {
   type RegisterLayout,
 } from "./registers.ts";
 import type { StopReply } from "./stop_reply.ts";
+import { BkptFinder } from "./bkpt_finder.ts";
 import { DEFAULT_STORE_SCRATCH, isMmio, storeWordViaCpu } from "./qemu_mmio.ts";
 
 /** Options of {@link GdbCortexMDebug.connect}. */
@@ -73,7 +74,7 @@ export class GdbCortexMDebug implements CortexMDebug {
   get #scratch(): number {
     return this.#options.storeScratch ?? DEFAULT_STORE_SCRATCH;
   }
-  #bkptCache = new Map<number, { end: number; addresses: number[] }>();
+  readonly #bkpts: BkptFinder;
 
   private constructor(
     client: RspClient,
@@ -88,6 +89,10 @@ export class GdbCortexMDebug implements CortexMDebug {
     this.#hasVCont = hasVCont;
     this.#options = options;
     this.description = options.description ?? "GDB";
+    this.#bkpts = new BkptFinder(
+      (ctx, a, n) => this.readMemory(ctx, a, n),
+      options.bkptScanBytes ?? 1024,
+    );
   }
 
   /** Handshakes over `stream`, reads the register description and the halt state. */
@@ -139,7 +144,7 @@ export class GdbCortexMDebug implements CortexMDebug {
   }
 
   async writeMemory(ctx: RunContext, address: number, data: Uint8Array): Promise<void> {
-    this.#invalidateBkpts(address, data.length);
+    this.#bkpts.invalidate(address, data.length);
     if (this.qemu && isMmio(address)) {
       const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
       for (let i = 0; i + 4 <= data.length; i += 4) {
@@ -268,7 +273,7 @@ export class GdbCortexMDebug implements CortexMDebug {
   async runFunction(ctx: RunContext, request: RunFunctionRequest): Promise<number> {
     await this.halt(ctx);
     this.#ranCode = true;
-    const stops = new Set([request.lr & ~1, ...await this.#bkptsNear(ctx, request.entry & ~1)]);
+    const stops = new Set([request.lr & ~1, ...await this.#bkpts.near(ctx, request.entry & ~1)]);
     stops.delete(request.entry & ~1); // a stop at the entry would end the call before it ran
     const regs: [number, number][] = request.args.slice(0, 4).map((v, i) => [i, v]);
     regs.push([Reg.SP, request.sp], [Reg.LR, request.lr | 1], [Reg.PC, request.entry | 1]);
@@ -344,30 +349,6 @@ export class GdbCortexMDebug implements CortexMDebug {
     const reply = await this.client.command(ctx, payload);
     if (reply !== "OK") {
       throw new DeviceError(`${this.description}: ${what} failed (${reply || "not supported"})`);
-    }
-  }
-
-  /** Addresses of `bkpt` halfwords (0xBExx) in the window after `entry`; cached per entry. */
-  async #bkptsNear(ctx: RunContext, entry: number): Promise<number[]> {
-    const cached = this.#bkptCache.get(entry);
-    if (cached) return cached.addresses;
-    let size = this.#options.bkptScanBytes ?? 1024;
-    let code: Uint8Array | undefined;
-    while (!code && size >= 16) {
-      code = await this.readMemory(ctx, entry, size).catch(() => undefined);
-      if (!code) size >>= 1;
-    }
-    const addresses: number[] = [];
-    for (let i = 0; code && i + 1 < code.length && addresses.length < 16; i += 2) {
-      if (code[i + 1] === 0xbe) addresses.push(entry + i);
-    }
-    this.#bkptCache.set(entry, { end: entry + size, addresses });
-    return addresses;
-  }
-
-  #invalidateBkpts(address: number, length: number): void {
-    for (const [entry, { end }] of this.#bkptCache) {
-      if (address < end && address + length > entry) this.#bkptCache.delete(entry);
     }
   }
 }

@@ -152,3 +152,17 @@ Deno.test("close resets the core before detaching when our code ran on it", asyn
   await d2.close();
   ok(!s2.received.some((p) => p.startsWith("Xe000ed0c")), "no reset when nothing ran");
 });
+
+Deno.test("bkpt scan follows code rewrites at the same entry", async () => {
+  const s = new FakeGdbServer();
+  s.load(0x20000000, Uint8Array.of(0x00, 0xbf, 0x00, 0xbe)); // nop ; bkpt
+  const d = await GdbCortexMDebug.connect(ctx, s.stream, { bkptScanBytes: 16 });
+  const run = () =>
+    d.runFunction(ctx, { entry: 0x20000000, sp: 0x20001000, args: [], lr: 0x101, timeoutMs: 500 });
+  await run();
+  ok(s.received.includes("Z0,20000002,2"));
+  await d.writeMemory(ctx, 0x20000000, Uint8Array.of(0x00, 0xbf, 0x00, 0xbf, 0x01, 0xbe));
+  await run();
+  ok(s.received.includes("Z0,20000004,2"), "new bkpt found after the rewrite");
+  await d.close();
+});
