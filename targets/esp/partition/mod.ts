@@ -8,3 +8,4 @@ export * from "./csv.ts";
 export * from "./validate.ts";
 export * from "./default.ts";
 export * from "./info.ts";
+export * from "./format.ts";
