@@ -87,7 +87,10 @@ export function saveImage(args: SaveImageArgs): Uint8Array {
       ? args.flashMode
       : DEFAULT_FLASH.flashMode,
     flashSize: size,
-    flashFreq: args.flashFreq,
+    // Same frequency as the app: the given one, else the chip's default (code 0).
+    flashFreq: args.flashFreq && args.flashFreq !== "keep"
+      ? args.flashFreq
+      : Object.keys(chip.flashFreq).find((k) => chip.flashFreq[k] === 0),
   }).bytes;
   if (chip.bootloaderOffset + boot.length > tableOffset) {
     throw new ImageRangeError(

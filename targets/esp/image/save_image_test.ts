@@ -60,6 +60,9 @@ Deno.test("saveImage --merge: bootloader @0x1000, table @0x8000, app @0x10000, 0
   ]);
   assert.equal(table.partitions[2].size, 0x3f0000);
   assertSameBytes(merged.subarray(0x10000), app, "app in merged image");
+  const fast = saveImage({ elf, chip: "esp32", flashFreq: "80m", merge: true, bootloader });
+  assert.equal(fast[0x1000 + 3], 0x2f); // bootloader and app agree on 80 MHz
+  assert.equal(fast[0x10000 + 3], 0x2f);
   const padded = saveImage({ elf, chip: "esp32", merge: true, bootloader, padToFlashSize: true });
   assert.equal(padded.length, 0x400000);
 });
