@@ -9,6 +9,7 @@ import { DeviceError, type OpenOptions, type RunContext, UsageError } from "../.
 import { UICR_BASE } from "../nrf/nvmc.ts";
 import { type BoardSpec, SIM_BOARDS, SimBoard } from "./boards.ts";
 import { SimDapLink } from "./link.ts";
+import { ModelBoard, type SimDapBoardModel } from "./model.ts";
 
 /** Chip names accepted in place of a board name. */
 const CHIP_ALIASES: Record<string, string> = {
@@ -62,8 +63,45 @@ export function loadSegments(
 /** One simulated board per address for as long as the bank lives. */
 export class DapSimBank {
   readonly #boards = new Map<string, SimBoard>();
-  readonly #paths = new Map<SimBoard, string>();
-  readonly #open = new Set<SimBoard>();
+  readonly #paths = new Map<SimBoard | ModelBoard, string>();
+  readonly #open = new Set<SimBoard | ModelBoard>();
+  readonly #models = new Map<string, SimDapBoardModel>();
+  readonly #modelBoards = new Map<string, ModelBoard>();
+
+  /** Adds a board a plugin models (its own chip); `sim:<name>` then reaches it. */
+  defineBoard(model: SimDapBoardModel): void {
+    const name = model.name.toLowerCase();
+    if (SIM_BOARDS[name] || CHIP_ALIASES[name] || this.#models.has(name)) {
+      throw new UsageError(`simulated DAPLink board '${name}' is already defined`);
+    }
+    this.#models.set(name, model);
+  }
+
+  /**
+   * The board for an address that names a plugin-defined model (created, and loaded from its
+   * state file, on first use); undefined when the address names no such model.
+   */
+  async modelBoard(address: string, target?: string): Promise<ModelBoard | undefined> {
+    const [rawName, query = ""] = address.replace(/^sim:/i, "").split("?", 2);
+    const model = this.#models.get((rawName || target || "").toLowerCase());
+    if (!model) return undefined;
+    const statePath = new URLSearchParams(query).get("state") ?? undefined;
+    const key = `${model.name}|${statePath ?? ""}`;
+    const existing = this.#modelBoards.get(key);
+    if (existing) return existing;
+    const board = new ModelBoard(model);
+    if (statePath) {
+      try {
+        board.device.loadState(await Deno.readFile(statePath));
+        board.device.systemReset();
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+      this.#paths.set(board, statePath);
+    }
+    this.#modelBoards.set(key, board);
+    return board;
+  }
 
   /** The board for an address, created (and loaded from its state file) on first use. */
   async board(address: string, target?: string): Promise<SimBoard> {
@@ -99,7 +137,8 @@ export class DapSimBank {
 
   /** Opens the probe link of the board at `address` (one open link per board). */
   async open(ctx: RunContext, address: string, options: OpenOptions = {}): Promise<SimDapLink> {
-    const board = await this.board(address, options.target);
+    const board = (await this.modelBoard(address, options.target)) ??
+      await this.board(address, options.target);
     if (this.#open.has(board)) {
       throw new DeviceError(`${address} is already open`, {
         hint: "close the other connection to this simulated probe first",
@@ -117,9 +156,10 @@ export class DapSimBank {
   }
 
   /** Writes flash ‖ UICR to the board's state file (synchronously, for CLIs that exit). */
-  save(board: SimBoard): void {
+  save(board: SimBoard | ModelBoard): void {
     const path = this.#paths.get(board);
     if (!path) return;
+    if (board instanceof ModelBoard) return Deno.writeFileSync(path, board.device.saveState());
     const { flash, uicr } = board.device;
     const out = new Uint8Array(flash.length + uicr.length);
     out.set(flash);

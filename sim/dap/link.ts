@@ -12,7 +12,7 @@
  * @module
  */
 import { type Clock, type DapPacketLink, DeviceError, TimeoutError } from "../../kernel/mod.ts";
-import type { SimBoard } from "./boards.ts";
+import type { SimDapLinkedBoard } from "./model.ts";
 import { DAP_TIMING } from "./timing.ts";
 
 /** Link counters. */
@@ -34,7 +34,7 @@ export class SimDapLink implements DapPacketLink {
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
 
-  constructor(readonly board: SimBoard, readonly clock: Clock) {
+  constructor(readonly board: SimDapLinkedBoard, readonly clock: Clock) {
     board.clockOffsetMs = board.device.nowMs - clock.now();
   }
 

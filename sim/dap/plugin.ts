@@ -11,6 +11,14 @@ import { DapSimBank, sharedDapSimBank } from "./bank.ts";
 export { DapSimBank, loadSegments, parseDapSimAddress, sharedDapSimBank } from "./bank.ts";
 export { SIM_BOARDS, SimBoard } from "./boards.ts";
 export { SimDapLink } from "./link.ts";
+export {
+  ModelBoard,
+  type SimDapBoardModel,
+  type SimDapChip,
+  type SimDapLinkedBoard,
+} from "./model.ts";
+export { SwDp } from "./dp.ts";
+export { MemAp } from "./mem_ap.ts";
 
 /** Registers the `sim:` DAP transport; pass a bank to keep a test's boards apart. */
 export function dapSim(bank: DapSimBank = sharedDapSimBank): Plugin {
