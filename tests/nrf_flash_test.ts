@@ -123,3 +123,32 @@ Deno.test("UICR words needing 0→1 bits are erased and rewritten, never skipped
   equal(uicr(), 0x0007f000);
   deepEqual((await run(0x0007f000)).plan.totals.write, 0);
 });
+
+const NRF52 = new URL(
+  "../../shared/firmware/nrf52/adafruit-feather-nrf52840-bootloader/",
+  import.meta.url,
+);
+const nrf52Corpus = await Deno.stat(NRF52).then(() => true, () => false);
+if (!nrf52Corpus) console.log(`skipping nRF52840 flash test: ${NRF52.pathname} is absent`);
+
+Deno.test({
+  name: "nrf52840: bootloader 0.8.1 → 0.8.2 writes the README's 4 pages",
+  ignore: !nrf52Corpus,
+  async fn() {
+    const { registry, bank } = await setup();
+    const run = (version: string) =>
+      flash(registry, ctx(), {
+        target: "nrf52840",
+        inputs: [{
+          file: new URL(`feather_nrf52840_express_bootloader-${version}_s140_6.1.1.hex`, NRF52)
+            .pathname,
+        }],
+        connect: { probe: "sim:nrf52840", options: { reset: false } },
+      });
+    await run("0.8.1");
+    const second = await run("0.8.2");
+    equal(second.plan.totals.write, 4);
+    const board = bank.boards()[0];
+    assertFlashHolds(board.device.flash, board.device.uicr, second.image);
+  },
+});
