@@ -186,7 +186,7 @@ export const ESP_IMAGE_CHIPS: readonly EspImageChip[] = [
       [0x600fe000, 0x60100000, "MEM_INTERNAL2"],
     ],
     flashFreq: FREQ_NEW,
-    mmuPageSizes: PAGES_8_TO_64K,
+    mmuPageSizes: PAGE_64K,
   },
   {
     name: "esp32c6",
