@@ -7,7 +7,7 @@
 
 /** A running ser2net. */
 export interface Ser2net {
-  /** `rfc2217://127.0.0.1:PORT`. */
+  /** `rfc2217://127.0.0.1:PORT` (or `socket://…` for a raw accepter). */
   readonly address: string;
   /** Stops ser2net and removes its config. */
   stop(): Promise<void>;
@@ -31,8 +31,11 @@ function freePort(): number {
   return port;
 }
 
-/** Starts ser2net serving `device` at `baud` 8N1 as RFC 2217 on a free loopback port. */
-export async function startSer2net(device: string, baud = 115200): Promise<Ser2net> {
+/**
+ * Starts ser2net serving `device` at `baud` 8N1 on a free loopback port, as RFC 2217 or
+ * (`raw`) as a plain TCP byte stream.
+ */
+export async function startSer2net(device: string, baud = 115200, raw = false): Promise<Ser2net> {
   const port = freePort();
   const dir = Deno.makeTempDirSync({ prefix: "df-ser2net-" });
   const config = `${dir}/ser2net.yaml`;
@@ -42,7 +45,7 @@ export async function startSer2net(device: string, baud = 115200): Promise<Ser2n
       "%YAML 1.1",
       "---",
       "connection: &con0",
-      `  accepter: telnet(rfc2217),tcp,127.0.0.1,${port}`,
+      `  accepter: ${raw ? "" : "telnet(rfc2217),"}tcp,127.0.0.1,${port}`,
       `  connector: serialdev,${device},${baud}n81,local`,
       "",
     ].join("\n"),
@@ -68,14 +71,15 @@ export async function startSer2net(device: string, baud = 115200): Promise<Ser2n
     await child.status;
     Deno.removeSync(dir, { recursive: true });
   };
-  for (let i = 0; i < 100; i++) {
-    try {
-      const probe = await Deno.connect({ hostname: "127.0.0.1", port });
-      probe.close();
-      return { address: `rfc2217://127.0.0.1:${port}`, stop };
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
+  // Wait for the listening socket without connecting: a probe connection would start a
+  // session (ser2net opens and flushes the tty) that the test's own connection then races.
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  for (let i = 0; i < 200; i++) {
+    const table = Deno.readTextFileSync("/proc/net/tcp");
+    if (table.split("\n").some((l) => l.includes(`:${hex} `) && / 0A /.test(l))) {
+      return { address: `${raw ? "socket" : "rfc2217"}://127.0.0.1:${port}`, stop };
     }
+    await new Promise((r) => setTimeout(r, 25));
   }
   await stop();
   throw new Error(`ser2net did not listen on ${port}`);
