@@ -8,15 +8,28 @@ import { BOARDS, layoutOf, type NrfBoard } from "./chips.ts";
 import { connectNrf } from "./connect.ts";
 import { nrfLoadImage } from "./image.ts";
 
+/** Data bytes per ms through 64-byte HID reports, one per 1 ms frame, pipelined. */
+const BYTES_PER_MS = 56;
+/** Per-page stub handshake (start exchange, halt polls), as measured on the simulator. */
+const PAGE_OVERHEAD_MS = 10;
+
 /**
- * Modelled costs: 64-byte HID reports at one per 1 ms frame each way, pipelined (≈56 data
- * bytes per ms); page erase and word write times from the chip table; hashing at about
- * 5 cycles per byte in the stub (20 per word, measured on the interpreter).
+ * Modelled costs. Uploads are double-buffered, so only the first page's upload and any
+ * excess over the chip's erase+program time per page show; erase and word write times come
+ * from the chip table; the hash stub takes about 20 cycles per word.
  */
 export function nrfCost(board: NrfBoard): CostModel {
   const chip = board.chip;
+  const pageBusyMs = chip.pageEraseMs + (chip.pageSize / 4) * chip.wordWriteUs / 1000;
   return {
-    transferMs: (bytes) => bytes / 56,
+    transferMs(bytes) {
+      if (bytes <= 0) return 0;
+      const first = Math.min(bytes, chip.pageSize), rest = bytes - first;
+      const hidden = (rest / chip.pageSize) * pageBusyMs;
+      const pages = Math.ceil(bytes / chip.pageSize);
+      return first / BYTES_PER_MS + Math.max(0, rest / BYTES_PER_MS - hidden) +
+        pages * PAGE_OVERHEAD_MS;
+    },
     eraseMs: (blocks) => blocks * chip.pageEraseMs,
     programMs: (bytes) => (bytes / 4) * chip.wordWriteUs / 1000,
     hashMs: (bytes) => (bytes * 5) / (chip.clockMHz * 1000),
