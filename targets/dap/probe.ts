@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  AbortedError,
   type DapPacketLink,
   DeviceError,
   type LinkStats,
@@ -63,7 +64,7 @@ export class DapProbe {
     let sent = 0;
     try {
       while (out.length < packets.length) {
-        if (ctx.signal.aborted) throw ctx.signal.reason;
+        if (ctx.signal.aborted) throw new AbortedError({ cause: ctx.signal.reason });
         while (sent < packets.length && sent - out.length < this.packetCount) {
           const p = packets[sent];
           if (p.length > this.packetSize) {

@@ -6,6 +6,7 @@
  */
 import {
   type ConnectOptions,
+  DeviceError,
   type PluginHost,
   type RunContext,
   UsageError,
@@ -46,6 +47,7 @@ export async function connectNrf(
       clockHz,
       description: `CMSIS-DAP ${address}`,
     });
+    if (board.chip.core === "Cortex-M4F") await checkApprotect(ctx, core);
     const details: Record<string, string> = { probe: address };
     if (boardId) details["board id"] = boardId;
     const device = await NrfDevice.open(ctx, core, board.chip, details);
@@ -54,5 +56,15 @@ export async function connectNrf(
   } catch (e) {
     await probe.close().catch(() => {});
     throw e;
+  }
+}
+
+/** nRF52 CTRL-AP (AP #1) APPROTECTSTATUS: 0 means the debugger cannot reach memory. */
+async function checkApprotect(ctx: RunContext, core: DapCortexM): Promise<void> {
+  const r = await core.port.run(ctx, (b) => b.apRead(1, 0x00c));
+  if (r.values[0] === 0) {
+    throw new DeviceError("the chip has APPROTECT enabled: flash cannot be read or hashed", {
+      hint: "recover it with a CTRL-AP ERASEALL (e.g. nrfjprog --recover); this erases it",
+    });
   }
 }
