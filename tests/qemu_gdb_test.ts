@@ -7,7 +7,7 @@ import {
   ok as assert,
   rejects as assertRejects,
 } from "node:assert/strict";
-import { createContext, TimeoutError } from "../kernel/mod.ts";
+import { createContext, DeviceError, TimeoutError } from "../kernel/mod.ts";
 import { Reg } from "../targets/cortexm/debug.ts";
 import { GdbCortexMDebug, openTcpStream } from "../targets/gdb/mod.ts";
 import {
@@ -132,6 +132,28 @@ Deno.test({
       assertEquals(await d.readWord(ctx, 0x4001e504), 0);
       assertEquals(await d.readRegister(ctx, Reg.PC), pc);
       assertEquals(await d.readRegister(ctx, Reg.R0), r0);
+    }),
+});
+
+Deno.test({
+  name: "qemu microbit: a function that faults is reported at once with the faulting pc",
+  ignore: !!skip,
+  fn: () =>
+    withQemu(async (_q, d) => {
+      const ctx = createContext();
+      // movs r0, #1 ; udf #0 (undefined: HardFault on ARMv6-M) ; bkpt
+      await d.writeMemory(ctx, 0x20000000, Uint8Array.of(0x01, 0x20, 0x00, 0xde, 0x00, 0xbe));
+      await assertRejects(
+        () =>
+          d.runFunction(ctx, {
+            entry: 0x20000000,
+            sp: 0x20002000,
+            args: [],
+            lr: 0x20000005,
+            timeoutMs: 5000,
+          }),
+        (e: Error) => e instanceof DeviceError && /HardFault at pc 0x20000002/.test(e.message),
+      );
     }),
 });
 

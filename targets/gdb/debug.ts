@@ -30,6 +30,7 @@ import {
 } from "./registers.ts";
 import type { StopReply } from "./stop_reply.ts";
 import { BkptFinder } from "./bkpt_finder.ts";
+import { faultError, hardFaultEntry } from "./fault_catch.ts";
 import { DEFAULT_STORE_SCRATCH, isMmio, storeWordViaCpu } from "./qemu_mmio.ts";
 
 /** Options of {@link GdbCortexMDebug.connect}. */
@@ -275,6 +276,8 @@ export class GdbCortexMDebug implements CortexMDebug {
     this.#ranCode = true;
     const stops = new Set([request.lr & ~1, ...await this.#bkpts.near(ctx, request.entry & ~1)]);
     stops.delete(request.entry & ~1); // a stop at the entry would end the call before it ran
+    const fault = this.qemu ? await hardFaultEntry(ctx, this) : undefined;
+    if (fault !== undefined) stops.add(fault);
     const regs: [number, number][] = request.args.slice(0, 4).map((v, i) => [i, v]);
     regs.push([Reg.SP, request.sp], [Reg.LR, request.lr | 1], [Reg.PC, request.entry | 1]);
     regs.push([Reg.XPSR, 0x01000000]);
@@ -308,6 +311,9 @@ export class GdbCortexMDebug implements CortexMDebug {
       }
       if (stop.kind !== "stopped") {
         throw new DeviceError(`${this.description}: target ${stop.kind} while running a function`);
+      }
+      if (fault !== undefined && (await this.readRegister(ctx, Reg.PC)) === fault) {
+        throw await faultError(ctx, this, request.entry);
       }
     } finally {
       for (const bp of inserted) await this.client.request(ctx, `z${bp}`).catch(() => "");

@@ -70,7 +70,7 @@ async function freePort(): Promise<number> {
 }
 
 async function waitForPort(port: number, exited: () => boolean): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     if (exited()) throw new Error("qemu-system-arm exited early");
     try {
       const c = await Deno.connect({ hostname: "127.0.0.1", port });
