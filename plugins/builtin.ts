@@ -13,6 +13,7 @@ import { dapSim } from "../sim/dap/plugin.ts";
 import { dapTransports } from "./hid/mod.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
+import { espImages } from "../targets/esp/images_plugin.ts";
 import { gdbTransport } from "../targets/gdb/plugin.ts";
 
 /** A plugin with the name it is reported under. */
@@ -35,6 +36,7 @@ export function builtinPlugins(): NamedPlugin[] {
     { specifier: "builtin:dap-transports", plugin: dapTransports() },
     { specifier: "builtin:nrf", plugin: nrfTargets() },
     { specifier: "builtin:esp-targets", plugin: espTargets() },
+    { specifier: "builtin:esp-images", plugin: espImages() },
     { specifier: "builtin:gdb", plugin: gdbTransport() },
   ];
 }
