@@ -142,3 +142,14 @@ Deno.test("MEM_END to an address outside uploaded RAM crashes the chip", async (
   assert.equal(w.port.device.mode, "crashed");
   await w.close();
 });
+
+Deno.test("stub-only commands are unsupported in the ROM", async () => {
+  const w = await Wire.open("sim:esp32s3");
+  await w.resetToDownload();
+  await w.sync();
+  const from = w.frames.length;
+  await w.send(Uint8Array.from([0, 0xd1, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0]));
+  await w.until(() => w.frames.length - from >= 8);
+  assert.ok(w.frames.slice(from).every((f) => f.op === 0 && f.data[0] === 1 && f.data[1] === 5));
+  await w.close();
+});

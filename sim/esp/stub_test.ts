@@ -146,3 +146,21 @@ Deno.test("stub acks a block before writing it; the next reply waits for the wri
   assert.ok(nextAt - ackAt >= work - 5, `next reply ${nextAt - ackAt} ms after the ack`);
   await w.close();
 });
+
+Deno.test("stub ERASE_REGION and ERASE_FLASH", async () => {
+  const w = await withStub("sim:esp32c6");
+  const dev = w.port.device;
+  dev.flash.program(0x10000, new Uint8Array(0x3000));
+  assert.deepEqual(
+    (await w.command(0xd1, words(0x10800, 0x1000))).data,
+    Uint8Array.from([0xc0, 0]),
+  );
+  const t0 = w.clock.now();
+  assert.deepEqual((await w.command(0xd1, words(0x10000, 0x2000))).data, OK2);
+  assert.ok(w.clock.now() - t0 >= 2 * ESP_TIMING.sectorEraseMs);
+  assert.ok(dev.flash.bytes.subarray(0x10000, 0x12000).every((b) => b === 0xff));
+  assert.equal(dev.flash.bytes[0x12000], 0);
+  assert.deepEqual((await w.command(0xd0)).data, OK2);
+  assert.ok(dev.flash.bytes.every((b) => b === 0xff));
+  await w.close();
+});
