@@ -128,3 +128,48 @@ Deno.test("connecting to the wrong chip names both", async () => {
   });
   void e;
 });
+
+Deno.test("esp32c3 IDF bootloader + partition table + app: a rebuild writes 2 + 0 + 119 sectors", async () => {
+  const dir = "esp32c3-beehive-idf/";
+  const files = await Promise.all(
+    [
+      "bootloader_1_1e1bbcb.bin",
+      "bootloader_2_b75cf0a.bin",
+      "partition-table_1b254f1.bin",
+      "hello_world_1_b75cf0a.bin",
+      "hello_world_2_4e32e84.bin",
+    ].map((f) => firmware(dir + f)),
+  );
+  if (files.some((f) => !f)) return;
+  const [boot1, boot2, pt, app1, app2] = files as Uint8Array[];
+  const { bank, registry } = await setup();
+  const flashAll = (boot: Uint8Array, app: Uint8Array) =>
+    flash(registry, createContext({ clock: new VirtualClock() }), {
+      target: "esp32c3",
+      inputs: [
+        { file: "bootloader.bin", address: 0x0, bytes: boot, format: "bin" },
+        { file: "partition-table.bin", address: 0x8000, bytes: pt, format: "bin" },
+        { file: "hello_world.bin", address: 0x10000, bytes: app, format: "bin" },
+      ],
+      connect: { port: "sim:esp32c3", baud: 921600 },
+    });
+  await flashAll(boot1, app1);
+  const r = await flashAll(boot2, app2);
+  const written = (lo: number, hi: number) =>
+    r.plan.blocks.filter((b) => b.action === "write" && b.address >= lo && b.address < hi).length;
+  equal(written(0, 0x8000), 2);
+  equal(written(0x8000, 0x9000), 0);
+  equal(written(0x10000, 0x400000), 119);
+  const dev = bank.devices()[0];
+  deepEqual(dev.flash.bytes.subarray(0, boot2.length), boot2);
+  deepEqual(dev.flash.bytes.subarray(0x8000, 0x8000 + pt.length), pt);
+  deepEqual(dev.flash.bytes.subarray(0x10000, 0x10000 + app2.length), app2);
+});
+
+Deno.test("an ESP32 app image is refused on an ESP32-C3 before anything is written", async () => {
+  const app = await firmware("sha2017-badge/sha2017-badge_01_5d05113.bin");
+  if (!app) return;
+  const { bank, registry } = await setup();
+  await rejects(run(registry, "esp32c3", "sim:esp32c3", app), /ESP32/);
+  equal(bank.devices().length, 0, "no device was even opened");
+});

@@ -22,6 +22,7 @@ import { CHIPS, type EspChip, SECTOR } from "./chips.ts";
 import { INITIAL_BAUD, startSession } from "./connect.ts";
 import { EspDevice } from "./device.ts";
 import { espQueryHashes, type HashStrategy, parseHashStrategy } from "./strategy.ts";
+import { espChipCheckStage, espLoadImageStage } from "./image/stages.ts";
 
 /** Cost model for a ROM session at `baud` (link) with W25Q-class flash (device). */
 export function espCostModel(chip: EspChip, baud = INITIAL_BAUD): CostModel {
@@ -75,7 +76,11 @@ function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition {
     partialBlocks: "fill",
     formatOptions: { chip: chip.target, bootloaderOffset: chip.bootloaderOffset },
     cost: espCostModel(chip),
-    stages: { queryHashes: espQueryHashes() },
+    stages: {
+      // ELF → app image, bootloader header patch (hash what is written), image chip check.
+      loadImage: espLoadImageStage(chip.target),
+      queryHashes: (next) => espChipCheckStage()(espQueryHashes()(next)),
+    },
     async connect(ctx: RunContext, options: ConnectOptions) {
       const o = options.options ?? {};
       const hashStrategy: HashStrategy = parseHashStrategy(o.hashStrategy);
