@@ -8,6 +8,7 @@
 import { DeviceError, type OpenOptions, type RunContext, UsageError } from "../../kernel/mod.ts";
 import { UICR_BASE } from "../nrf/nvmc.ts";
 import { type BoardSpec, SIM_BOARDS, SimBoard } from "./boards.ts";
+import { parseHexForBoard } from "./hex.ts";
 import { SimDapLink } from "./link.ts";
 import { ModelBoard, type SimDapBoardModel } from "./model.ts";
 
@@ -44,7 +45,11 @@ export function parseDapSimAddress(address: string, target?: string): DapSimAddr
   return { board, statePath, key: `${board.name}|${statePath ?? ""}` };
 }
 
-/** Writes image segments straight into a board's flash or UICR (test backdoor, no timing). */
+/**
+ * Writes image segments straight into a board's flash or UICR (test backdoor, no timing),
+ * then resets the chip. Bytes outside flash and UICR are ignored, as DAPLink ignores them
+ * (e.g. the MakeCode source blob at 0x20000000 in V1 hex files).
+ */
 export function loadSegments(
   board: SimBoard,
   segments: readonly { address: number; data: Uint8Array }[],
@@ -54,10 +59,14 @@ export function loadSegments(
     if (address + data.length <= flash.length) flash.set(data, address);
     else if (address >= UICR_BASE && address - UICR_BASE + data.length <= uicr.length) {
       uicr.set(data, address - UICR_BASE);
-    } else {
-      throw new UsageError(`segment at 0x${address.toString(16)} is outside flash and UICR`);
     }
   }
+  board.device.systemReset();
+}
+
+/** Loads an Intel HEX / micro:bit Universal Hex into a board (its own family's section). */
+export function loadHex(board: SimBoard, text: string): void {
+  loadSegments(board, parseHexForBoard(text, board.spec.boardId));
 }
 
 /** One simulated board per address for as long as the bank lives. */

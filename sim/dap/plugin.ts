@@ -8,7 +8,8 @@
 import type { Plugin, TransportProvider } from "../../kernel/mod.ts";
 import { DapSimBank, sharedDapSimBank } from "./bank.ts";
 
-export { DapSimBank, loadSegments, parseDapSimAddress, sharedDapSimBank } from "./bank.ts";
+export { DapSimBank, loadHex, loadSegments, parseDapSimAddress, sharedDapSimBank } from "./bank.ts";
+export { parseHexForBoard } from "./hex.ts";
 export { SIM_BOARDS, SimBoard } from "./boards.ts";
 export { SimDapLink } from "./link.ts";
 export {

@@ -5,9 +5,11 @@
  * AHB-AP stalls, so the SW-DP answers WAIT) instead of stalling like the core does.
  *
  * Time: the core runs in bursts when the probe asks the device to catch up with the
- * virtual clock ({@link NrfDevice.advanceTo}). A core that polls NVMC READY in a loop with
- * no side effects is fast-forwarded whole loop periods (exactly what it would have
- * computed); a `b .` or WFI/WFE skips to the end of the burst. A burst is capped at
+ * virtual clock ({@link NrfDevice.advanceTo}). A core that polls NVMC READY, or an
+ * unmodelled peripheral (those read as zero), in a loop with no side effects is
+ * fast-forwarded whole loop periods (exactly what it would have computed); a `b .` or
+ * WFI/WFE skips to the end of the burst. The nRF52 core executes the ARMv6-M subset only:
+ * Thumb-2 application code faults (recorded) — flashing stubs are Thumb-1. A burst is capped at
  * `maxBurstCycles`; the rest of a longer gap passes without the core running (only a
  * free-running application notices, and nothing observes it).
  *
@@ -49,7 +51,10 @@ export class NrfDevice {
   readonly scs: SystemControlSpace;
   readonly maxBurstCycles: number;
   #debugActive = false;
-  #poll: { regs: Uint32Array; psr: number; writes: number; cycles: number } | null = null;
+  #poll: ({ regs: Uint32Array; psr: number; writes: number; cycles: number } | null)[] = [
+    null,
+    null,
+  ];
 
   constructor(readonly chip: NrfChip, options: NrfDeviceOptions = {}) {
     this.flash = new Uint8Array(chip.flashSize).fill(0xff);
@@ -59,7 +64,16 @@ export class NrfDevice {
     this.ram = new Uint8Array(chip.ramSize);
     this.maxBurstCycles = options.maxBurstCycles ?? 8_000_000;
     this.nvmc = new Nvmc(chip, this.flash, this.uicr, this.time);
-    if (options.fastForward ?? true) this.nvmc.onBusyPoll = () => this.#busyPoll();
+    const fastForward = options.fastForward ?? true;
+    if (fastForward) {
+      this.nvmc.onBusyPoll = () =>
+        this.#spinPoll(0, Math.min(this.nvmc.busyUntil - 1, this.cpu.runUntil));
+    }
+    const apb = (base: number, size: number) => {
+      const region = new RazWiRegion("apb", base, size);
+      if (fastForward) region.read = () => (this.#spinPoll(1, this.cpu.runUntil), 0);
+      return region;
+    };
     this.cpu = new Cpu(this.bus, chip.profile, this.time);
     this.scs = new SystemControlSpace(this.cpu, chip.cpuid, () => this.systemReset());
     const ws = chip.flashWaitStates;
@@ -69,11 +83,13 @@ export class NrfDevice {
       .add(new NvmArrayRegion("uicr", UICR_BASE, this.uicr, this.nvmc, ws))
       .add(new RamRegion("ram", 0x20000000, chip.ramSize, this.ram))
       .add(new NvmcRegisters(this.nvmc))
-      .add(new RazWiRegion("apb", 0x40000000, NVMC_BASE - 0x40000000))
-      .add(new RazWiRegion("apb", NVMC_BASE + 0x1000, 0x60000000 - NVMC_BASE - 0x1000))
+      .add(apb(0x40000000, NVMC_BASE - 0x40000000))
+      .add(apb(NVMC_BASE + 0x1000, 0x60000000 - NVMC_BASE - 0x1000))
       .add(new RazWiRegion("ppb", 0xe0000000, 0xe000e000 - 0xe0000000))
       .add(this.scs)
       .add(new RazWiRegion("ppb", 0xe000f000, 0xe0100000 - 0xe000f000));
+    // Part/revision identification words the Nordic SDK errata checks read (0xF0000FE0…).
+    this.bus.add(new RazWiRegion("part-id", 0xf0000000, 0x1000));
     if (chip.family === "nrf52") {
       this.bus.add(new RamRegion("code-ram", 0x00800000, chip.ramSize, this.ram));
     }
@@ -107,7 +123,7 @@ export class NrfDevice {
   systemReset(): void {
     this.nvmc.stall();
     this.nvmc.reset();
-    this.#poll = null;
+    this.#poll = [null, null];
     this.cpu.reset();
   }
 
@@ -149,22 +165,26 @@ export class NrfDevice {
     }
   }
 
-  /** Fast-forwards a side-effect-free READY polling loop by whole periods. */
-  #busyPoll(): void {
+  /**
+   * Called when the core polls a register whose value cannot change before `limit` (NVMC
+   * READY while busy; an unmodelled peripheral, forever). If the core is back at the same
+   * poll with identical registers and flags and nothing written since, the loop is periodic
+   * and side-effect free: skip whole periods up to `limit` (what the core would have done).
+   */
+  #spinPoll(slot: 0 | 1, limit: number): void {
     if (this.#debugActive) return;
     const cpu = this.cpu;
     const now = this.time.cycles;
     const psr = cpu.xpsr;
     const writes = this.bus.writeCount;
-    const prev = this.#poll;
+    const prev = this.#poll[slot];
     if (prev && prev.writes === writes && prev.psr === psr && sameRegs(prev.regs, cpu.r)) {
       const period = now - prev.cycles;
-      const limit = Math.min(this.nvmc.busyUntil - 1, cpu.runUntil);
       if (period > 0 && limit > now) {
         this.time.cycles += Math.floor((limit - now) / period) * period;
       }
     }
-    this.#poll = { regs: cpu.r.slice(), psr, writes, cycles: this.time.cycles };
+    this.#poll[slot] = { regs: cpu.r.slice(), psr, writes, cycles: this.time.cycles };
   }
 }
 
