@@ -91,6 +91,16 @@ export class EspDevice implements LoaderHost {
     }
   }
 
+  /**
+   * Makes `clock` the chip's time source (each connection brings its run's clock). Work
+   * scheduled on a previous clock cannot carry over: its times mean nothing on the new one.
+   */
+  useClock(clock: Clock): void {
+    if (clock === this.clock) return;
+    this.clock = clock;
+    this.#busyUntil = 0;
+  }
+
   /** Current UART rate of the chip. */
   baud(): number {
     return this.#baud;

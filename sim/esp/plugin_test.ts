@@ -64,3 +64,18 @@ Deno.test("failure injection: stuck cells survive programming; dropped replies",
   assert.equal((await w.sync()).length, 8, "the next SYNC is answered");
   await w.close();
 });
+
+Deno.test("a device reopened under a new clock does not inherit old busy time", async () => {
+  const bank = new EspSimBank();
+  const w1 = await Wire.open("sim:esp32c3", bank);
+  await w1.resetToDownload();
+  await w1.sync();
+  await w1.idle(5000); // the first run's clock is now well ahead...
+  await w1.command(0x0a, words(0x40001000)); // ...and so is the chip's last busy time
+  await w1.close();
+  const w2 = await Wire.open("sim:esp32c3", bank);
+  const r = await w2.command(0x0a, words(0x40001000));
+  assert.equal(r.value, 0x1b31506f);
+  assert.ok(w2.clock.now() < 10, `answered at ${w2.clock.now()} ms`);
+  await w2.close();
+});

@@ -46,7 +46,7 @@ export class SimSerialPort implements SerialPortLike {
     readonly options: SimPortOptions = {},
   ) {
     this.#baud = options.baudRate ?? 115200;
-    device.clock = clock;
+    device.useClock(clock);
     this.#toDevice = new TimedPipe(clock, (b, baud) => device.receive(b, baud));
     this.#toHost = new TimedPipe(clock, (b, baud) => this.#deliver(b, baud));
     device.attachTx((b, baud) => this.#toHost.send(b, baud));

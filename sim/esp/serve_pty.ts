@@ -24,7 +24,7 @@ export function servePty(
   clock: Clock = new RealClock(),
 ): PtyServer {
   let running = true;
-  device.clock = clock;
+  device.useClock(clock);
   const toDevice = new TimedPipe(clock, (b, baud) => device.receive(b, baud));
   const toHost = new TimedPipe(clock, (b, baud) => {
     const hostBaud = master.baudRate();
