@@ -6,7 +6,7 @@
  */
 import { DeviceError, type LinkStats, type RunContext, TimeoutError } from "../../kernel/mod.ts";
 import { type CortexMDebug, Reg, type RunFunctionRequest } from "../cortexm/debug.ts";
-import { AdiPort, AP, type Batch, type BatchResult, DP } from "./adi.ts";
+import { AdiPort, AP, type Batch, type BatchResult, CSW_WORD_INC, DP } from "./adi.ts";
 import type { DapProbe } from "./probe.ts";
 
 /** Debug register addresses and bits. */
@@ -99,7 +99,7 @@ export class DapCortexM implements CortexMDebug {
 
   /** Adds accesses that point TAR at DHCSR so BD0–BD3 reach the debug registers. */
   #debugBank(b: Batch): void {
-    b.apWrite(MEM_AP, AP.CSW, 0x23000052).apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
+    b.apWrite(MEM_AP, AP.CSW, CSW_WORD_INC).apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
   }
 
   /** Adds a register write (DCRDR, DCRSR with REGWnR, then S_REGRDY polled in the probe). */
@@ -198,7 +198,7 @@ export class DapCortexM implements CortexMDebug {
 
   /** Adds the halt poll and the r0 read; both in one packet so a mismatch skips the read. */
   static addWaitAndResult(b: Batch): void {
-    b.apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
+    b.apWrite(MEM_AP, AP.CSW, CSW_WORD_INC).apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
     b.matchRead(MEM_AP, BD_DHCSR, S_HALT, S_HALT);
     DapCortexM.#addRegisterRead(b, Reg.R0);
   }
@@ -239,7 +239,7 @@ export class DapCortexM implements CortexMDebug {
         if (first) prefix(b);
         if (withResult) DapCortexM.addWaitAndResult(b);
         else {
-          b.apWrite(MEM_AP, AP.CSW, 0x23000052).apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
+          b.apWrite(MEM_AP, AP.CSW, CSW_WORD_INC).apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
           b.matchRead(MEM_AP, BD_DHCSR, S_HALT, S_HALT);
         }
       });
