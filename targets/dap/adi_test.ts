@@ -68,3 +68,16 @@ Deno.test("drain drops what an interrupted session left behind", async () => {
   equal(await probe.drain(), 2);
   deepEqual([...await probe.info(ctx, 0xff)], [64, 0]);
 });
+
+Deno.test("a WAIT that outlasts the probe's retries is aborted with DAPABORT and retried", async () => {
+  const { fake, port } = await setup();
+  fake.waits = 1;
+  const r = await port.run(ctx, (b) => b.memRead(0, 0x20000000));
+  deepEqual(r.values, [0]);
+  deepEqual(fake.log.filter((l) => l.startsWith("ABORT")), ["ABORT 1f"]);
+});
+
+Deno.test("an unknown command answered with 0xFF is a DeviceError", async () => {
+  const { probe } = await setup();
+  await rejects(() => probe.command(ctx, Uint8Array.of(0x42)), DeviceError);
+});

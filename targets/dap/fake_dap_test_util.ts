@@ -22,6 +22,8 @@ export class FakeDap implements DapPacketLink {
   readonly log: string[] = [];
   /** Number of next AP transfers that answer FAULT (setting the sticky flag). */
   faults = 0;
+  /** Number of next AP transfers that answer WAIT (after the probe's own retries). */
+  waits = 0;
   /** Extra packets answered before the real one (stale responses). */
   readonly stale: Uint8Array[] = [];
   /** Called when the core is resumed; may halt it again. */
@@ -71,8 +73,12 @@ export class FakeDap implements DapPacketLink {
         return this.#transfer(p);
       case 0x06:
         return this.#block(p);
-      default:
+      case 0x04:
+      case 0x11:
+      case 0x12:
         return Uint8Array.of(p[0], 0);
+      default:
+        return Uint8Array.of(0xff);
     }
   }
 
@@ -135,6 +141,10 @@ export class FakeDap implements DapPacketLink {
     const reg = (this.select & 0xf0) | a;
     this.log.push(`AP ${read ? "R" : "W"} ${reg.toString(16)}`);
     if (this.sticky) return { ack: 4 };
+    if (this.waits > 0) {
+      this.waits--;
+      return { ack: 2 };
+    }
     if (this.faults > 0) {
       this.faults--;
       this.sticky = true;
