@@ -108,6 +108,20 @@ export function connection(s: Session) {
   };
 }
 
+/**
+ * Connect options for a target: flags and config, and for a serial target with no port,
+ * `serial:auto` (the one attached port whose USB bridge suits the target, else a list).
+ */
+export function connectOptions(s: Session, link: "serial" | "probe") {
+  const c = connection(s);
+  return {
+    port: c.port ?? (link === "serial" && !c.probe ? "serial:auto" : undefined),
+    probe: c.probe,
+    baud: c.baud,
+    options: s.config.options,
+  };
+}
+
 /** The target name, or a usage error saying how to give one. */
 export function requireTarget(s: Session): string {
   const t = connection(s).target;

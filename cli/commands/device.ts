@@ -14,7 +14,7 @@ import type { CommandSpec } from "../commander.ts";
 import { formatBytes, hex32 } from "../render.ts";
 import {
   type CliIO,
-  connection,
+  connectOptions,
   type GlobalOptions,
   openSession,
   requireTarget,
@@ -36,14 +36,8 @@ export async function withDevice<T>(
   fn: (device: FlashDevice, ctx: RunContext) => Promise<T>,
 ): Promise<T> {
   const target = s.registry.target(requireTarget(s));
-  const c = connection(s);
   const ctx = runContext(s);
-  const device = await target.connect(ctx, {
-    port: c.port,
-    probe: c.probe,
-    baud: c.baud,
-    options: s.config.options,
-  });
+  const device = await target.connect(ctx, connectOptions(s, target.link));
   try {
     return await fn(device, ctx);
   } finally {

@@ -24,6 +24,7 @@ import { flashMany } from "./multi.ts";
 import { formatBytes, formatMs, hex32, resultJson, summaryLine } from "../render.ts";
 import {
   connection,
+  connectOptions,
   type GlobalOptions,
   openSession,
   requireTarget,
@@ -77,14 +78,14 @@ function request(
   o: Record<string, unknown>,
   dryRun: boolean,
 ): FlashRequest {
-  const c = connection(s);
   const mode = (o.mode as string | undefined) ?? s.config.pipeline.mode ?? "diff";
   if (!isFlashMode(mode)) throw new UsageError(`bad mode '${mode}'`);
   const board = (o.board as string | undefined) ?? s.config.board;
+  const target = requireTarget(s);
   return {
-    target: requireTarget(s),
+    target,
     inputs: imageInputs(s, args),
-    connect: { port: c.port, probe: c.probe, baud: c.baud, options: s.config.options },
+    connect: connectOptions(s, s.registry.target(target).link),
     mode,
     partialBlocks: (o.partial as "keep" | "fill" | undefined) ?? s.config.pipeline.partialBlocks,
     hash: (o.hash as string | undefined) ?? s.config.pipeline.hash,

@@ -16,7 +16,7 @@ import type { CommandSpec } from "../commander.ts";
 import { hex32 } from "../render.ts";
 import {
   type CliIO,
-  connection,
+  connectOptions,
   type GlobalOptions,
   openSession,
   requireTarget,
@@ -52,14 +52,8 @@ export function hashCommand(io: CliIO): CommandSpec {
     async run(args, o) {
       const s = await openSession(o as GlobalOptions, io);
       const target = s.registry.target(requireTarget(s));
-      const c = connection(s);
       const ctx = runContext(s);
-      const device = await target.connect(ctx, {
-        port: c.port,
-        probe: c.probe,
-        baud: c.baud,
-        options: s.config.options,
-      });
+      const device = await target.connect(ctx, connectOptions(s, target.link));
       try {
         const algorithm = (o.hash as string | undefined) ?? target.hash;
         s.registry.hash(algorithm);

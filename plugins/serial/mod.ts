@@ -10,6 +10,7 @@ import { UsageError } from "../../kernel/mod.ts";
 import { familyOfTarget } from "./bridges.ts";
 import { listPorts, pickPort, type PortEntry } from "./discover.ts";
 import { openSerialPort } from "./port.ts";
+import { portsCommand } from "./report.ts";
 
 export { type Bridge, BRIDGES, familyOfTarget, findBridge, usbId } from "./bridges.ts";
 export {
@@ -57,7 +58,11 @@ export function openSerialAddress(
   const { path, baud } = parseSerialAddress(address);
   let entry: PortEntry | undefined;
   if (path === "auto") {
-    entry = pickPort(listPorts(), options.target ? familyOfTarget(options.target) : undefined);
+    // Auto-pick only among USB ports, as espflash does: on-board UARTs (ttyS*) are not boards.
+    entry = pickPort(
+      listPorts().filter((p) => p.usb),
+      options.target ? familyOfTarget(options.target) : undefined,
+    );
     ctx.log.info(`using serial port ${entry.path}`);
   } else {
     const real = realPath(path);
@@ -84,5 +89,6 @@ export function serial(): Plugin {
         open: (ctx, address, options) => Promise.resolve(openSerialAddress(ctx, address, options)),
       });
     }
+    host.registerCommand(portsCommand());
   };
 }
