@@ -116,6 +116,9 @@ export class EspSimBank {
   readonly #paths = new Map<EspDevice, string>();
   readonly #open = new Set<EspDevice>();
 
+  /** `latencyMs`: USB bridge latency per direction for every port this bank opens. */
+  constructor(readonly options: { readonly latencyMs?: number } = {}) {}
+
   /** The device for an address, created (and loaded from its state file) on first use. */
   async device(address: string, target?: string): Promise<EspDevice> {
     const a = parseSimAddress(address, target);
@@ -160,6 +163,7 @@ export class EspSimBank {
     return new SimSerialPort(dev, ctx.clock, {
       baudRate: options.baudRate,
       path: address,
+      latencyMs: this.options.latencyMs,
       onClose: () => {
         this.#open.delete(dev);
         this.save(dev);

@@ -28,6 +28,8 @@ export interface SimPortOptions {
   path?: string;
   /** Called once when the port closes. */
   onClose?: () => void;
+  /** USB bridge latency per direction, ms (default: the timing table's). */
+  latencyMs?: number;
 }
 
 /** An open port onto a simulated chip. */
@@ -47,8 +49,9 @@ export class SimSerialPort implements SerialPortLike {
   ) {
     this.#baud = options.baudRate ?? 115200;
     device.useClock(clock);
-    this.#toDevice = new TimedPipe(clock, (b, baud) => device.receive(b, baud));
-    this.#toHost = new TimedPipe(clock, (b, baud) => this.#deliver(b, baud));
+    const latency = options.latencyMs;
+    this.#toDevice = new TimedPipe(clock, (b, baud) => device.receive(b, baud), latency);
+    this.#toHost = new TimedPipe(clock, (b, baud) => this.#deliver(b, baud), latency);
     device.attachTx((b, baud) => this.#toHost.send(b, baud));
     this.readable = new ReadableStream<Uint8Array>({
       start: (c) => {
