@@ -171,9 +171,14 @@ export class EspDevice implements LoaderHost {
   }
 
   leave(runApp: boolean): void {
-    if (runApp) this.#enterApp(this.#gen);
+    if (runApp) {
+      // The loader is gone: anything still queued for it is never read.
+      this.#queue = [];
+      this.#enterApp(++this.#gen);
+      return;
+    }
     // A software reboot samples the strapping pins again, as a reset does.
-    else this.#boot(this.resetCircuit === "classic" && this.#dtr && !this.#rts);
+    this.#boot(this.resetCircuit === "classic" && this.#dtr && !this.#rts);
   }
 
   jump(entry: number): void {

@@ -153,3 +153,18 @@ Deno.test("stub-only commands are unsupported in the ROM", async () => {
   assert.ok(w.frames.slice(from).every((f) => f.op === 0 && f.data[0] === 1 && f.data[1] === 5));
   await w.close();
 });
+
+Deno.test("FLASH_END(1) in the ROM runs the app; the loader stops answering", async () => {
+  const w = await Wire.open("sim:esp32c3");
+  await w.resetToDownload();
+  await w.sync();
+  await w.command(0x0d, words(0, 0));
+  await w.command(0x02, words(0, 0, 0x400, 0, 0));
+  assert.deepEqual((await w.command(0x04, words(1))).data, Uint8Array.from([0, 0, 0, 0]));
+  await w.until(() => w.port.device.mode === "app");
+  const before = w.frames.length;
+  await w.send(Uint8Array.from([0, 0x0a, 4, 0, 0, 0, 0, 0, 0, 0x10, 0, 0x40]));
+  await w.idle(50);
+  assert.equal(w.frames.length, before);
+  await w.close();
+});
