@@ -17,6 +17,17 @@ import type {
 } from "./stages.ts";
 import { type FlashLayout, regionAt } from "./target.ts";
 
+/** The block at `address` is partly covered and the device cannot be read to keep the rest. */
+function partialBlockError(address: number): DeltaflashError {
+  return new DeltaflashError(
+    "E_PARTIAL",
+    `block 0x${
+      address.toString(16)
+    } is only partly covered by the image and this device cannot be read back to keep the rest`,
+    { hint: "pass --partial fill to fill the rest of the block with erased bytes" },
+  );
+}
+
 /** Blocks of each layout region the image touches, in address order. */
 export function touchedBlocks(image: FlashImage, layout: FlashLayout): BlockRef[] {
   return layout.regions.flatMap((r) =>
@@ -43,13 +54,7 @@ export async function defaultQueryHashes(
     let content: Uint8Array | undefined;
     if (!same && b.covered < b.size && partialBlocks === "keep") {
       if (!device.read) {
-        throw new DeltaflashError(
-          "E_PARTIAL",
-          `block 0x${
-            b.address.toString(16)
-          } is only partly covered by the image and this device cannot be read back to keep the rest`,
-          { hint: "pass --partial fill to fill the rest of the block with erased bytes" },
-        );
+        throw partialBlockError(b.address);
       }
       const current = await device.read(ctx, b.address, b.size);
       requests++;
@@ -77,13 +82,7 @@ export async function fullModeReport(
     let content: Uint8Array | undefined;
     if (b.covered < b.size && partialBlocks === "keep") {
       if (!device.read) {
-        throw new DeltaflashError(
-          "E_PARTIAL",
-          `block 0x${
-            b.address.toString(16)
-          } is only partly covered by the image and this device cannot be read back to keep the rest`,
-          { hint: "pass --partial fill to fill the rest of the block with erased bytes" },
-        );
+        throw partialBlockError(b.address);
       }
       content = image.read(b.address, b.size, await device.read(ctx, b.address, b.size));
       requests++;
