@@ -77,10 +77,13 @@ export class DapSimBank {
   readonly #models = new Map<string, SimDapBoardModel>();
   readonly #modelBoards = new Map<string, ModelBoard>();
 
-  /** Adds a board a plugin models (its own chip); `sim:<name>` then reaches it. */
+  /**
+   * Adds a board a plugin models (its own chip); `sim:<name>` then reaches it. Defining a
+   * name again (a plugin loaded twice in one process) replaces the model for new boards.
+   */
   defineBoard(model: SimDapBoardModel): void {
     const name = model.name.toLowerCase();
-    if (SIM_BOARDS[name] || CHIP_ALIASES[name] || this.#models.has(name)) {
+    if (SIM_BOARDS[name] || CHIP_ALIASES[name]) {
       throw new UsageError(`simulated DAPLink board '${name}' is already defined`);
     }
     this.#models.set(name, model);
