@@ -3,8 +3,11 @@ import assert from "node:assert/strict";
 import { SlipDecoder, slipEncode } from "./esp/slip.ts";
 import { checksum } from "./esp/protocol.ts";
 import { concat, request, words } from "./esp/testing.ts";
+import { ptyUnavailable } from "./pty.ts";
 
 const cli = new URL("./cli.ts", import.meta.url).pathname;
+const unavailable = ptyUnavailable();
+if (unavailable) console.log(`skipping sim/cli.ts test: ${unavailable}`);
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
   const reader = stream.getReader();
@@ -20,7 +23,7 @@ async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
 
 Deno.test({
   name: "sim/cli.ts serves an ESP32-C3 on a pty and saves its flash on SIGTERM",
-  ignore: Deno.build.os !== "linux",
+  ignore: unavailable !== undefined,
   async fn() {
     const state = await Deno.makeTempFile({ suffix: ".bin" });
     await Deno.remove(state);

@@ -76,6 +76,17 @@ export function makeRawTermios2(t: Uint8Array, baud: number): void {
   v.setUint32(40, baud, true);
 }
 
+/** Why ptys cannot be used here (not Linux, no FFI permission, no devpts), or undefined. */
+export function ptyUnavailable(): string | undefined {
+  if (Deno.build.os !== "linux") return `ptys are implemented for Linux only (${Deno.build.os})`;
+  try {
+    PtyMaster.open().close();
+    return undefined;
+  } catch (e) {
+    return `cannot open a pty: ${(e as Error).message}`;
+  }
+}
+
 /** The master side of an open pty pair. */
 export class PtyMaster {
   #closed = false;
