@@ -135,3 +135,29 @@ Deno.test("the flasher stub writes the same bytes, and its MD5s drive the next d
   equal(rom.device.details?.loader, "ROM");
   deepEqual(dev.flash.bytes.subarray(0x10000, 0x10000 + app.length), app);
 });
+
+Deno.test("erase empties whole sectors; monitor hands over the console of the running app", async () => {
+  const { bank, registry } = await setup();
+  const app = data(16384, 7);
+  await run(registry, "esp32c3", "sim:esp32c3", app, 0x10000);
+  const ctx = createContext({ clock: new VirtualClock() });
+  const device = await registry.target("esp32c3").connect(ctx, { port: "sim:esp32c3" });
+  await device.erase!(ctx, [{ start: 0x11000, end: 0x13000 }]);
+  const dev = await bank.device("sim:esp32c3");
+  ok(dev.flash.bytes.subarray(0x11000, 0x13000).every((b) => b === 0xff));
+  deepEqual(dev.flash.bytes.subarray(0x10000, 0x11000), app.subarray(0, 0x1000));
+  deepEqual(dev.flash.bytes.subarray(0x13000, 0x14000), app.subarray(0x3000, 0x4000));
+  const port = await device.monitor!(ctx);
+  equal(port.baudRate, 115200);
+  const reader = port.readable.getReader();
+  let text = "";
+  while (!/boot:/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  ok(/boot:/.test(text), text);
+  equal(dev.mode, "app");
+  await device.close();
+});

@@ -11,17 +11,19 @@ import { deflateSync } from "node:zlib";
 import {
   AbortedError,
   type AddressRange,
+  createContext,
   DeviceError,
   type DeviceInfo,
   type FlashDevice,
   type FlashLayout,
   type LinkStats,
   type RunContext,
+  type SerialPortLike,
   UsageError,
   type WriteRun,
 } from "../../kernel/mod.ts";
 import { SECTOR } from "./chips.ts";
-import type { Session } from "./connect.ts";
+import { INITIAL_BAUD, type Session } from "./connect.ts";
 import { type Request, request, timeoutPerMb } from "./link.ts";
 import { beginRequest, decodeMd5, encodeDataBlock, md5Request, Op, words } from "./protocol.ts";
 import {
@@ -32,6 +34,9 @@ import {
   stubUploadBytes,
 } from "./stub.ts";
 import { hardReset, isUsbJtagSerial, runReset } from "./reset.ts";
+
+/** Stub-only ERASE_REGION. */
+const ERASE_REGION = 0xd1;
 
 /** esptool's per-MB timeouts. */
 const MD5_MS_PER_MB = 8000;
@@ -78,6 +83,9 @@ export interface EspDeviceOptions {
   readonly writeBlockSize?: number;
   /** Assumed per-batch turnaround for the cost hint, ms (default 2). */
   readonly latencyMs?: number;
+  /** After the session: `hard-reset` (default) runs the application, `no-reset` leaves the
+   * chip in its loader. */
+  readonly after?: "hard-reset" | "no-reset";
   /** Flasher stub: `"auto"` (when the modelled write time says so), `true`, `false`. */
   readonly stub?: boolean | "auto";
 }
@@ -91,9 +99,13 @@ export class EspDevice implements FlashDevice {
   readonly #s: Session;
   readonly #opts: EspDeviceOptions;
   #stubRunning = false;
+  #handedOver = false;
+  readonly #ctx: RunContext;
   #stubImage: StubImage | undefined;
 
-  constructor(session: Session, options: EspDeviceOptions = {}) {
+  /** `ctx` is the connecting run's context; close() uses its clock for the reset pulse. */
+  constructor(session: Session, options: EspDeviceOptions = {}, ctx?: RunContext) {
+    this.#ctx = ctx ?? createContext();
     this.#s = session;
     this.#opts = options;
     const { flashSize, flashId } = session;
@@ -252,12 +264,53 @@ export class EspDevice implements FlashDevice {
     await runReset(ctx, this.#s.link.port, hardReset(isUsbJtagSerial(this.#s.link.port)));
   }
 
+  /**
+   * Erases sector-aligned ranges: ERASE_REGION with the stub; with the ROM, FLASH_BEGIN with
+   * no data blocks, which erases the sectors it names before it answers.
+   */
+  async erase(ctx: RunContext, ranges: readonly AddressRange[]): Promise<void> {
+    const { link, chip } = this.#s;
+    const stub = link.statusLen === 2;
+    for (const r of ranges) {
+      const size = r.end - r.start;
+      if (r.start % SECTOR || size % SECTOR) {
+        throw new UsageError(`erase range 0x${r.start.toString(16)}+${size} is not sector-aligned`);
+      }
+      const timeoutMs = timeoutPerMb(ERASE_WRITE_MS_PER_MB, size);
+      await link.command(
+        ctx,
+        stub ? request(ERASE_REGION, words(r.start, size), timeoutMs) : request(
+          Op.FLASH_BEGIN,
+          beginRequest(size, 0, chip.romWriteBlock, r.start, chip.beginEncryptedWord),
+          timeoutMs,
+        ),
+      );
+    }
+  }
+
+  /** Resets into the application and hands over the port at the ROM's console rate. */
+  async monitor(ctx: RunContext): Promise<SerialPortLike> {
+    const port = this.#s.link.port;
+    this.#handedOver = true;
+    await this.#s.link.close();
+    if (port.baudRate !== INITIAL_BAUD) await port.setBaudRate(INITIAL_BAUD);
+    await this.reset(ctx);
+    return port;
+  }
+
   stats(): LinkStats {
     return this.#s.link.stats();
   }
 
+  /** Ends the session; by default restarts the chip into its application, as esptool does. */
   async close(): Promise<void> {
+    if (this.#handedOver) return await this.#s.link.port.close();
+    this.#handedOver = true;
     await this.#s.link.close();
+    if (this.#opts.after !== "no-reset") {
+      await runReset(this.#ctx, this.#s.link.port, hardReset(isUsbJtagSerial(this.#s.link.port)))
+        .catch(() => {});
+    }
     await this.#s.link.port.close();
   }
 }

@@ -74,7 +74,9 @@ export class EspLink {
         c.enqueue(chunk);
       },
     });
-    this.#reader = port.readable.pipeThrough(counter).pipeThrough(this.#decoder).getReader();
+    // preventCancel: closing the link must leave the port readable (the monitor takes it over).
+    this.#reader = port.readable.pipeThrough(counter, { preventCancel: true })
+      .pipeThrough(this.#decoder).getReader();
     this.#writer = port.writable.getWriter();
     this.#pump();
   }

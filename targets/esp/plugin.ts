@@ -4,7 +4,7 @@
  *
  * Target options (`ConnectOptions.options`): `hashStrategy` (`auto` | `per-sector` |
  * `bisect` | `whole-then-sector`), `flashSize` (bytes, or e.g. `"4MB"`; skips detection),
- * `before` (`default-reset` | `no-reset`), `compress` (default true), `stub` (`auto` |
+ * `before` (`default-reset` | `no-reset`), `after` (`hard-reset` | `no-reset`), `compress` (default true), `stub` (`auto` |
  * true | false: esp-flasher-stub from esptool-js for large writes), `latencyMs`.
  *
  * @module
@@ -103,10 +103,11 @@ function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition {
         throw e;
       }
       const device = new EspDevice(session, {
+        after: o.after === "no-reset" ? "no-reset" : "hard-reset",
         compress: o.compress !== false,
         stub: o.stub === true || o.stub === false ? o.stub : "auto",
         latencyMs: typeof o.latencyMs === "number" ? o.latencyMs : undefined,
-      });
+      }, ctx);
       return Object.assign(device, { hashStrategy });
     },
   };
