@@ -89,3 +89,35 @@ Deno.test("stm32f1: a probe wired to another chip is refused with a typed error"
     (e) => e instanceof DeviceError && /DEV_ID 0x0, not a STM32F103C8/.test(e.message),
   );
 });
+
+Deno.test("stm32f1: `?state=` keeps the simulated flash across CLI processes", async () => {
+  const dir = await Deno.makeTempDir();
+  const image = Uint8Array.from({ length: 4096 }, (_, i) => i & 0xff);
+  await Deno.writeFile(`${dir}/app.bin`, image);
+  const cli = (file: string) =>
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "../../cli.ts",
+        "flash",
+        `${file}@0x08000000`,
+        "--probe",
+        `sim:stm32f103c8?state=${dir}/flash.bin`,
+        "--json",
+      ],
+      cwd: here,
+      env: { NO_COLOR: "1" },
+    }).output();
+  const first = await cli(`${dir}/app.bin`);
+  equal(first.code, 0, new TextDecoder().decode(first.stderr));
+  image[1500] ^= 1;
+  await Deno.writeFile(`${dir}/app2.bin`, image);
+  const second = await cli(`${dir}/app2.bin`);
+  equal(second.code, 0, new TextDecoder().decode(second.stderr));
+  const j = JSON.parse(new TextDecoder().decode(second.stdout));
+  equal(j.plan.totals.write, 1);
+  const saved = await Deno.readFile(`${dir}/flash.bin`);
+  equal(saved[1500], image[1500]);
+  await Deno.remove(dir, { recursive: true });
+});
