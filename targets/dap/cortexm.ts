@@ -221,6 +221,23 @@ export class DapCortexM implements CortexMDebug {
     await this.port.run(ctx, (b) => DapCortexM.addStart(b, request));
   }
 
+  /**
+   * {@link startFunction} and a memory write in one pipelined exchange: the write (e.g. the
+   * next page into the idle buffer) follows the resume without waiting for its replies.
+   */
+  async startFunctionAndWrite(
+    ctx: RunContext,
+    request: RunFunctionRequest,
+    address: number,
+    data: Uint8Array,
+  ): Promise<void> {
+    aligned(address, data.length);
+    await this.port.run(ctx, (b) => {
+      DapCortexM.addStart(b, request);
+      if (data.length) b.memWriteBlock(MEM_AP, address, toWords(data));
+    });
+  }
+
   /** Waits (polling DHCSR.S_HALT inside the probe) for the halt; returns r0. */
   async finishFunction(ctx: RunContext, timeoutMs: number): Promise<number> {
     const r = await this.#untilHalted(ctx, timeoutMs, () => {}, true);

@@ -34,6 +34,20 @@ interface OverlappingCore extends CortexMDebug {
   finishFunction(ctx: RunContext, timeoutMs: number): Promise<number>;
 }
 
+/** A core that can also pipeline the start with a memory write (CMSIS-DAP). */
+interface PipeliningCore extends OverlappingCore {
+  startFunctionAndWrite(
+    ctx: RunContext,
+    request: RunFunctionRequest,
+    address: number,
+    data: Uint8Array,
+  ): Promise<void>;
+}
+
+function canPipeline(core: CortexMDebug): core is PipeliningCore {
+  return canOverlap(core) && "startFunctionAndWrite" in core;
+}
+
 function canOverlap(core: CortexMDebug): core is OverlappingCore {
   return "startFunction" in core && "finishFunction" in core;
 }
@@ -179,7 +193,10 @@ export class NrfDevice implements FlashDevice {
         timeoutMs,
       };
       let bad: number;
-      if (canOverlap(this.core)) {
+      if (canPipeline(this.core) && next) {
+        await this.core.startFunctionAndWrite(ctx, request, buffers[(i + 1) % 2], next.data);
+        bad = await this.core.finishFunction(ctx, timeoutMs);
+      } else if (canOverlap(this.core)) {
         await this.core.startFunction(ctx, request);
         if (next) await this.core.writeMemory(ctx, buffers[(i + 1) % 2], next.data);
         bad = await this.core.finishFunction(ctx, timeoutMs);
