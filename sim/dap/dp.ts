@@ -3,6 +3,10 @@
  * RDBUFF, sticky error flags, posted AP reads, and the reset state after a line reset. One
  * call of {@link SwDp.transfer} is one SWD packet: request in, ACK and data out.
  *
+ * AP transactions are posted: an AP access the target's bus cannot take yet is accepted (OK)
+ * and completes later; until then every AP access and RDBUFF read answers WAIT (ADIv5 B4.2.x),
+ * and DAPABORT abandons it.
+ *
  * Modelling choices: an AP access while debug power is down is not performed and sets
  * STICKYERR; with any sticky flag set every access except DPIDR/CTRL-STAT reads and ABORT
  * writes answers FAULT; after a line reset only a DPIDR read is answered (others see no ACK).
@@ -19,10 +23,16 @@ export const REQ = { APnDP: 1, RnW: 2, A2: 4, A3: 8, MATCH_VALUE: 16, MATCH_MASK
 /** Result of an AP register access. */
 export type ApResult = { status: "ok"; value: number } | { status: "wait" | "fault" };
 
-/** An access port behind the DP. `reg` is the byte address within the AP (0x00–0xFC). */
+/**
+ * An access port behind the DP. `reg` is the byte address within the AP (0x00–0xFC).
+ * "wait" means the AP cannot start the access yet (its bus is stalled); the DP keeps it
+ * pending and retries it. `busy` reports a started transaction that has not finished.
+ */
 export interface AccessPort {
   read(reg: number): ApResult;
   write(reg: number, value: number): ApResult;
+  busy?(): boolean;
+  abort?(): void;
 }
 
 /** CTRL/STAT bits. */
@@ -53,6 +63,7 @@ export class SwDp {
   /** True after a line reset until DPIDR is read. */
   resetState = true;
   #lastRead = 0;
+  #pending: { retry: () => ApResult; read: boolean } | null = null;
 
   constructor(readonly dpidr: number, readonly aps: Map<number, AccessPort>) {}
 
@@ -89,6 +100,10 @@ export class SwDp {
     }
     const exempt = !ap && ((read && (addr === 0 || addr === 4)) || (!read && addr === 0));
     if (this.ctrlStat & STICKY && !exempt) return { ack: ACK.FAULT, data: 0 };
+    if (ap || (read && addr === 0xc)) {
+      if (!this.#settle()) return { ack: ACK.WAIT, data: 0 };
+      if (this.ctrlStat & STICKY) return { ack: ACK.FAULT, data: 0 };
+    }
     if (!ap) return read ? this.#readDp(addr) : this.#writeDp(addr, wdata >>> 0);
     return read ? this.#readAp(addr) : this.#writeAp(addr, wdata >>> 0);
   }
@@ -115,6 +130,10 @@ export class SwDp {
   #writeDp(addr: number, value: number): { ack: number; data: number } {
     switch (addr) {
       case 0: // ABORT
+        if (value & 0x01) {
+          this.#pending = null;
+          for (const port of this.aps.values()) port.abort?.();
+        }
         if (value & 0x02) this.ctrlStat &= ~CTRL_STAT.STICKYCMP;
         if (value & 0x04) this.ctrlStat &= ~CTRL_STAT.STICKYERR;
         if (value & 0x08) this.ctrlStat &= ~CTRL_STAT.WDATAERR;
@@ -138,20 +157,41 @@ export class SwDp {
     return { port, reg: (this.select & 0xf0) | addr };
   }
 
+  /** Finishes a pending AP transaction if the target lets it; false while still busy. */
+  #settle(): boolean {
+    const p = this.#pending;
+    if (p) {
+      const r = p.retry();
+      if (r.status === "wait") return false;
+      this.#pending = null;
+      this.#apply(r, p.read);
+    }
+    for (const port of this.aps.values()) if (port.busy?.()) return false;
+    return true;
+  }
+
+  #apply(r: ApResult, read: boolean): void {
+    if (r.status === "fault") {
+      this.ctrlStat |= CTRL_STAT.STICKYERR;
+      if (read) this.rdbuff = 0;
+    } else if (r.status === "ok" && read) this.rdbuff = r.value >>> 0;
+  }
+
   #readAp(addr: number): { ack: number; data: number } {
     const posted = this.rdbuff;
+    this.#lastRead = posted;
     if (!this.powered) {
       this.ctrlStat |= CTRL_STAT.STICKYERR;
       return { ack: ACK.OK, data: posted };
     }
     const { port, reg } = this.#ap(addr);
-    const r: ApResult = port ? port.read(reg) : { status: "ok", value: 0 };
-    if (r.status === "wait") return { ack: ACK.WAIT, data: 0 };
-    if (r.status === "fault") {
-      this.ctrlStat |= CTRL_STAT.STICKYERR;
+    if (!port) {
       this.rdbuff = 0;
-    } else if (r.status === "ok") this.rdbuff = r.value >>> 0;
-    this.#lastRead = posted;
+      return { ack: ACK.OK, data: posted };
+    }
+    const r = port.read(reg);
+    if (r.status === "wait") this.#pending = { retry: () => port.read(reg), read: true };
+    else this.#apply(r, true);
     return { ack: ACK.OK, data: posted };
   }
 
@@ -161,9 +201,10 @@ export class SwDp {
       return { ack: ACK.OK, data: 0 };
     }
     const { port, reg } = this.#ap(addr);
-    const r: ApResult = port ? port.write(reg, value) : { status: "ok", value: 0 };
-    if (r.status === "wait") return { ack: ACK.WAIT, data: 0 };
-    if (r.status === "fault") this.ctrlStat |= CTRL_STAT.STICKYERR;
+    if (!port) return { ack: ACK.OK, data: 0 };
+    const r = port.write(reg, value);
+    if (r.status === "wait") this.#pending = { retry: () => port.write(reg, value), read: false };
+    else this.#apply(r, false);
     return { ack: ACK.OK, data: 0 };
   }
 }

@@ -19,6 +19,8 @@ export interface DebugBus {
     size: 1 | 2 | 4,
     value: number,
   ): { ok: true; value: number } | { ok: false; wait: boolean };
+  /** True while a finished write still holds the bus (e.g. flash programming). */
+  debugStalled?(address: number): boolean;
 }
 
 /** CSW bits. */
@@ -34,6 +36,7 @@ export class MemAp implements AccessPort {
   /** Reset value: byte size, no increment (hosts must program CSW). */
   csw = 0x03000040;
   tar = 0;
+  #stalledAt: number | null = null;
 
   constructor(
     readonly bus: DebugBus,
@@ -63,6 +66,7 @@ export class MemAp implements AccessPort {
         : (value >>> (size === 2 ? lane & 16 : lane)) & (size === 2 ? 0xffff : 0xff);
       const r = this.bus.debugWrite(aligned, size, v);
       if (!r.ok) return { status: r.wait ? "wait" : "fault" };
+      if (this.bus.debugStalled?.(aligned)) this.#stalledAt = aligned;
       if (advance) this.#increment();
       return { status: "ok", value: 0 };
     }
@@ -71,6 +75,19 @@ export class MemAp implements AccessPort {
     if (advance) this.#increment();
     const shifted = size === 4 ? r.value : r.value << (size === 2 ? lane & 16 : lane);
     return { status: "ok", value: shifted >>> 0 };
+  }
+
+  /** True while the last write's bus transaction has not finished. */
+  busy(): boolean {
+    if (this.#stalledAt === null) return false;
+    if (this.bus.debugStalled?.(this.#stalledAt)) return true;
+    this.#stalledAt = null;
+    return false;
+  }
+
+  /** DAPABORT: stop waiting for the bus. */
+  abort(): void {
+    this.#stalledAt = null;
   }
 
   read(reg: number): ApResult {

@@ -113,7 +113,8 @@ Deno.test("WAIT while the NVMC erases: retried, reported when retries run out", 
     { ap: true, reg: 0x4, value: 0x400 },
     { ap: true, read: true, reg: 0xc },
   ]));
-  assertEquals(bytes(wait, 3), [0x05, 1, 0x02]);
+  // the AP read is posted (OK, count 2); collecting it with RDBUFF answers WAIT
+  assertEquals(bytes(wait, 3), [0x05, 2, 0x02]);
   await cmd([0x04, 0, 0xff, 0xff, 0, 0]); // 65535 retries outlast a 22.3 ms erase
   const done = await cmd(transfer([{ ap: true, read: true, reg: 0xc }]));
   assertEquals([done[1], done[2], word(done, 3)], [1, 0x01, 0xffffffff]);
@@ -157,5 +158,35 @@ Deno.test("reset and halt via DEMCR.VC_CORERESET and AIRCR.SYSRESETREQ", async (
   assertEquals([(dhcsr >>> 17) & 1, (dhcsr >>> 25) & 1], [1, 1]); // S_HALT, S_RESET_ST
   assertEquals(board.device.cpu.r[15], 0x100);
   assertEquals(board.device.cpu.dfsr & 8, 8); // VCATCH
+  await link.close();
+});
+
+Deno.test("programming flash through TransferBlock: each word holds the AHB-AP ~46 µs", async () => {
+  const { cmd, board, link, clock } = await session();
+  await bringUp(cmd);
+  await cmd(transfer([
+    { ap: true, reg: 0x4, value: 0x4001e504 },
+    { ap: true, reg: 0xc, value: 1 }, // CONFIG = WEN
+  ]));
+  await cmd([0x04, 0, 0, 0, 0, 0]); // no WAIT retries: the second word must wait
+  await cmd(transfer([{ ap: true, reg: 0x4, value: 0x2000 }]));
+  const words = Array.from({ length: 14 }, (_, i) => (0x12340000 + i) >>> 0);
+  const block = [
+    0x06,
+    0,
+    14,
+    0,
+    0x0d,
+    ...words.flatMap((w) => [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24]),
+  ];
+  assertEquals(bytes(await cmd(block), 4), [0x06, 1, 0, 0x02]);
+  await cmd([0x04, 0, 100, 0, 0, 0]);
+  await cmd(transfer([{ ap: true, reg: 0x4, value: 0x2000 }]));
+  const t0 = clock.now();
+  assertEquals(bytes(await cmd(block), 4), [0x06, 14, 0, 0x01]);
+  const flash = new DataView(board.device.flash.buffer);
+  assertEquals(Array.from({ length: 14 }, (_, i) => flash.getUint32(0x2000 + 4 * i, true)), words);
+  // 14 words at 46 µs each cannot take less than 0.64 ms of probe time (+ 2 USB frames)
+  assertEquals(clock.now() - t0 >= 2 + 14 * 0.046, true);
   await link.close();
 });

@@ -136,6 +136,13 @@ export class NrfDevice {
     return region.name === "nvmc" && (address & 0xfff) >= 0x508;
   }
 
+  /** True while the NVMC still programs a word the debugger wrote to flash or UICR. */
+  debugStalled(address: number): boolean {
+    if (!this.nvmc.busy) return false;
+    const name = this.bus.regionAt(address)?.name;
+    return name === "flash" || name === "uicr";
+  }
+
   /** AHB-AP read. */
   debugRead(address: number, size: 1 | 2 | 4): DebugAccess {
     if (this.#blocked(address)) return { ok: false, wait: true };
