@@ -76,6 +76,10 @@ for (const [chip, name] of [["esp32", "ESP32"], ["esp32c3", "ESP32-C3"], ["esp32
     assert.equal(await loader.flashMd5sum(0x10000, img.length), md5hex(img));
     const back = await loader.readFlash(0x10000, 0x2000);
     assert.deepEqual(back, img.subarray(0, 0x2000));
+    if (chip === "esp32c3") {
+      await loader.eraseFlash();
+      assert.ok(device.flash.bytes.every((b) => b === 0xff));
+    }
     await loader.after("hard_reset"); // esptool-js never asserts RTS: the stub keeps running
     assert.equal(device.mode, "stub");
     await transport.disconnect();
