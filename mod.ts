@@ -1,8 +1,8 @@
 /**
  * deltaflash: a plugin-based firmware flasher that writes only what changed.
  *
- * ```ts
- * import { createRegistry, createContext, flash } from "./mod.ts";
+ * ```ts ignore
+ * import { createContext, createRegistry, flash } from "./mod.ts";
  * const registry = await createRegistry();
  * const result = await flash(registry, createContext(), {
  *   target: "esp32c3",
@@ -11,6 +11,101 @@
  * });
  * console.log(result.plan.totals);
  * ```
+ *
+ * ## Plugins
+ *
+ * A plugin is a function that receives the {@link PluginHost} and registers things; a plugin
+ * with options is a factory `(options) => (host) => void`, and that factory is what a
+ * plugin module exports by default (the CLI loads modules listed in `deltaflash.plugins` of
+ * deno.json / deltaflash.json, by relative path or `npm:` specifier). Plugins import from
+ * this module only. Registration is all-or-nothing: if a plugin throws while loading,
+ * nothing it registered stays, and the failure is reported with the plugin's specifier while
+ * the rest keeps working.
+ *
+ * | host method | registers | names must be |
+ * | --- | --- | --- |
+ * | `registerTarget(def)` | a {@link TargetDefinition} (`--target name`) | unique with aliases, case-insensitive |
+ * | `registerHash(algo)` | a {@link HashAlgorithm} the host digests with and devices compute by name | unique |
+ * | `registerFormat(fmt)` | an {@link ImageFormat} (`detect`, `extensions`, `load`) | unique |
+ * | `registerTransport(p)` | a {@link TransportProvider} for one `scheme` and `kind` (`serial`, `dap`, `gdb`) | unique per scheme and kind |
+ * | `registerCommand(cmd)` | a {@link CliCommand} (`deltaflash <name> …`) | unique |
+ * | `wrapStage(stage, w, scope?)` | a {@link StageWrapper} for all targets or `{ targets: [...] }` | — |
+ *
+ * `host.target(name)` returns a target registered earlier, so a board plugin can derive
+ * its own target from a built-in chip (`{ ...host.target("esp32c3"), name: "my-board", … }`);
+ * `host.openTransport(ctx, kind, address)` is how a target's `connect` reaches its device
+ * without knowing whether the link is a USB port, a TCP bridge or a simulator.
+ *
+ * ```ts ignore
+ * export default (options: { note?: string } = {}): Plugin => (host) => {
+ *   host.registerTarget({ name: "my-board", family: "demo", description: "…", link: "probe",
+ *     hash: "crc32", layout: { regions: [{ name: "flash", start: 0, size: 0x10000, blockSize: 1024 }] },
+ *     connect: (ctx, o) => MyDevice.open(ctx, host, o) });
+ *   host.wrapStage("verify", (next) => async (ctx, args) => {
+ *     const report = await next(ctx, args);
+ *     ctx.log.info(`verified ${report.blocks} blocks ${options.note ?? ""}`);
+ *     return report;
+ *   }, { targets: ["my-board"] });
+ * };
+ * ```
+ *
+ * ## The lifecycle: loadImage → queryHashes → plan → write → verify
+ *
+ * {@link flash} runs the stages in that order with `connect` between loadImage and
+ * queryHashes. Every stage is `async (ctx, args) => result`; `ctx` is the {@link RunContext}
+ * (abort signal, clock, logger, `emit` for progress). Each stage may throw a
+ * {@link DeltaflashError} subclass with a one-line message and a hint; the run stops there
+ * and the device is closed. A run aborted through `ctx.signal` throws {@link AbortedError}.
+ *
+ * - **loadImage**(ctx, {@link LoadImageArgs}) → {@link FlashImage}. Receives the inputs
+ *   (file, optional address and format, optional bytes), the target and the merged format
+ *   options. Must return one image whose segments do not overlap. The default reads each
+ *   file, picks the format (explicit, detected, extension) and merges; it throws
+ *   {@link ImageFormatError}, {@link ImageOverlapError} or {@link UsageError} (raw binary
+ *   without an address). No device is open yet: a wrapper may rewrite `args.inputs` (e.g.
+ *   give raw images their partition's address) or check the image. After this stage the
+ *   kernel checks that every byte lies in the connected device's layout
+ *   ({@link ImageRangeError}).
+ * - **queryHashes**(ctx, {@link QueryHashesArgs}) → {@link HashReport}. Receives the open
+ *   {@link FlashDevice}, the image, the {@link HashAlgorithm} and the partial-block policy.
+ *   Must return one {@link BlockComparison} per block the image touches, in address order,
+ *   with `same` true only when the device already holds the final bytes; for a partly
+ *   covered block under `keep`, `content` carries the final block (image bytes over device
+ *   bytes). The default asks `device.hash` once for all touched blocks and reads partial
+ *   blocks back with `device.read`, throwing `E_PARTIAL` (a DeltaflashError with a hint)
+ *   when the device cannot be read. Not called in `full` mode.
+ * - **plan**(ctx, {@link PlanArgs}) → {@link Plan}. Receives the image, the report, the
+ *   device layout, the mode and the target's {@link CostModel}. Must return per-block
+ *   decisions and block-aligned {@link WriteRun}s holding the complete final contents of
+ *   every block to write (erased value where neither image nor device supplies bytes). Pure:
+ *   it must not touch the device. The default is {@link planBlocks}.
+ * - **write**(ctx, {@link WriteArgs}) → {@link WriteReport}. Receives the device and the
+ *   plan. May assume runs are block-aligned, whole blocks, inside the layout, in address
+ *   order. Must erase and program exactly the runs (the default calls `device.program` once)
+ *   and should emit `progress` events (`stage: "write"`) and stop at `ctx.signal`. Throws
+ *   {@link DeviceError} / {@link TimeoutError}; never reports success for bytes not written.
+ * - **verify**(ctx, {@link VerifyArgs}) → {@link VerifyReport}. Receives the device, the plan
+ *   and the algorithm. Must confirm that every written block holds the plan's bytes and
+ *   throw {@link VerifyError} (listing the bad blocks) otherwise. The default re-hashes the
+ *   written blocks on the device. Skipped when verify is off.
+ *
+ * ## Wrapping or replacing a stage
+ *
+ * A {@link StageWrapper} `(next) => stage` receives the stage below it and returns the new
+ * one: call `next` to wrap, don't call it to replace. Stages compose as kernel default ←
+ * the target's own `stages` ← plugin wrappers in registration order (the last registered is
+ * outermost). `host.wrapStage("write", w, { targets: ["esp32c3"] })` applies to that
+ * target only; without a scope it applies to all. Config can add one wrapper per stage
+ * (`deltaflash.pipeline.stages`: a module whose default export is the wrapper).
+ *
+ * ## Devices
+ *
+ * A target's `connect(ctx, options)` opens a {@link FlashDevice}: `hash(ctx, algorithm,
+ * ranges)` digests ranges on the device (whole blocks when `hashGranularity` is `block`),
+ * `program(ctx, runs)` erases and programs whole blocks, optional `read`, `erase`, `reset`,
+ * `monitor`, `stats`, and `close`. Simulated links account time with `ctx.clock.sleep`, so
+ * runs on a {@link VirtualClock} report modelled durations. `testing.ts` (`./testing` export)
+ * holds the conformance kit every target should pass.
  *
  * @module
  */
