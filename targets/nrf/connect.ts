@@ -1,6 +1,6 @@
 /**
- * Opening an nRF session: probe link from the registry, DAPLink board id check, SWD
- * bring-up, then the device.
+ * Opening an nRF session: a CMSIS-DAP probe link from the registry (DAPLink board id check,
+ * SWD bring-up) or a GDB server link, then the device.
  *
  * @module
  */
@@ -13,6 +13,7 @@ import {
 } from "../../kernel/mod.ts";
 import { DapCortexM } from "../dap/cortexm.ts";
 import { DapProbe } from "../dap/probe.ts";
+import { isGdbProbe, openGdbCortexM } from "../gdb/mod.ts";
 import { boardForId, type NrfBoard } from "./chips.ts";
 import { NrfDevice } from "./device.ts";
 
@@ -27,6 +28,7 @@ export async function connectNrf(
   options: ConnectOptions,
 ): Promise<NrfDevice> {
   const address = options.probe ?? DEFAULT_PROBE;
+  if (isGdbProbe(address)) return await connectGdb(host, ctx, board, address, options);
   const link = await host.openTransport(ctx, "dap", address, { target: board.target });
   const probe = new DapProbe(link);
   try {
@@ -55,6 +57,25 @@ export async function connectNrf(
     return device;
   } catch (e) {
     await probe.close().catch(() => {});
+    throw e;
+  }
+}
+
+/** The same device over a GDB server (QEMU, OpenOCD, pyOCD, Black Magic Probe). */
+async function connectGdb(
+  host: PluginHost,
+  ctx: RunContext,
+  board: NrfBoard,
+  address: string,
+  options: ConnectOptions,
+): Promise<NrfDevice> {
+  const core = await openGdbCortexM(ctx, host, address);
+  try {
+    const device = await NrfDevice.open(ctx, core, board.chip, { probe: address });
+    device.resetOnClose = options.options?.reset !== false;
+    return device;
+  } catch (e) {
+    await core.close().catch(() => {});
     throw e;
   }
 }
