@@ -161,3 +161,11 @@ Deno.test("erase empties whole sectors; monitor hands over the console of the ru
   equal(dev.mode, "app");
   await device.close();
 });
+
+Deno.test("an ESP32 (no GET_SECURITY_INFO) found where an ESP32-C3 was asked for", async () => {
+  const { registry } = await setup();
+  await rejects(run(registry, "esp32c3", "sim:esp32", data(100), 0x10000), (e: Error) => {
+    ok(/esp32c3/.test(e.message) && /ESP32\b/.test(e.message), e.message);
+    return true;
+  });
+});
