@@ -13,6 +13,7 @@ import {
 } from "../../kernel/mod.ts";
 import { DapCortexM } from "../dap/cortexm.ts";
 import { DapProbe } from "../dap/probe.ts";
+import { InfoId } from "../dap/protocol.ts";
 import { isGdbProbe, openGdbCortexM } from "../gdb/mod.ts";
 import { boardForId, type NrfBoard } from "./chips.ts";
 import { NrfDevice } from "./device.ts";
@@ -52,6 +53,8 @@ export async function connectNrf(
     if (board.chip.core === "Cortex-M4F") await checkApprotect(ctx, core);
     const details: Record<string, string> = { probe: address };
     if (boardId) details["board id"] = boardId;
+    const firmware = await probeText(ctx, probe, InfoId.FirmwareVersion);
+    if (firmware) details["probe firmware"] = firmware;
     const device = await NrfDevice.open(ctx, core, board.chip, details);
     device.resetOnClose = options.options?.reset !== false;
     return device;
@@ -77,6 +80,16 @@ async function connectGdb(
   } catch (e) {
     await core.close().catch(() => {});
     throw e;
+  }
+}
+
+/** A DAP_Info string, or undefined when the probe has none. */
+async function probeText(ctx: RunContext, probe: DapProbe, id: number) {
+  try {
+    const text = new TextDecoder().decode(await probe.info(ctx, id)).replace(/\0.*$/s, "");
+    return text || undefined;
+  } catch {
+    return undefined;
   }
 }
 
