@@ -1,5 +1,6 @@
 /**
- * `deno task bench [--quick] [--baud N] [--latency MS] [--packet-count N]`: every scenario and
+ * `deno task bench [--quick] [--baud N] [--latency MS] [--packet-count N] [--only TEXT]
+ * [--no-host]`: every scenario and
  * strategy, printed as a table and written to bench/results/latest.json and chart.svg.
  * Modelled rows come from simulated links and devices in virtual time; measured rows are
  * host wall time.
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     latency: { type: "string" },
     "packet-count": { type: "string" },
     out: { type: "string" },
+    only: { type: "string" },
+    "no-host": { type: "boolean", default: false },
   },
 });
 
@@ -28,6 +31,7 @@ const params = {
   baud: values.baud ? Number(values.baud) : undefined,
   latencyMs: values.latency ? Number(values.latency) : undefined,
   packetCount: values["packet-count"] ? Number(values["packet-count"]) : undefined,
+  only: values.only,
 };
 
 const rows: BenchRow[] = [];
@@ -36,9 +40,15 @@ for (const suite of modelledSuites()) {
   rows.push(...await suite.run(params));
   console.error(`${suite.name}: ${((performance.now() - t) / 1000).toFixed(1)} s real`);
 }
-rows.push(...hostBenchmarks(params.quick));
+if (!values["no-host"]) rows.push(...hostBenchmarks(params.quick));
 
-console.log(table(rows));
+// One table per family, so each shows only its own ratio columns.
+const family = (r: BenchRow) =>
+  r.kind === "measured" ? "host" : r.suite.startsWith("esp") ? "esp" : "nrf";
+for (const f of ["esp", "nrf", "host"]) {
+  const part = rows.filter((r) => family(r) === f);
+  if (part.length) console.log(table(part) + "\n");
+}
 const dir = values.out ?? fileURLToPath(new URL("./results", import.meta.url));
 await Deno.mkdir(dir, { recursive: true });
 await Deno.writeTextFile(

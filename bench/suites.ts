@@ -1,10 +1,15 @@
 /**
- * The modelled benchmark suites (simulated links and devices in virtual time). Each family
- * adds its suite here.
+ * The modelled benchmark suites (simulated links and devices in virtual time): every
+ * scenario × strategy, each run on a fresh simulator and clock.
  *
  * @module
  */
+import { ESP_STRATEGIES, espBound, runEsp } from "./esp.ts";
+import { runEsptoolJs } from "./esptool_js.ts";
+import { type RunMetrics, scenarioRows, type StrategyResult } from "./measure.ts";
+import { nrfSuite } from "./nrf_suite.ts";
 import type { BenchRow } from "./report.ts";
+import { espScenarios, haveFirmware, type Scenario } from "./scenarios.ts";
 
 /** Link and run parameters settable from the command line. */
 export interface BenchParams {
@@ -16,6 +21,8 @@ export interface BenchParams {
   readonly latencyMs?: number;
   /** CMSIS-DAP packets in flight override. */
   readonly packetCount?: number;
+  /** Only scenarios whose `suite · name` contains this text. */
+  readonly only?: string;
 }
 
 /** A group of modelled scenarios. */
@@ -26,7 +33,60 @@ export interface BenchSuite {
   run(params: BenchParams): Promise<BenchRow[]>;
 }
 
+/** Scenarios selected by `--quick` and `--only`. */
+export function select(all: readonly Scenario[], p: BenchParams): Scenario[] {
+  return all.filter((s) =>
+    (!p.quick || s.quick) && (!p.only || `${s.suite} · ${s.name}`.includes(p.only))
+  );
+}
+
+async function attempt(f: () => Promise<RunMetrics>): Promise<RunMetrics | { skipped: string }> {
+  try {
+    return await f();
+  } catch (e) {
+    return { skipped: `failed: ${e instanceof Error ? e.message : String(e)}`.slice(0, 120) };
+  }
+}
+
+/** ESP: peers and our hash strategies on the simulated ESP32 / ESP32-C3. */
+export function espSuite(): BenchSuite {
+  return {
+    name: "esp",
+    async run(p) {
+      if (!await haveFirmware()) {
+        console.error("esp suite skipped: ../shared/firmware is absent");
+        return [];
+      }
+      const rows: BenchRow[] = [];
+      for (const sc of select(await espScenarios(), p)) {
+        const results: StrategyResult[] = [];
+        for (const s of ESP_STRATEGIES) {
+          const metrics = await attempt(() => runEsp(sc, s, p));
+          results.push({
+            strategy: s.name,
+            role: s.role,
+            label: "label" in s ? s.label : undefined,
+            metrics,
+          });
+        }
+        results.push({
+          strategy: "esptool-js 0.7.0 (real peer)",
+          role: "peer",
+          label: "esptool-js",
+          metrics: await attempt(() => runEsptoolJs(sc, p)),
+        });
+        const connects: number[] = results.slice(0, ESP_STRATEGIES.length).flatMap((r) =>
+          "connectMs" in r.metrics ? [r.metrics.connectMs] : []
+        );
+        const bound = await espBound(sc, p, connects.length ? Math.min(...connects) : 0);
+        rows.push(...scenarioRows(sc.suite, sc.name, results, bound));
+      }
+      return rows;
+    },
+  };
+}
+
 /** All modelled suites. */
 export function modelledSuites(): BenchSuite[] {
-  return [];
+  return [espSuite(), nrfSuite()];
 }

@@ -1,0 +1,219 @@
+/**
+ * ESP strategies on the simulated chip, all through our pipeline and the same link model:
+ * esptool-style full flash, espflash-style whole-segment MD5 skip, esptool `--diff-with`
+ * (host diff against the old file), and ours with each hash strategy.
+ *
+ * @module
+ */
+import { deflateSync } from "node:zlib";
+import {
+  type BlockComparison,
+  compareImages,
+  digestsEqual,
+  flash,
+  type FlashImage,
+  type HashReport,
+  type Registry,
+  touchedBlocks,
+  VerifyError,
+} from "../kernel/mod.ts";
+import { espSim, EspSimBank } from "../sim/esp/plugin.ts";
+import type { EspDevice as SimEspDevice } from "../sim/esp/device.ts";
+import { lineMs, md5Ms, programMs, rangeEraseMs } from "../sim/esp/timing.ts";
+import { espTargets } from "../targets/esp/plugin.ts";
+import { changedBlocks, holds, loadFor, registryWith, timedContext } from "./harness.ts";
+import type { LowerBound, RunMetrics } from "./measure.ts";
+import type { Scenario } from "./scenarios.ts";
+import type { BenchParams } from "./suites.ts";
+
+/** Default line rate: esptool's default `--baud` (460800). */
+export const ESP_DEFAULT_BAUD = 460800;
+
+/** The ESP strategies, in table order. */
+export const ESP_STRATEGIES = [
+  { name: "esptool full (compressed)", label: "esptool", role: "peer" },
+  { name: "espflash whole-segment MD5", label: "espflash", role: "peer" },
+  { name: "esptool --diff-with old", label: "diff-with", role: "peer" },
+  { name: "deltaflash auto", strategy: "auto", role: "ours" },
+  { name: "deltaflash per-sector", strategy: "per-sector", role: "ours" },
+  { name: "deltaflash bisect", strategy: "bisect", role: "ours" },
+  { name: "deltaflash whole-then-sector", strategy: "whole-then-sector", role: "ours" },
+] as const;
+
+/** One ESP strategy. */
+export type EspStrategy = (typeof ESP_STRATEGIES)[number];
+
+/** Counts wire bytes and commands at the simulated chip (the same for every client). */
+export function countWire(
+  dev: SimEspDevice,
+): () => { bytesOut: number; bytesIn: number; roundTrips: number } {
+  let bytesOut = 0, bytesIn = 0, commands = 0;
+  const receive = dev.receive.bind(dev);
+  dev.receive = (b, baud) => {
+    bytesOut += b.length;
+    receive(b, baud);
+  };
+  const attach = dev.attachTx.bind(dev);
+  dev.attachTx = (sink) =>
+    attach(
+      sink && ((b, baud) => {
+        bytesIn += b.length;
+        sink(b, baud);
+      }),
+    );
+  const push = dev.history.push.bind(dev.history);
+  dev.history.push = (...r) => {
+    commands += r.length;
+    return push(...r);
+  };
+  return () => ({ bytesOut, bytesIn, roundTrips: commands });
+}
+
+/** espflash ≥ 3: one MD5 over each contiguous image span; equal → skip it, else write it all. */
+function wholeSegmentMd5(registry: Registry, target: string): void {
+  registry.wrapStage("queryHashes", () => async (ctx, { device, image, algorithm }) => {
+    const spans = image.ranges();
+    const digests = await device.hash(ctx, algorithm.name, spans);
+    const blocks: BlockComparison[] = [];
+    spans.forEach((r, i) => {
+      const same = digestsEqual(
+        algorithm.digest(image.read(r.start, r.end - r.start, 0xff)),
+        digests[i],
+      );
+      for (const b of touchedBlocks(image.slice(r.start, r.end), device.layout)) {
+        blocks.push({ ...b, same });
+      }
+    });
+    return { algorithm: algorithm.name, blocks, requests: spans.length } satisfies HashReport;
+  }, { targets: [target] });
+}
+
+/** esptool `--diff-with`: changed sectors from the two files, no device hashing; one MD5 of
+ * each whole file afterwards. */
+function hostDiff(registry: Registry, target: string, old: FlashImage): void {
+  registry.wrapStage("queryHashes", () => (_ctx, { device, image, algorithm }) => {
+    const changed = new Set(compareImages(old, image, 4096).differentBlocks);
+    const blocks = touchedBlocks(image, device.layout).map((b) => ({
+      ...b,
+      same: !changed.has(b.address),
+    }));
+    return Promise.resolve({ algorithm: algorithm.name, blocks, requests: 0 });
+  }, { targets: [target] });
+  registry.wrapStage("verify", () => async (ctx, { device, plan, algorithm }) => {
+    const image = FILE.get(plan);
+    if (!image) return { blocks: 0, requests: 0 };
+    const spans = image.ranges();
+    const digests = await device.hash(ctx, algorithm.name, spans);
+    const bad = spans.filter((r, i) =>
+      !digestsEqual(algorithm.digest(image.read(r.start, r.end - r.start, 0xff)), digests[i])
+    );
+    if (bad.length) throw new VerifyError(bad.map((r) => r.start));
+    return { blocks: plan.totals.write, requests: 1 };
+  }, { targets: [target] });
+  registry.wrapStage("plan", (next) => async (ctx, args) => {
+    const plan = await next(ctx, args);
+    FILE.set(plan, args.image);
+    return plan;
+  }, { targets: [target] });
+}
+
+/** Image of each plan (the verify stage of `--diff-with` hashes the whole file). */
+const FILE = new WeakMap<object, FlashImage>();
+
+/** Runs one strategy on one scenario in a fresh simulator and clock. */
+export async function runEsp(sc: Scenario, s: EspStrategy, p: BenchParams): Promise<RunMetrics> {
+  const bank = new EspSimBank({ latencyMs: p.latencyMs });
+  const registry = await registryWith(espSim(bank), espTargets());
+  const oldImage = await loadFor(registry, sc.target, sc.old);
+  if (s.name.startsWith("espflash")) wholeSegmentMd5(registry, sc.target);
+  if (s.name.startsWith("esptool --diff")) hostDiff(registry, sc.target, oldImage);
+  const dev = await preload(bank, sc, oldImage);
+  const wire = countWire(dev);
+  const { ctx, clock, connectMs } = timedContext();
+  const r = await flash(registry, ctx, {
+    target: sc.target,
+    inputs: sc.new,
+    mode: s.name.startsWith("esptool full") ? "full" : "diff",
+    connect: {
+      port: sc.address,
+      baud: p.baud ?? ESP_DEFAULT_BAUD,
+      options: { hashStrategy: "strategy" in s ? s.strategy : "auto", latencyMs: p.latencyMs },
+    },
+  });
+  return {
+    ms: clock.now(),
+    connectMs: connectMs(),
+    ...wire(),
+    erased: dev.flash.counters.sectorsErased,
+    programmedKiB: dev.flash.counters.pagesProgrammed / 4,
+    ok: holds(r.image, (a, n) => dev.flash.read(a, n)),
+  };
+}
+
+/** A fresh simulated chip holding `old`, written through the bank (no timed flash). */
+export async function preload(
+  bank: EspSimBank,
+  sc: Scenario,
+  old: FlashImage,
+): Promise<SimEspDevice> {
+  const dev = await bank.device(sc.address, sc.target);
+  for (const s of old.segments) dev.flash.bytes.set(s.data, s.address);
+  return dev;
+}
+
+/** The lower bound for a scenario at the bench's link settings. */
+export async function espBound(
+  sc: Scenario,
+  p: BenchParams,
+  connectMs: number,
+): Promise<LowerBound> {
+  const bank = new EspSimBank();
+  const registry = await registryWith(espSim(bank), espTargets());
+  const oldImage = await loadFor(registry, sc.target, sc.old);
+  const newImage = await loadFor(registry, sc.target, sc.new);
+  const dev = await preload(bank, sc, oldImage);
+  const layout = {
+    regions: [{
+      name: "flash",
+      start: 0,
+      size: dev.flash.size,
+      blockSize: 4096,
+      erasedValue: 0xff,
+    }],
+  };
+  const changed = changedBlocks(newImage, layout, (a, n) => dev.flash.read(a, n), "fill");
+  const touched = touchedBlocks(newImage, layout).reduce((n, b) => n + b.size, 0);
+  let wire = 0, flashWork = 0;
+  for (const run of runsOf(changed)) {
+    wire += Math.min(run.data.length, deflateSync(run.data, { level: 9 }).length);
+    flashWork += rangeEraseMs(run.address / 4096, run.data.length / 4096) +
+      programMs(run.data.length / 256);
+  }
+  return {
+    connectMs,
+    hashMs: md5Ms(touched),
+    transferMs: lineMs(wire, p.baud ?? ESP_DEFAULT_BAUD),
+    flashMs: flashWork,
+  };
+}
+
+/** Merges address-contiguous blocks into runs. */
+export function runsOf(blocks: readonly { address: number; size: number; data: Uint8Array }[]) {
+  const runs: { address: number; data: Uint8Array }[] = [];
+  let parts: Uint8Array[] = [], start = -1, end = -1;
+  const flush = () => {
+    if (!parts.length) return;
+    const data = new Uint8Array(end - start);
+    let o = 0;
+    for (const x of parts) (data.set(x, o), o += x.length);
+    runs.push({ address: start, data });
+    parts = [];
+  };
+  for (const b of blocks) {
+    if (b.address !== end) (flush(), start = b.address);
+    parts.push(b.data);
+    end = b.address + b.size;
+  }
+  flush();
+  return runs;
+}
