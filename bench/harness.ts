@@ -91,3 +91,12 @@ export function holds(
     return here.every((b, i) => b === s.data[i]);
   });
 }
+
+/** Runs `f`; a failure becomes a skipped row with its message instead of ending the bench. */
+export async function harnessAttempt<T>(f: () => Promise<T>): Promise<T | { skipped: string }> {
+  try {
+    return await f();
+  } catch (e) {
+    return { skipped: `failed: ${e instanceof Error ? e.message : String(e)}`.slice(0, 120) };
+  }
+}

@@ -22,8 +22,8 @@ export interface RunMetrics {
   readonly erased: number;
   /** KiB programmed by the device. */
   readonly programmedKiB: number;
-  /** True when the device flash holds the new image afterwards. */
-  readonly ok: boolean;
+  /** True when the device flash holds the new image afterwards (absent: not a flash). */
+  readonly ok?: boolean;
 }
 
 /** The parts of a lower bound (ms). */
@@ -87,7 +87,7 @@ export function scenarioRows(
       "round trips": m.roundTrips,
       erased: m.erased,
       "KiB prog": round(m.programmedKiB),
-      ok: m.ok ? "yes" : "NO",
+      ok: m.ok === undefined ? "-" : m.ok ? "yes" : "NO",
       "÷LB": ratio(m.ms, lb),
     };
     for (const p of peers) {

@@ -6,7 +6,8 @@
  */
 import { ESP_STRATEGIES, espBound, runEsp } from "./esp.ts";
 import { runEsptoolJs } from "./esptool_js.ts";
-import { type RunMetrics, scenarioRows, type StrategyResult } from "./measure.ts";
+import { harnessAttempt } from "./harness.ts";
+import { scenarioRows, type StrategyResult } from "./measure.ts";
 import { nrfSuite } from "./nrf_suite.ts";
 import type { BenchRow } from "./report.ts";
 import { espScenarios, haveFirmware, type Scenario } from "./scenarios.ts";
@@ -40,14 +41,6 @@ export function select(all: readonly Scenario[], p: BenchParams): Scenario[] {
   );
 }
 
-async function attempt(f: () => Promise<RunMetrics>): Promise<RunMetrics | { skipped: string }> {
-  try {
-    return await f();
-  } catch (e) {
-    return { skipped: `failed: ${e instanceof Error ? e.message : String(e)}`.slice(0, 120) };
-  }
-}
-
 /** ESP: peers and our hash strategies on the simulated ESP32 / ESP32-C3. */
 export function espSuite(): BenchSuite {
   return {
@@ -61,7 +54,7 @@ export function espSuite(): BenchSuite {
       for (const sc of select(await espScenarios(), p)) {
         const results: StrategyResult[] = [];
         for (const s of ESP_STRATEGIES) {
-          const metrics = await attempt(() => runEsp(sc, s, p));
+          const metrics = await harnessAttempt(() => runEsp(sc, s, p));
           results.push({
             strategy: s.name,
             role: s.role,
@@ -73,7 +66,7 @@ export function espSuite(): BenchSuite {
           strategy: "esptool-js 0.7.0 (real peer)",
           role: "peer",
           label: "esptool-js",
-          metrics: await attempt(() => runEsptoolJs(sc, p)),
+          metrics: await harnessAttempt(() => runEsptoolJs(sc, p)),
         });
         const connects: number[] = results.slice(0, ESP_STRATEGIES.length).flatMap((r) =>
           "connectMs" in r.metrics ? [r.metrics.connectMs] : []
