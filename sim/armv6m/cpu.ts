@@ -10,9 +10,9 @@
 import { type Bus, BusFault } from "./bus.ts";
 import { CORTEX_M0, type CycleProfile } from "./cycles.ts";
 import { execute } from "./decode.ts";
-import { DFSR, ExecFault, type FaultKind, type FaultRecord } from "./faults.ts";
+import { BusStall, DFSR, ExecFault, type FaultKind, type FaultRecord } from "./faults.ts";
 
-export { DFSR, ExecFault, type FaultKind, type FaultRecord };
+export { BusStall, DFSR, ExecFault, type FaultKind, type FaultRecord };
 
 /** Shared time base in core clock cycles (regions add wait states and stalls to it). */
 export interface CycleClock {
@@ -203,7 +203,9 @@ export class Cpu {
       this.instructions++;
       this.retired = true;
     } catch (e) {
-      if (e instanceof ExecFault) {
+      if (e instanceof BusStall) {
+        this.r[15] = pc; // retried in the next burst; the region has advanced time
+      } else if (e instanceof ExecFault) {
         this.r[15] = pc;
         this.raiseFault(e.kind, e.address);
       } else if (e instanceof BusFault) {

@@ -85,7 +85,10 @@ export class SystemControlSpace implements Region {
     } else if (cpu.halted) {
       cpu.resume();
       if (this.#step) {
+        const burstEnd = cpu.runUntil;
+        cpu.runUntil = Number.POSITIVE_INFINITY; // a single step completes even if it stalls
         cpu.step();
+        cpu.runUntil = burstEnd;
         if (!cpu.halted) cpu.halt(DFSR.HALTED);
       }
     }

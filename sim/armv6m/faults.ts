@@ -26,6 +26,17 @@ export class ExecFault extends Error {
   }
 }
 
+/**
+ * Thrown by a bus region when an access would stall the core past the end of the current
+ * run burst: the core abandons the instruction (its registers are written only at the end)
+ * and retries it in the next burst, so time never runs ahead of the debugger's view.
+ */
+export class BusStall extends Error {
+  constructor() {
+    super("bus stall");
+  }
+}
+
 /** Shorthand for an undefined (or UNPREDICTABLE, treated as undefined) encoding. */
 export function undefinedInstruction(): never {
   throw new ExecFault("undefined");

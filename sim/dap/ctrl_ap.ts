@@ -34,7 +34,7 @@ export class NrfCtrlAp implements AccessPort {
       if (this.#reset && !next) this.device.systemReset(); // released from reset
       this.#reset = next;
     } else if (reg === 0x004 && value & 1) {
-      this.device.nvmc.eraseAll();
+      this.device.debugEraseAll();
       this.device.ram.fill(0);
     }
     return { status: "ok", value: 0 };

@@ -75,6 +75,7 @@ export class NrfDevice {
       return region;
     };
     this.cpu = new Cpu(this.bus, chip.profile, this.time);
+    this.nvmc.stallLimit = () => (this.#debugActive ? Number.POSITIVE_INFINITY : this.cpu.runUntil);
     this.scs = new SystemControlSpace(this.cpu, chip.cpuid, () => this.systemReset());
     const ws = chip.flashWaitStates;
     this.bus
@@ -105,7 +106,7 @@ export class NrfDevice {
 
   /** Runs the core (or just lets time pass) until device time reaches `ms`. */
   advanceTo(ms: number): void {
-    const target = Math.floor((ms * this.chip.clockHz) / 1000);
+    const target = Math.floor((ms * this.chip.clockHz) / 1000 + 1e-6); // ms→cycle round-trips
     if (target <= this.time.cycles) return;
     const cpu = this.cpu;
     if (cpu.running && !cpu.sleeping) {
@@ -121,7 +122,7 @@ export class NrfDevice {
 
   /** SYSRESETREQ or a reset pin: peripherals and core reset; debug state survives. */
   systemReset(): void {
-    this.nvmc.stall();
+    this.#asDebugger(() => this.nvmc.stall());
     this.nvmc.reset();
     this.#poll = [null, null];
     this.cpu.reset();
@@ -134,6 +135,22 @@ export class NrfDevice {
     if (!region) return false;
     if (region.name === "flash" || region.name === "uicr") return true;
     return region.name === "nvmc" && (address & 0xfff) >= 0x508;
+  }
+
+  /** Runs `fn` as a debugger-side operation (NVMC waits are not bounded by a core burst). */
+  #asDebugger<T>(fn: () => T): T {
+    const was = this.#debugActive;
+    this.#debugActive = true;
+    try {
+      return fn();
+    } finally {
+      this.#debugActive = was;
+    }
+  }
+
+  /** ERASEALL requested through the CTRL-AP. */
+  debugEraseAll(): void {
+    this.#asDebugger(() => this.nvmc.eraseAll());
   }
 
   /** True while the NVMC still programs a word the debugger wrote to flash or UICR. */

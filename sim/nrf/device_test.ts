@@ -82,3 +82,49 @@ Deno.test("the stub takes one page erase plus 256 word writes of modelled time",
 Deno.test("fast-forwarding READY polls is cycle-exact", () => {
   assertEquals(runStub(true).cycles, runStub(false).cycles);
 });
+
+Deno.test("a core stalled on the NVMC never runs ahead of the burst it was given", () => {
+  const chip = NRF_CHIPS.nrf51822;
+  const dev = new NrfDevice(chip);
+  // CONFIG = WEN, then store r2 words back to back (no READY polling: each store stalls)
+  const code = [
+    0x4b04, // ldr r3, =0x4001E504
+    0x2401, // movs r4, #1
+    0x601c, // str r4, [r3]
+    0x6007, // loop: str r7, [r0]
+    0x3004, // adds r0, #4
+    0x3a01, // subs r2, #1
+    0xd1fb, // bne loop
+    0xbe00, // bkpt
+    0xbf00, // nop (literal alignment)
+    0xbf00,
+    0xe504,
+    0x4001, // literal 0x4001E504
+  ];
+  code.forEach((h, i) => dev.bus.write(0x20000000 + 2 * i, 2, h));
+  const cpu = dev.cpu;
+  cpu.debugEnabled = true;
+  cpu.halt(0);
+  cpu.writeCoreRegister(0, 0x800);
+  cpu.writeCoreRegister(2, 8);
+  cpu.writeCoreRegister(7, 0x12345678);
+  cpu.writeCoreRegister(15, 0x20000000);
+  cpu.xpsr = 0x01000000;
+  cpu.resume();
+  const start = dev.time.cycles;
+  let bursts = 0;
+  while (!cpu.halted && bursts < 1000) {
+    const target = dev.time.cycles + 100;
+    dev.advanceTo((target * 1000) / chip.clockHz);
+    assertEquals(dev.time.cycles, target);
+    bursts++;
+  }
+  ok(cpu.halted && cpu.fault === null);
+  assertEquals(
+    new Uint32Array(dev.flash.buffer, 0x800, 9),
+    new Uint32Array([...Array(8).fill(0x12345678), 0xffffffff]),
+  );
+  const elapsed = cpu.haltedAt - start;
+  const words = 8 * usToCycles(chip, chip.wordWriteUs);
+  ok(elapsed >= words - usToCycles(chip, chip.wordWriteUs) && elapsed < words + 100, `${elapsed}`);
+});

@@ -8,7 +8,7 @@
  * @module
  */
 import type { AccessSize, Region } from "../armv6m/bus.ts";
-import type { CycleClock } from "../armv6m/cpu.ts";
+import { BusStall, type CycleClock } from "../armv6m/cpu.ts";
 import { type NrfChip, usToCycles } from "./chips.ts";
 
 /** NVMC register offsets. */
@@ -60,9 +60,18 @@ export class Nvmc {
     return this.time.cycles < this.busyUntil;
   }
 
-  /** Waits out a running operation (the core stalls). */
+  /** Latest time a stall may reach (the core's burst end; unbounded for the debugger). */
+  stallLimit: () => number = () => Number.POSITIVE_INFINITY;
+
+  /** Waits out a running operation (the core stalls); past the burst end → BusStall. */
   stall(): void {
-    if (this.time.cycles < this.busyUntil) this.time.cycles = this.busyUntil;
+    if (this.time.cycles >= this.busyUntil) return;
+    const limit = this.stallLimit();
+    if (this.busyUntil > limit) {
+      if (this.time.cycles < limit) this.time.cycles = limit;
+      throw new BusStall();
+    }
+    this.time.cycles = this.busyUntil;
   }
 
   #start(us: number): void {
