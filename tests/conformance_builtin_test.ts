@@ -1,5 +1,6 @@
 // The conformance kit run against every built-in target on its simulator: the ESP chips
-// through the `sim:` serial transport, the micro:bit boards through the `sim:` DAP probe.
+// through the `sim:` serial transport, the micro:bit boards and the nRF52840-DK through the
+// `sim:` DAP probe.
 import { Registry } from "../kernel/mod.ts";
 import { formats } from "../plugins/formats/mod.ts";
 import { hashes } from "../plugins/hash/mod.ts";
@@ -37,6 +38,7 @@ for (const chip of ESP_CHIPS) {
 const MICROBITS = [
   { target: "microbit-v1", pageSize: 1024 },
   { target: "microbit-v2", pageSize: 4096 },
+  { target: "nrf52840", pageSize: 4096 },
 ];
 
 async function microbitSetup(target: string, pageSize: number): Promise<ConformanceDevice> {
