@@ -23,9 +23,8 @@ export function formatMs(ms: number): string {
 }
 
 /** The final one-line summary of a flash or plan. */
-export function summaryLine(r: FlashResult, dryRun: boolean): string {
+export function summaryLine(r: FlashResult, dryRun: boolean, unit = "blocks"): string {
   const t = r.plan.totals;
-  const unit = r.plan.blocks[0]?.size === 4096 ? "sectors" : "blocks";
   const time = `${formatMs(r.elapsedMs)}${r.modelled ? " (modelled)" : ""}`;
   const verb = dryRun ? "would write" : "wrote";
   const verified = r.verified ? ", verified" : "";

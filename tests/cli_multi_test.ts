@@ -76,5 +76,5 @@ Deno.test("monitor and flash --monitor print the application's console lines", a
   equal(m.stdout, "boot: membox\nhello from the app\ntick 1");
   const f = await runCli([...cfg, "flash", `${dir}/app.bin@0x1000`, "--monitor", "--timeout", "2"]);
   equal(f.code, 0, f.stderr);
-  match(f.stdout, /wrote 3 of 3 sectors[^\n]*\nboot: membox\nhello from the app\ntick 1$/);
+  match(f.stdout, /wrote 3 of 3 pages[^\n]*\nboot: membox\nhello from the app\ntick 1$/);
 });

@@ -131,7 +131,9 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
     if (result.plan.estimate) {
       io.out(`  estimate ${formatMs(result.plan.estimate.ms)} (modelled)`);
     }
-    io.out(summaryLine(result, dryRun));
+    // NOR flash erases "sectors" (ESP), MCU flash controllers erase "pages" (nRF, STM32).
+    const unit = s.registry.target(result.target).family === "esp" ? "sectors" : "pages";
+    io.out(summaryLine(result, dryRun, unit));
   }
   if (device) {
     try {

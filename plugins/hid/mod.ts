@@ -8,6 +8,7 @@ import type { Plugin } from "../../kernel/mod.ts";
 import { listHidDevices, pickHidDevice } from "./discover.ts";
 import { HidrawLink } from "./hidraw.ts";
 import { WsDapLink } from "./ws_link.ts";
+import { probeServerCommand } from "./probe_server.ts";
 
 export {
   type HidDevice,
@@ -44,5 +45,6 @@ export function dapTransports(): Plugin {
         open: (_ctx, address) => WsDapLink.connect(address),
       });
     }
+    host.registerCommand(probeServerCommand(host));
   };
 }

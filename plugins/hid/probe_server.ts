@@ -11,6 +11,7 @@ import {
   createContext,
   type PluginHost,
   type RunContext,
+  UsageError,
 } from "../../kernel/mod.ts";
 import { CLOSE_BAD_TOKEN, CLOSE_PROBE_ERROR, type ProbeHello } from "./ws_link.ts";
 
@@ -128,20 +129,30 @@ export function probeServerCommand(host: Pick<PluginHost, "openTransport">): Cli
   return {
     name: "probe-server",
     description: "share a local CMSIS-DAP probe over WebSocket (token required)",
+    // The probe comes from the global --probe (default hid:); --listen avoids the global --port.
     options: [
-      { flags: "--probe <address>", description: "local probe", default: "hid:" },
-      { flags: "--host <address>", description: "interface to listen on", default: "127.0.0.1" },
-      { flags: "--port <port>", description: "TCP port", default: "7373" },
+      {
+        flags: "--listen <host:port>",
+        description: "where to listen (loopback by default)",
+        default: "127.0.0.1:7373",
+      },
       { flags: "--token <token>", description: "token clients must give (random if absent)" },
     ],
     async run(_args, opts, io: CommandIO) {
+      const probe = [opts.probe ?? "hid:"].flat()[0] as string;
+      const listen = String(opts.listen ?? "127.0.0.1:7373");
+      const colon = listen.lastIndexOf(":");
+      const port = Number(listen.slice(colon + 1));
+      if (colon <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new UsageError(`bad --listen '${listen}'`, { hint: "e.g. --listen 127.0.0.1:7373" });
+      }
       const server = await serveProbe(host, createContext(), {
-        probe: String(opts.probe ?? "hid:"),
-        hostname: String(opts.host ?? "127.0.0.1"),
-        port: Number(opts.port ?? 7373),
+        probe,
+        hostname: listen.slice(0, colon),
+        port,
         token: opts.token ? String(opts.token) : undefined,
       });
-      io.out(`serving ${opts.probe ?? "hid:"} at ${server.url}`);
+      io.out(`serving ${probe} at ${server.url}`);
       io.out(`use: --probe '${server.url}'`);
       await server.finished;
     },
