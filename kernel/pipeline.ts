@@ -187,7 +187,7 @@ export async function flash(
     let verified: VerifyReport | undefined;
     if (!request.dryRun) {
       written = await stage(ctx, "write", () => stages.write(ctx, { device, plan }));
-      if (request.verify !== false) {
+      if (request.verify !== false && plan.runs.length > 0) {
         verified = await stage(
           ctx,
           "verify",
