@@ -61,7 +61,11 @@ Deno.test("the guide's files and commands work as written", async () => {
         commands++;
       } else if (block.lang === "text") {
         for (const line of block.body.split("\n").filter((l) => l.trim())) {
-          match(lastOutput, linePattern(line), `expected output line: ${line}`);
+          match(
+            lastOutput,
+            linePattern(line),
+            `expected output line: ${line}\ngot:\n${lastOutput}`,
+          );
           checks++;
         }
       }
@@ -76,9 +80,9 @@ Deno.test("the guide's files and commands work as written", async () => {
 });
 
 Deno.test("guide harness: output patterns match whitespace-insensitively, `…` as a wildcard", () => {
-  const p = linePattern("wrote 5 of 5 blocks (5 KiB) in …, 0 unchanged, verified");
-  match("wrote 5 of 5 blocks (5 KiB) in 8 ms, 0 unchanged, verified", p);
-  if (p.test("wrote 4 of 5 blocks (5 KiB) in 8 ms, 0 unchanged, verified")) {
+  const p = linePattern("wrote 5 of 5 pages (5 KiB) in …, 0 unchanged, verified");
+  match("wrote 5 of 5 pages (5 KiB) in 8 ms, 0 unchanged, verified", p);
+  if (p.test("wrote 4 of 5 pages (5 KiB) in 8 ms, 0 unchanged, verified")) {
     throw new Error("pattern too loose");
   }
   const blocks = fencedBlocks("a\n```sh\nls\n```\n\n```text\nx\n```\n");
