@@ -36,6 +36,8 @@ export async function runEsptoolJs(sc: Scenario, p: BenchParams): Promise<RunMet
   const port = await new WebSerialSimPort(bank, ctx, sc.address).init();
   // deno-lint-ignore no-explicit-any
   const transport = new Transport(port as any);
+  // Its transport prints some trace lines whatever `tracing` says.
+  Object.assign(transport, { trace() {} });
   const loader = new ESPLoader({
     transport,
     baudrate: p.baud ?? ESP_DEFAULT_BAUD,
