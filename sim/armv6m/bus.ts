@@ -28,6 +28,8 @@ export interface Region {
   readonly name: string;
   /** Reads `size` bytes at `offset` as an unsigned little-endian number. */
   read(offset: number, size: AccessSize): number;
+  /** Halfword view of plain memory the core may fetch from directly (no side effects). */
+  readonly fetchView?: Uint16Array;
   /** Writes the low `size` bytes of `value` at `offset`. */
   write(offset: number, size: AccessSize, value: number): void;
 }
@@ -40,11 +42,16 @@ export interface Bus {
   write(address: number, size: AccessSize, value: number): void;
   /** Counts writes; the idle-loop detector uses it to prove a loop has no side effects. */
   readonly writeCount: number;
+  /** The region holding an address, when the bus can tell (enables direct fetches). */
+  regionAt?(address: number): Region | undefined;
 }
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Plain read/write memory (RAM), or read-only memory when `readOnly`. */
 export class RamRegion implements Region {
   readonly bytes: Uint8Array;
+  readonly fetchView?: Uint16Array;
   readonly #view: DataView;
   constructor(
     readonly name: string,
@@ -55,6 +62,13 @@ export class RamRegion implements Region {
   ) {
     this.bytes = bytes ?? new Uint8Array(size);
     this.#view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    if (LITTLE_ENDIAN_HOST && this.bytes.byteOffset % 2 === 0) {
+      this.fetchView = new Uint16Array(
+        this.bytes.buffer,
+        this.bytes.byteOffset,
+        this.bytes.length >> 1,
+      );
+    }
   }
   read(offset: number, size: AccessSize): number {
     const v = this.#view;

@@ -191,13 +191,31 @@ export class Cpu {
     else this.lockup = true;
   }
 
+  #fetchBase = 0;
+  #fetchSize = 0;
+  #fetchView: Uint16Array | undefined;
+
+  /** Fetch through the bus; remembers plain-memory regions for direct fetches. */
+  #fetchSlow(pc: number): number {
+    const region = this.bus.regionAt?.(pc);
+    if (region?.fetchView) {
+      this.#fetchBase = region.base;
+      this.#fetchSize = region.size;
+      this.#fetchView = region.fetchView;
+    }
+    return this.bus.read(pc, 2);
+  }
+
   /** Executes one instruction (faults are caught and recorded). */
   step(): void {
     const pc = this.r[15];
     this.pc = pc;
     try {
       if (!this.t) throw new ExecFault("invstate");
-      const op = this.bus.read(pc, 2);
+      const off = pc - this.#fetchBase;
+      const op = off >= 0 && off < this.#fetchSize
+        ? this.#fetchView![off >>> 1]
+        : this.#fetchSlow(pc);
       this.r[15] = pc + 2;
       execute(this, op);
       this.instructions++;
