@@ -129,7 +129,7 @@ Deno.test("connecting to the wrong chip names both", async () => {
   void e;
 });
 
-Deno.test("esp32c3 IDF bootloader + partition table + app: a rebuild writes 2 + 0 + 119 sectors", async () => {
+Deno.test("esp32c3 IDF bootloader + partition table + app: a rebuild changes 2 + 0 + 119 sectors", async () => {
   const dir = "esp32c3-beehive-idf/";
   const files = await Promise.all(
     [
@@ -155,11 +155,15 @@ Deno.test("esp32c3 IDF bootloader + partition table + app: a rebuild writes 2 + 
     });
   await flashAll(boot1, app1);
   const r = await flashAll(boot2, app2);
-  const written = (lo: number, hi: number) =>
-    r.plan.blocks.filter((b) => b.action === "write" && b.address >= lo && b.address < hi).length;
-  equal(written(0, 0x8000), 2);
-  equal(written(0x8000, 0x9000), 0);
-  equal(written(0x10000, 0x400000), 119);
+  const changed = (lo: number, hi: number) =>
+    r.report.blocks.filter((b) => !b.same && b.address >= lo && b.address < hi).length;
+  equal(changed(0, 0x8000), 2);
+  equal(changed(0x8000, 0x9000), 0);
+  equal(changed(0x10000, 0x400000), 119);
+  // At 921600 baud the 4 unchanged sectors of the app's first 64 KiB block are cheaper to
+  // rewrite than to erase the 11 changed ones singly: one block erase covers them all.
+  const written = r.plan.blocks.filter((b) => b.action === "write");
+  equal(written.length, 2 + 123);
   const dev = bank.devices()[0];
   deepEqual(dev.flash.bytes.subarray(0, boot2.length), boot2);
   deepEqual(dev.flash.bytes.subarray(0x8000, 0x8000 + pt.length), pt);

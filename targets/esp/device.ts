@@ -22,7 +22,8 @@ import {
   UsageError,
   type WriteRun,
 } from "../../kernel/mod.ts";
-import { SECTOR } from "./chips.ts";
+import { flashWorkMs, SECTOR } from "./chips.ts";
+import { registerWriteCost } from "./plan.ts";
 import { INITIAL_BAUD, type Session } from "./connect.ts";
 import { type Request, request, timeoutPerMb } from "./link.ts";
 import { beginRequest, decodeMd5, encodeDataBlock, md5Request, Op, words } from "./protocol.ts";
@@ -56,13 +57,6 @@ function pack(raw: Uint8Array, compress: boolean): Packed {
   return body.length < raw.length
     ? { raw, body, deflate: true }
     : { raw, body: raw, deflate: false };
-}
-
-/** Erase (64 KiB blocks 150 ms, else 4 KiB sectors 45 ms) and program (256 B pages, 0.7 ms)
- * time of a run of `bytes` (W25Q32-class typicals, reference notes §6). */
-function flashWorkMs(bytes: number): number {
-  const sectors = Math.ceil(bytes / SECTOR);
-  return Math.floor(sectors / 16) * 150 + (sectors % 16) * 45 + bytes / 256 * 0.7;
 }
 
 /** Link and device figures the hash strategy plans with (all in ms). */
@@ -120,11 +114,17 @@ export class EspDevice implements FlashDevice {
     this.layout = {
       regions: [{ name: "flash", start: 0, size: flashSize, blockSize: SECTOR, erasedValue: 0xff }],
     };
+    registerWriteCost(this.layout, this);
   }
 
   /** Chip identity and session facts. */
   get info(): DeviceInfo {
     return { chip: this.#s.chip.name, details: { ...this.#details } };
+  }
+
+  /** Line time of `bytes` at the current rate, ms. */
+  lineMs(bytes: number): number {
+    return bytes * 10 * 1000 / this.#s.link.port.baudRate;
   }
 
   /** Figures for planning hash requests at the current baud rate. */

@@ -18,11 +18,14 @@ import {
   type TargetDefinition,
   UsageError,
 } from "../../kernel/mod.ts";
-import { CHIPS, type EspChip, SECTOR } from "./chips.ts";
+import { CHIPS, type EspChip, FLASH_TIMING, flashWorkMs, SECTOR } from "./chips.ts";
 import { INITIAL_BAUD, startSession } from "./connect.ts";
 import { EspDevice } from "./device.ts";
 import { espQueryHashes, type HashStrategy, parseHashStrategy } from "./strategy.ts";
 import { espChipCheckStage, espLoadImageStage } from "./image/stages.ts";
+import { espPlanStage } from "./plan.ts";
+
+const programMs = (bytes: number) => bytes / 256 * FLASH_TIMING.pageProgramMs;
 
 /** Cost model for a ROM session at `baud` (link) with W25Q-class flash (device). */
 export function espCostModel(chip: EspChip, baud = INITIAL_BAUD): CostModel {
@@ -30,14 +33,8 @@ export function espCostModel(chip: EspChip, baud = INITIAL_BAUD): CostModel {
   return {
     // Deflate typically leaves ~60 % of an app image (reference notes §6).
     transferMs: (bytes) => bytes * 0.6 * byteMs * 1.01,
-    // 64 KiB block erase ~150 ms, 4 KiB sector erase ~45 ms (W25Q32 datasheet typicals).
-    eraseMs: (blocks, blockSize) => {
-      const bytes = blocks * blockSize;
-      const big = Math.floor(bytes / 0x10000);
-      return big * 150 + Math.ceil((bytes - big * 0x10000) / SECTOR) * 45;
-    },
-    // 256-byte page program ~0.7 ms.
-    programMs: (bytes) => bytes / 256 * 0.7,
+    eraseMs: (blocks, blockSize) => flashWorkMs(blocks * blockSize) - programMs(blocks * blockSize),
+    programMs,
     hashMs: (bytes) => bytes / chip.md5BytesPerMs,
     // One small exchange: ~2 ms USB-UART latency plus ~70 bytes of wire.
     roundTripMs: 2 + 70 * byteMs,
@@ -80,6 +77,7 @@ function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition {
       // ELF → app image, bootloader header patch (hash what is written), image chip check.
       loadImage: espLoadImageStage(chip.target),
       queryHashes: (next) => espChipCheckStage()(espQueryHashes()(next)),
+      plan: espPlanStage(),
     },
     async connect(ctx: RunContext, options: ConnectOptions) {
       const o = options.options ?? {};
