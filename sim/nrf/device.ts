@@ -51,10 +51,13 @@ export class NrfDevice {
   readonly scs: SystemControlSpace;
   readonly maxBurstCycles: number;
   #debugActive = false;
-  #poll: ({ regs: Uint32Array; psr: number; writes: number; cycles: number } | null)[] = [
-    null,
-    null,
-  ];
+  #poll = [0, 1].map(() => ({
+    valid: false,
+    regs: new Uint32Array(16),
+    psr: 0,
+    writes: 0,
+    cycles: 0,
+  }));
 
   constructor(readonly chip: NrfChip, options: NrfDeviceOptions = {}) {
     this.flash = new Uint8Array(chip.flashSize).fill(0xff);
@@ -124,7 +127,7 @@ export class NrfDevice {
   systemReset(): void {
     this.#asDebugger(() => this.nvmc.stall());
     this.nvmc.reset();
-    this.#poll = [null, null];
+    for (const p of this.#poll) p.valid = false;
     this.cpu.reset();
   }
 
@@ -202,13 +205,18 @@ export class NrfDevice {
     const psr = cpu.xpsr;
     const writes = this.bus.writeCount;
     const prev = this.#poll[slot];
-    if (prev && prev.writes === writes && prev.psr === psr && sameRegs(prev.regs, cpu.r)) {
+    if (prev.valid && prev.writes === writes && prev.psr === psr && sameRegs(prev.regs, cpu.r)) {
       const period = now - prev.cycles;
       if (period > 0 && limit > now) {
         this.time.cycles += Math.floor((limit - now) / period) * period;
       }
+    } else {
+      prev.regs.set(cpu.r);
+      prev.psr = psr;
+      prev.writes = writes;
+      prev.valid = true;
     }
-    this.#poll[slot] = { regs: cpu.r.slice(), psr, writes, cycles: this.time.cycles };
+    prev.cycles = this.time.cycles;
   }
 }
 
