@@ -71,6 +71,9 @@ export function loadHex(board: SimBoard, text: string): void {
 
 /** One simulated board per address for as long as the bank lives. */
 export class DapSimBank {
+  /** @param options.frameMs USB frame time per HID report and direction (default 1 ms). */
+  constructor(readonly options: { readonly frameMs?: number } = {}) {}
+
   readonly #boards = new Map<string, SimBoard>();
   readonly #paths = new Map<SimBoard | ModelBoard, string>();
   readonly #open = new Set<SimBoard | ModelBoard>();
@@ -157,7 +160,7 @@ export class DapSimBank {
       });
     }
     this.#open.add(board);
-    const link = new SimDapLink(board, ctx.clock);
+    const link = new SimDapLink(board, ctx.clock, this.options.frameMs);
     const close = link.close.bind(link);
     link.close = async () => {
       await close();

@@ -34,7 +34,12 @@ export class SimDapLink implements DapPacketLink {
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
 
-  constructor(readonly board: SimDapLinkedBoard, readonly clock: Clock) {
+  constructor(
+    readonly board: SimDapLinkedBoard,
+    readonly clock: Clock,
+    /** USB frame time per report and direction, ms (benchmarks vary it). */
+    readonly frameMs: number = DAP_TIMING.frameMs,
+  ) {
     board.clockOffsetMs = board.device.nowMs - clock.now();
   }
 
@@ -50,7 +55,7 @@ export class SimDapLink implements DapPacketLink {
     const copy = new Uint8Array(this.packetSize);
     copy.set(packet);
     const now = this.clock.now();
-    const arrive = Math.max(now, this.#outFree) + DAP_TIMING.frameMs;
+    const arrive = Math.max(now, this.#outFree) + this.frameMs;
     this.#outFree = arrive;
     this.stats.packetsOut++;
     await this.clock.sleep(arrive - now);
@@ -68,7 +73,7 @@ export class SimDapLink implements DapPacketLink {
       return;
     }
     const now = this.clock.now();
-    const deliver = Math.max(now, this.#inFree) + DAP_TIMING.frameMs;
+    const deliver = Math.max(now, this.#inFree) + this.frameMs;
     this.#inFree = deliver;
     void this.clock.sleep(deliver - now).then(() => {
       if (this.#closed) return;

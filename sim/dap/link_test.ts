@@ -51,3 +51,17 @@ Deno.test("DAP_TransferAbort gets no response", async () => {
   assertEquals([r[0], r[1], r[2]], [0x00, 2, 64]);
   await link.close();
 });
+
+Deno.test("the bank's frameMs option changes the USB frame time", async () => {
+  const { DapSimBank } = await import("./bank.ts");
+  const { createContext, VirtualClock } = await import("../../kernel/mod.ts");
+  const clock = new VirtualClock();
+  const link = await new DapSimBank({ frameMs: 0.125 }).open(
+    createContext({ clock }),
+    "sim:microbit-v2",
+  );
+  await link.write(new Uint8Array([0x00, 0xfe]));
+  await link.read();
+  near(clock.now(), 0.125 + 0.01 + 0.125);
+  await link.close();
+});

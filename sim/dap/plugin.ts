@@ -19,6 +19,8 @@ export {
   type SimDapLinkedBoard,
 } from "./model.ts";
 export { SwDp } from "./dp.ts";
+export { DAP_TIMING } from "./timing.ts";
+export { NRF_CHIPS, type NrfChip } from "../nrf/chips.ts";
 export { MemAp } from "./mem_ap.ts";
 
 /** Registers the `sim:` DAP transport; pass a bank to keep a test's boards apart. */

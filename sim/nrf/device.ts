@@ -19,7 +19,7 @@ import { BusFault, MemoryMap, RamRegion, RazWiRegion } from "../armv6m/bus.ts";
 import { Cpu, type CycleClock } from "../armv6m/cpu.ts";
 import { SystemControlSpace } from "../armv6m/debug.ts";
 import type { NrfChip } from "./chips.ts";
-import { FICR_BASE, ficrRegion } from "./ficr.ts";
+import { ficrRegion } from "./ficr.ts";
 import { NvmArrayRegion, Nvmc, NVMC_BASE, NvmcRegisters, UICR_BASE } from "./nvmc.ts";
 
 /** Options for a new device. */
@@ -97,7 +97,6 @@ export class NrfDevice {
     if (chip.family === "nrf52") {
       this.bus.add(new RamRegion("code-ram", 0x00800000, chip.ramSize, this.ram));
     }
-    void FICR_BASE;
     this.cpu.reset();
     this.cpu.resetSeen = false;
   }
