@@ -69,6 +69,9 @@ export function partitionFor(file: string): Partition {
   return PARTITIONS.find((p) => p.name === base) ?? PARTITIONS.find((p) => p.name === "app")!;
 }
 
+// The port is closed and opened again by the chip's own connect. That is harmless here: the
+// OS asserts DTR and RTS together when a port opens, and the two-transistor circuit only
+// moves EN or IO0 when exactly one of them is asserted.
 async function playReset(ctx: RunContext, host: PluginHost, port: string): Promise<void> {
   const link = await host.openTransport(ctx, "serial", port, {
     baudRate: 115200,
