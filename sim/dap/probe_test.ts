@@ -190,3 +190,29 @@ Deno.test("programming flash through TransferBlock: each word holds the AHB-AP ~
   assertEquals(clock.now() - t0 >= 2 + 14 * 0.046, true);
   await link.close();
 });
+
+Deno.test("ExecuteCommands, HostStatus, SWD_Configure, serial settings, ResetTarget", async () => {
+  const { cmd, board, link } = await session("sim:microbit-v1");
+  // ExecuteCommands: DAP_Info(0xFE) + HostStatus(connected, on) + SWD_Configure(0)
+  const multi = await cmd([0x7f, 3, 0x00, 0xfe, 0x01, 0x00, 0x01, 0x13, 0x00]);
+  assertEquals(bytes(multi, 9), [0x7f, 3, 0x00, 0x01, 0x05, 0x01, 0x00, 0x13, 0x00]);
+  assertEquals(bytes(await cmd([0x01, 0x05, 0x01]), 2), [0x01, 0xff]); // unknown LED
+  const serial = await cmd([0x81]);
+  assertEquals(word(serial, 1), 115200);
+  assertEquals(bytes(await cmd([0x82, 0x00, 0xc2, 0x01, 0x00, 8, 0, 0, 0]), 2), [0x82, 0x01]);
+  assertEquals(word(await cmd([0x81]), 1), 0x1c200);
+  board.device.cpu.resetSeen = false;
+  assertEquals(bytes(await cmd([0x0a]), 3), [0x0a, 0x00, 0x01]);
+  assertEquals(board.device.cpu.resetSeen, true);
+  await link.close();
+});
+
+Deno.test("SWJ_Pins: releasing a held nRESET resets the target", async () => {
+  const { cmd, board, link } = await session("sim:microbit-v1");
+  board.device.cpu.resetSeen = false;
+  assertEquals(bytes(await cmd([0x10, 0x00, 0x80, 0, 0, 0, 0]), 2), [0x10, 0x03]); // assert
+  assertEquals(board.device.cpu.resetSeen, false);
+  assertEquals(bytes(await cmd([0x10, 0x80, 0x80, 0, 0, 0, 0]), 2), [0x10, 0x83]); // release
+  assertEquals(board.device.cpu.resetSeen, true);
+  await link.close();
+});
