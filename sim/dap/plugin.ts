@@ -1,7 +1,14 @@
 /**
  * The `sim:` DAP transport: a simulated DAPLink probe (CMSIS-DAP v1 over HID timing) wired
  * to a simulated nRF51/nRF52 whose ARMv6-M core really runs what the host uploads.
- * Addresses: `sim:microbit-v1`, `sim:microbit-v2`, `sim:nrf52840`, optional `?state=/path.bin`.
+ * Addresses: `sim:microbit-v1` (nRF51822, board id 9900), `sim:microbit-v2` (nRF52833,
+ * 9903), `sim:nrf52840` (1102); chip names work too (`sim:nrf51822`), and a bare `sim:`
+ * takes the board from the target name. `?state=/path.bin` persists flash ‖ UICR.
+ *
+ * Tests: `const bank = new DapSimBank(); registry.use(dapSim(bank))`; then
+ * `await bank.board("sim:microbit-v2")` gives the {@link SimBoard}: `.device.flash`,
+ * `.device.uicr`, `.device.ram`, `.device.nvmc.stats`, `.device.cpu`. Preload an image with
+ * `loadHex(board, text)` (Intel HEX or micro:bit Universal Hex) or `loadSegments`.
  *
  * @module
  */
