@@ -67,6 +67,8 @@ export interface HashCostHint {
   readonly msPerByte: number;
   /** Fixed turnaround of a batch (USB latency, loader dispatch). */
   readonly latencyMs: number;
+  /** Cost of rewriting one sector that did not need it (line, erase, program); optional. */
+  readonly sectorWriteMs?: number;
 }
 
 /** Options for {@link EspDevice}. */
@@ -135,6 +137,8 @@ export class EspDevice implements FlashDevice {
       requestMs: Math.max(26, reply) * 10 * 1000 / this.#s.link.port.baudRate,
       msPerByte: 1 / this.#s.chip.md5BytesPerMs,
       latencyMs: this.#opts.latencyMs ?? 2,
+      // Code deflates to ~60 %; erase amortised over 64 KiB blocks plus page programming.
+      sectorWriteMs: this.lineMs(0.6 * SECTOR) + 20,
     };
   }
 
@@ -308,7 +312,12 @@ export class EspDevice implements FlashDevice {
     this.#handedOver = true;
     await this.#s.link.close();
     if (this.#opts.after !== "no-reset") {
-      await runReset(this.#ctx, this.#s.link.port, hardReset(isUsbJtagSerial(this.#s.link.port)))
+      // Nothing talks to the chip afterwards, so no settling wait after the pulse.
+      await runReset(
+        this.#ctx,
+        this.#s.link.port,
+        hardReset(isUsbJtagSerial(this.#s.link.port), false),
+      )
         .catch(() => {});
     }
     await this.#s.link.port.close();

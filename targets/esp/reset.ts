@@ -35,13 +35,16 @@ export function usbJtagSerialReset(): ResetStep[] {
   ];
 }
 
-/** Hard reset into the application: pulse EN with IO0 released. */
-export function hardReset(usb: boolean): ResetStep[] {
+/**
+ * Hard reset into the application: pulse EN with IO0 released. `settle` adds esptool's wait
+ * after the release, needed only when the port is used again (USB re-enumeration).
+ */
+export function hardReset(usb: boolean, settle = true): ResetStep[] {
   return [
     { dataTerminalReady: false, requestToSend: true },
     { waitMs: usb ? 200 : 100 },
     { requestToSend: false },
-    ...(usb ? [{ waitMs: 200 }] : []),
+    ...(usb && settle ? [{ waitMs: 200 }] : []),
   ];
 }
 

@@ -158,9 +158,6 @@ export async function queryHashesBy(
     } else spans.push({ lo: i, hi: i + 1 });
   }
 
-  let toHash: Node[] = spans.flatMap((n) =>
-    split(n, firstPieces(n.hi - n.lo, strategy, cost, sector))
-  );
   let groups: Group[] = [];
   let requests = 0, rounds = 0;
   const dirty: Node[] = [];
@@ -168,21 +165,21 @@ export async function queryHashesBy(
     if (n.hi - n.lo === 1) same[n.lo] = false;
     else dirty.push(n);
   };
-  while (toHash.length || groups.length) {
-    const digests = toHash.length
-      ? await device.hash(
-        ctx,
-        algorithm.name,
-        toHash.map((n) => ({
-          start: blocks[n.lo].address,
-          end: blocks[n.hi - 1].address + blocks[n.hi - 1].size,
-        })),
-      )
-      : [];
-    if (toHash.length) rounds++;
-    requests += toHash.length;
+  /** Hashes `nodes` in one pipelined batch; true per node whose bytes all match. */
+  const batch = async (nodes: readonly Node[]): Promise<Map<Node, boolean>> => {
     const result = new Map<Node, boolean>();
-    toHash.forEach((n, i) => {
+    if (!nodes.length) return result;
+    const digests = await device.hash(
+      ctx,
+      algorithm.name,
+      nodes.map((n) => ({
+        start: blocks[n.lo].address,
+        end: blocks[n.hi - 1].address + blocks[n.hi - 1].size,
+      })),
+    );
+    rounds++;
+    requests += nodes.length;
+    nodes.forEach((n, i) => {
       const data = concat(n);
       if (digestsEqual(algorithm.digest(data), digests[i])) {
         for (let k = n.lo; k < n.hi; k++) same[k] = true;
@@ -197,6 +194,12 @@ export async function queryHashesBy(
       }
       markDirty(n);
     });
+    return result;
+  };
+
+  let toHash = await firstLook(spans, strategy, cost, sector, same, batch);
+  while (toHash.length || groups.length) {
+    const result = await batch(toHash);
     const next: Node[] = [];
     const dense = new Set<Node>();
     for (const g of groups) {
@@ -234,6 +237,56 @@ export async function queryHashesBy(
   }
   ctx.log.debug(`md5 strategy ${strategy}: ${requests} requests in ${rounds} batches`);
   return { algorithm: algorithm.name, blocks: out, requests };
+}
+
+/**
+ * The first batch(es) over each span. `auto` first hashes an evenly spread sample of sectors
+ * when a span is long: if every sampled sector differs, changes are dense and hashing the rest
+ * would cost more than rewriting the few sectors it might spare (the sample size makes the
+ * expected waste smaller than the hashing saved, under a prior that images are mostly
+ * changed or mostly not), so the rest is written unhashed. Otherwise the gaps between samples
+ * are looked at as usual. Skipping hashes can only cost time: unhashed sectors are written.
+ */
+async function firstLook(
+  spans: readonly Node[],
+  strategy: HashStrategy,
+  cost: HashCostHint,
+  sector: number,
+  same: (boolean | undefined)[],
+  batch: (nodes: readonly Node[]) => Promise<unknown>,
+): Promise<Node[]> {
+  const out: Node[] = [];
+  const sampled: { span: Node; picks: number[] }[] = [];
+  const hashMs = cost.msPerByte * sector;
+  const wanted = cost.sectorWriteMs && strategy === "auto"
+    ? Math.max(16, Math.ceil(0.5 * cost.sectorWriteMs / hashMs))
+    : 0;
+  for (const span of spans) {
+    const n = span.hi - span.lo;
+    if (!wanted || 2 * wanted > n) {
+      out.push(...split(span, firstPieces(n, strategy, cost, sector)));
+      continue;
+    }
+    const picks = Array.from(
+      { length: wanted },
+      (_, i) => span.lo + Math.floor((i + 0.5) * n / wanted),
+    );
+    sampled.push({ span, picks });
+  }
+  if (!sampled.length) return out;
+  await batch(sampled.flatMap((x) => x.picks.map((i) => ({ lo: i, hi: i + 1 }))));
+  for (const { span, picks } of sampled) {
+    if (picks.every((i) => same[i] === false)) {
+      for (let i = span.lo; i < span.hi; i++) same[i] ??= false;
+      continue;
+    }
+    let lo = span.lo;
+    for (const p of [...picks, span.hi]) {
+      if (p > lo) out.push(...split({ lo, hi: p }, firstPieces(p - lo, strategy, cost, sector)));
+      lo = p + 1;
+    }
+  }
+  return out;
 }
 
 /** The queryHashes wrapper for ESP targets. */
