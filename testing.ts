@@ -24,6 +24,8 @@ import {
   VirtualClock,
 } from "./kernel/mod.ts";
 
+export type { FlashRequest, Registry } from "./kernel/mod.ts";
+
 /** What the kit needs to exercise one target. */
 export interface ConformanceSubject {
   /** Target name. */
