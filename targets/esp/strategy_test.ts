@@ -10,14 +10,14 @@ import { md5 } from "../../plugins/hash/md5.ts";
 import { chooseFanout, firstPieces, HASH_STRATEGIES, queryHashesBy } from "./strategy.ts";
 
 /** An in-memory device whose MD5 requests are counted in batches. */
-function memoryDevice(flash: Uint8Array, requestMs = 4) {
+function memoryDevice(flash: Uint8Array, requestMs = 4, sectorWriteMs?: number) {
   const batches: AddressRange[][] = [];
   const dev: FlashDevice & { hashCost: unknown } = {
     info: { chip: "mem" },
     layout: { regions: [{ name: "flash", start: 0, size: flash.length, blockSize: 4096 }] },
     hashAlgorithms: ["md5"],
     hashGranularity: "any",
-    hashCost: { requestMs, msPerByte: 1 / 2600, latencyMs: 2 },
+    hashCost: { requestMs, msPerByte: 1 / 2600, latencyMs: 2, sectorWriteMs },
     hash(_ctx, _alg, ranges) {
       batches.push([...ranges]);
       return Promise.resolve(ranges.map((r) => md5.digest(flash.subarray(r.start, r.end))));
@@ -121,4 +121,48 @@ Deno.test("the cost model splits finely when hashing hides the wire, coarsely wh
   equal(chooseFanout(100, "bisect", slow, 4096), 2);
   equal(chooseFanout(100, "whole-then-sector", slow, 4096), 100);
   equal(chooseFanout(100, "auto", slow, 4096, true), 100);
+});
+
+Deno.test("auto with sampling never misses a changed sector", async () => {
+  const rand = rng(7);
+  for (let trial = 0; trial < 30; trial++) {
+    const sectors = 40 + Math.floor(rand() * 200);
+    const image = new Uint8Array(sectors * 4096).map(() => rand() * 256);
+    const flash = new Uint8Array(0x100000).fill(0xff);
+    flash.set(image, 0);
+    const density = rand();
+    const truth: number[] = [];
+    for (let s = 0; s < sectors; s++) {
+      if (rand() < density) {
+        flash[s * 4096 + 5] ^= 1;
+        truth.push(s);
+      }
+    }
+    const { dev } = memoryDevice(flash, 1, 40);
+    const img = FlashImage.from([{ address: 0, data: image, source: "t" }]);
+    const r = await queryHashesBy(createContext(), {
+      device: dev,
+      image: img,
+      algorithm: md5 as HashAlgorithm,
+      partialBlocks: "fill",
+    }, "auto");
+    for (const s of truth) equal(r.blocks[s].same, false, `trial ${trial} sector ${s}`);
+    for (const b of r.blocks) if (b.same) ok(!truth.includes(b.address / 4096));
+  }
+});
+
+Deno.test("a densely changed span costs one sampled batch and is written whole", async () => {
+  const image = new Uint8Array(200 * 4096).map((_, i) => (i * 13) >> 3);
+  const flash = new Uint8Array(0x100000).fill(0xff);
+  flash.set(image.map((b) => b ^ 0x5a), 0);
+  const { dev, batches } = memoryDevice(flash, 1, 40);
+  const r = await queryHashesBy(createContext(), {
+    device: dev,
+    image: FlashImage.from([{ address: 0, data: image, source: "t" }]),
+    algorithm: md5 as HashAlgorithm,
+    partialBlocks: "fill",
+  }, "auto");
+  equal(batches.length, 1);
+  ok(batches[0].length < 40);
+  ok(r.blocks.every((b) => !b.same));
 });
