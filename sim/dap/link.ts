@@ -28,7 +28,7 @@ export class SimDapLink implements DapPacketLink {
   #outFree = 0;
   #inFree = 0;
   #inFlight = 0;
-  #responses: Uint8Array[] = [];
+  #responses: (Uint8Array | Error)[] = [];
   #readers: (() => void)[] = [];
   #slotWaiters: (() => void)[] = [];
   #chain: Promise<void> = Promise.resolve();
@@ -66,7 +66,7 @@ export class SimDapLink implements DapPacketLink {
     if (this.#closed) return;
     const board = this.board;
     board.device.advanceTo(this.clock.now() + board.clockOffsetMs);
-    const { response, us } = board.probe.execute(packet);
+    const { response, us, overflow } = board.probe.execute(packet);
     await this.clock.sleep(us / 1000);
     if (!response) {
       this.#release();
@@ -77,7 +77,16 @@ export class SimDapLink implements DapPacketLink {
     this.#inFree = deliver;
     void this.clock.sleep(deliver - now).then(() => {
       if (this.#closed) return;
-      this.#responses.push(response);
+      this.#responses.push(
+        overflow
+          ? new DeviceError(
+            `command 0x${
+              packet[0].toString(16)
+            } needs a ${overflow}-byte response, more than the ` +
+              `${this.packetSize}-byte report (the probe firmware would overrun its buffer)`,
+          )
+          : response,
+      );
       this.stats.packetsIn++;
       this.#release();
       this.#readers.shift()?.();
@@ -93,6 +102,7 @@ export class SimDapLink implements DapPacketLink {
     for (;;) {
       if (this.#closed) throw new DeviceError("DAP link is closed");
       const next = this.#responses.shift();
+      if (next instanceof Error) throw next;
       if (next) return next;
       if (this.#inFlight === 0) {
         await this.clock.sleep(timeoutMs);

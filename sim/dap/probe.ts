@@ -71,7 +71,9 @@ export class DapProbe {
   };
 
   /** Runs one command packet; `response` is null for DAP_TransferAbort. */
-  execute(packet: Uint8Array): { response: Uint8Array | null; us: number } {
+  execute(
+    packet: Uint8Array,
+  ): { response: Uint8Array | null; us: number; overflow?: number } {
     this.#us = 0;
     this.commands++;
     this.#charge(DAP_TIMING.commandOverheadUs);
@@ -79,7 +81,10 @@ export class DapProbe {
     const out = packet[0] === 0x7f ? this.#executeCommands(packet) : this.#command(packet).out;
     const response = new Uint8Array(DAP_TIMING.packetSize);
     response.set(out.slice(0, response.length));
-    return { response, us: this.#us };
+    // The firmware does not bound responses: a request whose answer exceeds the report
+    // overruns its buffer on real hardware. Report it so host bugs surface here.
+    const overflow = out.length > response.length ? out.length : undefined;
+    return { response, us: this.#us, overflow };
   }
 
   #executeCommands(req: Uint8Array): number[] {

@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals } from "node:assert/strict";
+import { deepEqual as assertEquals, rejects } from "node:assert/strict";
 import { bringUp, session, transfer, transferBlock, word } from "./testing.ts";
 
 const bytes = (r: Uint8Array, n: number) => [...r.subarray(0, n)];
@@ -214,5 +214,15 @@ Deno.test("SWJ_Pins: releasing a held nRESET resets the target", async () => {
   assertEquals(board.device.cpu.resetSeen, false);
   assertEquals(bytes(await cmd([0x10, 0x80, 0x80, 0, 0, 0, 0]), 2), [0x10, 0x83]); // release
   assertEquals(board.device.cpu.resetSeen, true);
+  await link.close();
+});
+
+Deno.test("a request whose response cannot fit 64 bytes is reported, not truncated", async () => {
+  const { cmd, link } = await session("sim:microbit-v1");
+  await bringUp(cmd);
+  await cmd(transfer([{ ap: true, reg: 0x4, value: 0x20000000 }]));
+  await rejects(cmd(transferBlock(true, 0xc, 16)), /68-byte response/);
+  const ok15 = await cmd(transferBlock(true, 0xc, 15));
+  assertEquals(bytes(ok15, 4), [0x06, 15, 0, 0x01]);
   await link.close();
 });
