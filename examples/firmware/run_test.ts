@@ -38,7 +38,7 @@ function boot(version: string, board: "v1" | "v2", writes: number) {
   const cpu = new Cpu(bus, undefined, time);
   cpu.reset();
   while (gpio.writes.length < writes && cpu.running) cpu.run(time.cycles + 100_000);
-  ok(cpu.running, cpu.fault?.message);
+  ok(cpu.running, cpu.fault?.message ?? "running");
   return gpio.writes;
 }
 
