@@ -44,37 +44,54 @@ export function table(rows: readonly BenchRow[]): string {
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
-/** A horizontal bar chart (one bar per row, grouped by suite/scenario) as SVG text. */
+/**
+ * A horizontal bar chart (one bar per row, grouped by suite/scenario) as SVG text. The axis is
+ * logarithmic so a 0.3 s partial flash and a 25 s full flash both read; ours is teal, the
+ * lower bound dark, peers grey.
+ */
 export function svgChart(rows: readonly BenchRow[], title: string): string {
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-  const bar = 14, gap = 4, left = 330, width = 420;
-  const max = Math.max(1, ...rows.map((r) => r.ms));
-  let y = 40;
+  const bar = 12, gap = 3, left = 300, width = 460;
+  const shown = rows.filter((r) => Number.isFinite(r.ms) && r.ms > 0);
+  const lo = 10 ** Math.floor(Math.log10(Math.min(...shown.map((r) => r.ms), 100)));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(...shown.map((r) => r.ms), 1000)));
+  const x = (ms: number) => left + (Math.log10(ms / lo) / Math.log10(hi / lo)) * width;
+  const color = (r: BenchRow) =>
+    r.strategy === "lower bound"
+      ? "#264653"
+      : r.strategy.startsWith("deltaflash")
+      ? "#2a9d8f"
+      : "#a8b0bd";
+  let y = 44;
   const parts: string[] = [];
+  for (let t = lo; t <= hi; t *= 10) {
+    const label = t >= 1000 ? `${t / 1000} s` : `${t} ms`;
+    parts.push(
+      `<line x1="${x(t)}" y1="34" x2="${x(t)}" y2="@H" stroke="#ddd"/>`,
+      `<text x="${x(t) - 10}" y="30" fill="#666">${label}</text>`,
+    );
+  }
   let group = "";
-  for (const r of rows) {
+  for (const r of shown) {
     const g = `${r.suite} · ${r.scenario}`;
     if (g !== group) {
       group = g;
-      y += 8;
+      y += 6;
       parts.push(`<text x="8" y="${y + 10}" font-weight="bold">${esc(g)}</text>`);
       y += bar + gap;
     }
-    const w = Math.max(1, (r.ms / max) * width);
+    const w = Math.max(1, x(r.ms) - left);
     parts.push(
-      `<text x="24" y="${y + 11}">${esc(r.strategy)} (${r.kind})</text>`,
-      `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${bar}" fill="${
-        r.strategy.startsWith("deltaflash") ? "#2a9d8f" : "#8d99ae"
-      }"/>`,
-      `<text x="${left + w + 4}" y="${y + 11}">${esc(fmt(r.ms))} ms</text>`,
+      `<text x="20" y="${y + 10}">${esc(r.strategy)}</text>`,
+      `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${bar}" fill="${color(r)}"/>`,
+      `<text x="${(left + w + 4).toFixed(1)}" y="${y + 10}">${esc(fmt(r.ms))} ms</text>`,
     );
     y += bar + gap;
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 120}" height="${
-    y + 10
-  }" ` +
-    `font-family="sans-serif" font-size="11">\n<text x="8" y="20" font-size="14">${
+  const h = y + 10;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 110}" height="${h}" ` +
+    `font-family="sans-serif" font-size="10">\n<text x="8" y="16" font-size="14">${
       esc(title)
     }</text>\n` +
-    parts.join("\n") + "\n</svg>\n";
+    parts.join("\n").replaceAll("@H", String(h)) + "\n</svg>\n";
 }
