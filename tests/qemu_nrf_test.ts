@@ -5,7 +5,7 @@
  * Skips with a reason when QEMU, the MicroPython image or the firmware corpus is absent.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { createContext, flash, type FlashImage, NotFoundError, Registry } from "../kernel/mod.ts";
+import { createContext, flash, type FlashImage, Registry } from "../kernel/mod.ts";
 import { murmur3x2 } from "../plugins/hash/murmur3x2.ts";
 import { builtinPlugins } from "../plugins/builtin.ts";
 import { CHIPS } from "../targets/nrf/chips.ts";
@@ -139,18 +139,7 @@ Deno.test({
         inputs: [{ file }],
         connect: { probe: q.address },
       };
-      let result;
-      try {
-        result = await flash(registry, ctx, request);
-      } catch (e) {
-        if (e instanceof NotFoundError && /dap transport/.test(e.message)) {
-          console.log(
-            `skipping --probe gdb:// flash: the nRF target only opens dap probes (${e.message})`,
-          );
-          return;
-        }
-        throw e;
-      }
+      const result = await flash(registry, ctx, request);
       ok(result.plan.totals.write > 0);
       equal(result.device.details?.probe, q.address);
       // The session reset the board on close; QEMU's reset wipes the UICR (nrf51_nvm sets it
