@@ -79,8 +79,9 @@ export interface EspDeviceOptions {
   readonly writeBlockSize?: number;
   /** Assumed per-batch turnaround for the cost hint, ms (default 2). */
   readonly latencyMs?: number;
-  /** After the session: `hard-reset` (default) runs the application, `no-reset` leaves the
-   * chip in its loader. */
+  /** After the session: `hard-reset` runs the application (esptool's and espflash's CLI
+   * default), `no-reset` (default here: closing only releases the link) leaves the chip in
+   * its loader; {@link EspDevice.reset} resets on request. */
   readonly after?: "hard-reset" | "no-reset";
   /** Flasher stub: `"auto"` (when the modelled write time says so), `true`, `false`. */
   readonly stub?: boolean | "auto";
@@ -306,12 +307,12 @@ export class EspDevice implements FlashDevice {
     return this.#s.link.stats();
   }
 
-  /** Ends the session; by default restarts the chip into its application, as esptool does. */
+  /** Ends the session; with `after: "hard-reset"` restarts the chip into its application. */
   async close(): Promise<void> {
     if (this.#handedOver) return await this.#s.link.port.close();
     this.#handedOver = true;
     await this.#s.link.close();
-    if (this.#opts.after !== "no-reset") {
+    if (this.#opts.after === "hard-reset") {
       // Nothing talks to the chip afterwards, so no settling wait after the pulse.
       await runReset(
         this.#ctx,

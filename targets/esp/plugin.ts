@@ -2,10 +2,15 @@
  * The ESP32-family targets (`esp32`, `esp32s2`, `esp32s3`, `esp32c2`, `esp32c3`, `esp32c6`,
  * `esp32h2`) over the serial ROM loader.
  *
- * Target options (`ConnectOptions.options`): `hashStrategy` (`auto` | `per-sector` |
- * `bisect` | `whole-then-sector`), `flashSize` (bytes, or e.g. `"4MB"`; skips detection),
- * `before` (`default-reset` | `no-reset`), `after` (`hard-reset` | `no-reset`), `compress` (default true), `stub` (`auto` |
- * true | false: esp-flasher-stub from esptool-js for large writes), `latencyMs`.
+ * Target options (`ConnectOptions.options`):
+ * - `hashStrategy`: `auto` (default) | `per-sector` | `bisect` | `whole-then-sector`;
+ * - `flashSize`: bytes or e.g. `"4MB"` (skips JEDEC detection);
+ * - `before`: `default-reset` (default) | `no-reset` (just sync);
+ * - `after`: `no-reset` (default: closing releases the link) | `hard-reset` (run the app);
+ * - `compress`: deflate writes (default true);
+ * - `stub`: `auto` (default: when the modelled write time says so) | true | false —
+ *   esp-flasher-stub, loaded from the esptool-js npm package at run time;
+ * - `latencyMs`: USB turnaround assumed by the cost model (default 2).
  *
  * @module
  */
@@ -101,7 +106,7 @@ function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition {
         throw e;
       }
       const device = new EspDevice(session, {
-        after: o.after === "no-reset" ? "no-reset" : "hard-reset",
+        after: o.after === "hard-reset" ? "hard-reset" : "no-reset",
         compress: o.compress !== false,
         stub: o.stub === true || o.stub === false ? o.stub : "auto",
         latencyMs: typeof o.latencyMs === "number" ? o.latencyMs : undefined,

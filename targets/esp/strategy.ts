@@ -21,6 +21,7 @@ import {
   touchedBlocks,
   UsageError,
 } from "../../kernel/mod.ts";
+import { ERASE_BLOCK } from "./chips.ts";
 import type { HashCostHint } from "./device.ts";
 
 /** How the device is asked for hashes. */
@@ -197,7 +198,8 @@ export async function queryHashesBy(
     return result;
   };
 
-  let toHash = await firstLook(spans, strategy, cost, sector, same, batch);
+  const addressOf = (i: number) => blocks[i].address;
+  let toHash = await firstLook(spans, strategy, cost, sector, same, addressOf, batch);
   while (toHash.length || groups.length) {
     const result = await batch(toHash);
     const next: Node[] = [];
@@ -241,7 +243,8 @@ export async function queryHashesBy(
 
 /**
  * The first batch(es) over each span. `auto` first hashes an evenly spread sample of sectors
- * when a span is long: if every sampled sector differs, changes are dense and hashing the rest
+ * when a span is long: if every sampled sector differs (or matches only inside a 64 KiB block
+ * whose other samples differ), changes are dense and hashing the rest
  * would cost more than rewriting the few sectors it might spare (the sample size makes the
  * expected waste smaller than the hashing saved, under a prior that images are mostly
  * changed or mostly not), so the rest is written unhashed. Otherwise the gaps between samples
@@ -253,6 +256,7 @@ async function firstLook(
   cost: HashCostHint,
   sector: number,
   same: (boolean | undefined)[],
+  addressOf: (i: number) => number,
   batch: (nodes: readonly Node[]) => Promise<unknown>,
 ): Promise<Node[]> {
   const out: Node[] = [];
@@ -275,8 +279,16 @@ async function firstLook(
   }
   if (!sampled.length) return out;
   await batch(sampled.flatMap((x) => x.picks.map((i) => ({ lo: i, hi: i + 1 }))));
+  // A matching sample only argues for hashing on if its 64 KiB block mostly matches too: in a
+  // mostly changed block the planner rewrites the few matching sectors anyway (plan.ts).
+  const eraseBlock = (i: number) => Math.floor(addressOf(i) / ERASE_BLOCK);
   for (const { span, picks } of sampled) {
-    if (picks.every((i) => same[i] === false)) {
+    const worthIt = picks.some((i) => {
+      if (same[i] !== true) return false;
+      const mates = picks.filter((j) => eraseBlock(j) === eraseBlock(i));
+      return 2 * mates.filter((j) => same[j] === true).length >= mates.length;
+    });
+    if (!worthIt) {
       for (let i = span.lo; i < span.hi; i++) same[i] ??= false;
       continue;
     }
