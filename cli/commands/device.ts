@@ -96,7 +96,7 @@ export function deviceCommands(io: CliIO): CommandSpec[] {
           for (const [k, v] of Object.entries(info.details)) io.out(`${`${k}:`.padEnd(12)} ${v}`);
           for (const r of d.layout.regions) {
             io.out(
-              `${`${r.name}:`.padEnd(12)} ${hex32(r.start)}–${hex32(r.start + r.size)} (${
+              `memory:      ${r.name} ${hex32(r.start)}–${hex32(r.start + r.size)} (${
                 formatBytes(r.size)
               }), ${formatBytes(r.blockSize)} blocks`,
             );
