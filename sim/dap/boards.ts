@@ -8,6 +8,7 @@
 import { NRF_CHIPS } from "../nrf/chips.ts";
 import { NrfDevice, type NrfDeviceOptions } from "../nrf/device.ts";
 import { NrfCtrlAp } from "./ctrl_ap.ts";
+import { DapLinkFlashStream } from "./daplink_flash.ts";
 import { type AccessPort, SwDp } from "./dp.ts";
 import { MemAp } from "./mem_ap.ts";
 import { DapProbe } from "./probe.ts";
@@ -55,6 +56,8 @@ export class SimBoard {
   readonly device: NrfDevice;
   readonly dp: SwDp;
   readonly probe: DapProbe;
+  /** DAPLink drag-and-drop programming state. */
+  readonly flashStream: DapLinkFlashStream;
   /** Device time minus the current link's clock time, ms. */
   clockOffsetMs = 0;
 
@@ -69,10 +72,16 @@ export class SimBoard {
     this.dp = new SwDp(chip.dpidr, aps);
     const [lo, hi] = options.deviceId ?? [0x12345678, 0x9abcdef0];
     const hex = (n: number) => (n >>> 0).toString(16).padStart(8, "0");
+    this.flashStream = new DapLinkFlashStream(this.device, this.dp, spec.boardId);
     this.probe = new DapProbe({
       dp: this.dp,
       advanceUs: (us) => this.device.advanceBy(us / 1000),
       resetPin: () => this.device.systemReset(),
+      resetRun: () => {
+        this.device.cpu.vcCoreReset = false; // DAPLink's RESET_RUN clears the vector catch
+        this.device.systemReset();
+      },
+      vendorFlash: this.flashStream,
     }, {
       uniqueId: `${spec.boardId}0000${hex(hi)}${hex(lo)}${"0".repeat(16)}97969901`,
       deviceVendor: "Nordic Semiconductor",

@@ -22,45 +22,95 @@ function family(boardId: number): number[] {
   return [boardId];
 }
 
-/** Parses `text`, keeping plain data and the Universal Hex section for `boardId` (hex digits). */
-export function parseHexForBoard(text: string, boardId: string): HexSegment[] {
-  const wanted = family(parseInt(boardId, 16));
-  const out: HexSegment[] = [];
-  let base = 0;
-  let block: number | null = null;
-  text.split(/\r?\n/).forEach((line, n) => {
-    line = line.trim();
-    if (!line) return;
-    if (!/^:[0-9a-fA-F]+$/.test(line) || line.length % 2 === 0) {
-      throw new UsageError(`bad Intel HEX record on line ${n + 1}`);
+/** Why a record was rejected. */
+export type HexError = "checksum" | "syntax";
+
+/**
+ * Incremental reader: feed text in arbitrary pieces (as a DAPLink stream receives it);
+ * complete lines are decoded, data for other boards' Universal Hex sections dropped.
+ */
+export class HexStream {
+  readonly #wanted: number[];
+  #base = 0;
+  #block: number | null = null;
+  #pending = "";
+  #line = 0;
+  /** True once the end-of-file record has been seen. */
+  done = false;
+
+  constructor(boardId: string) {
+    this.#wanted = family(parseInt(boardId, 16));
+  }
+
+  /** Decodes the complete lines in `text` (plus what earlier calls left over). */
+  push(text: string): { segments: HexSegment[]; error?: HexError; line?: number } {
+    const lines = (this.#pending + text).split(/\r?\n/);
+    this.#pending = lines.pop() ?? "";
+    const segments: HexSegment[] = [];
+    for (const raw of lines) {
+      this.#line++;
+      const error = this.#record(raw.trim(), segments);
+      if (error) return { segments, error, line: this.#line };
+      if (this.done) break;
     }
+    return { segments };
+  }
+
+  /** Decodes what is left without a final newline. */
+  end(): { segments: HexSegment[]; error?: HexError; line?: number } {
+    const rest = this.#pending;
+    this.#pending = "";
+    return rest.trim() ? this.push(rest + "\n") : { segments: [] };
+  }
+
+  #record(line: string, out: HexSegment[]): HexError | undefined {
+    if (!line || this.done) return undefined;
+    if (!/^:[0-9a-fA-F]+$/.test(line) || line.length % 2 === 0) return "syntax";
     const bytes = Uint8Array.from(line.slice(1).match(/../g)!, (h) => parseInt(h, 16));
     const len = bytes[0];
-    if (bytes.length !== len + 5 || bytes.reduce((a, b) => a + b, 0) & 0xff) {
-      throw new UsageError(`bad Intel HEX length or checksum on line ${n + 1}`);
-    }
+    if (bytes.length !== len + 5) return "syntax";
+    if (bytes.reduce((a, b) => a + b, 0) & 0xff) return "checksum";
     const offset = (bytes[1] << 8) | bytes[2];
     const data = bytes.subarray(4, 4 + len);
     switch (bytes[3]) {
       case 0x00:
       case 0x0d:
-        if (block === null || wanted.includes(block)) {
-          out.push({ address: (base + offset) >>> 0, data: data.slice() });
+        if (this.#block === null || this.#wanted.includes(this.#block)) {
+          out.push({ address: (this.#base + offset) >>> 0, data: data.slice() });
         }
         break;
+      case 0x01:
+        this.done = true;
+        break;
       case 0x02:
-        base = ((data[0] << 8) | data[1]) * 16;
+        this.#base = ((data[0] << 8) | data[1]) * 16;
         break;
       case 0x04:
-        base = (((data[0] << 8) | data[1]) << 16) >>> 0;
+        this.#base = (((data[0] << 8) | data[1]) << 16) >>> 0;
         break;
       case 0x0a:
-        block = (data[0] << 8) | data[1];
+        this.#block = (data[0] << 8) | data[1];
         break;
       case 0x0b:
-        block = null;
+        this.#block = null;
         break;
     }
-  });
-  return out;
+    return undefined;
+  }
+}
+
+/** Parses `text`, keeping plain data and the Universal Hex section for `boardId` (hex digits). */
+export function parseHexForBoard(text: string, boardId: string): HexSegment[] {
+  const stream = new HexStream(boardId);
+  const a = stream.push(text);
+  const b = a.error ? a : stream.end();
+  const bad = a.error ? a : b;
+  if (bad.error) {
+    throw new UsageError(
+      bad.error === "checksum"
+        ? `bad Intel HEX length or checksum on line ${bad.line}`
+        : `bad Intel HEX record on line ${bad.line}`,
+    );
+  }
+  return [...a.segments, ...(a.error ? [] : b.segments)];
 }

@@ -7,8 +7,10 @@
  * TransferConfigure (0x04), Transfer (0x05), TransferBlock (0x06), TransferAbort (0x07, no
  * response), WriteABORT (0x08), Delay (0x09), ResetTarget (0x0A), SWJ_Pins (0x10),
  * SWJ_Clock (0x11), SWJ_Sequence (0x12), SWD_Configure (0x13), ExecuteCommands (0x7F), and
- * DAPLink vendor commands 0x80 (unique id), 0x81/0x82 (serial settings). Anything else
- * answers ID_DAP_Invalid (0xFF).
+ * the DAPLink vendor commands (`DAP_vendor.c`): 0x80 unique id, 0x81/0x82 UART line coding,
+ * 0x83/0x84 UART read/write (no serial data is modelled), 0x89 reset, 0x8A–0x8D
+ * drag-and-drop programming. Other vendor ids echo just the id, as DAPLink does; anything
+ * else answers ID_DAP_Invalid (0xFF).
  *
  * @module
  */
@@ -24,6 +26,18 @@ export interface DapTarget {
   advanceUs(us: number): void;
   /** Pulses the reset pin. */
   resetPin(): void;
+  /** Reset and run regardless of vector catch (DAPLink RESET_RUN); defaults to resetPin. */
+  resetRun?(): void;
+  /** DAPLink drag-and-drop programming (vendor 0x8A–0x8D), where the board supports it. */
+  readonly vendorFlash?: VendorFlash;
+}
+
+/** The DAPLink stream-programming commands a board may support. */
+export interface VendorFlash {
+  open(type: number, charge: (us: number) => void): number;
+  write(data: Uint8Array, charge: (us: number) => void): number;
+  close(charge: (us: number) => void): number;
+  selectEraseMode(pageErase: boolean): void;
 }
 
 /** Strings the probe reports. */
@@ -199,19 +213,50 @@ export class DapProbe {
         const idBytes = [...new TextEncoder().encode(this.identity.uniqueId)];
         return { out: [0x80, idBytes.length, ...idBytes], consumed: 1 };
       }
-      case 0x81: {
+      case 0x81: { // UART line coding: dwDTERate, bCharFormat, bParityType, bDataBits
         const b = this.baudRate;
         return {
-          out: [0x81, b & 0xff, (b >> 8) & 0xff, (b >> 16) & 0xff, b >>> 24, 8, 0, 0, 0],
+          out: [0x81, b & 0xff, (b >> 8) & 0xff, (b >> 16) & 0xff, b >>> 24, 0, 0, 8],
           consumed: 1,
         };
       }
       case 0x82:
         this.baudRate = u32(1);
-        return { out: [0x82, 0x01], consumed: 9 };
-      default:
-        return { out: [0xff], consumed: 1 };
+        return { out: [0x82, 0x01], consumed: 5 };
+      case 0x83: // UART read: nothing received
+        return { out: [0x83, 0], consumed: 1 };
+      case 0x84: // UART write
+        return { out: [0x84, 0x01], consumed: 2 + req[1] };
+      case 0x89: // reset the target if auto-reset is off (it is)
+        (this.target.resetRun ?? this.target.resetPin).call(this.target);
+        this.#charge(DAP_TIMING.resetTargetUs);
+        return { out: [0x89, 0x01], consumed: 1 };
+      case 0x8a:
+      case 0x8b:
+      case 0x8c:
+      case 0x8d:
+        return this.#vendorFlash(req);
+      default: // DAPLink answers unimplemented vendor commands with just their id
+        return { out: [id >= 0x80 && id <= 0x9f ? id : 0xff], consumed: 1 };
     }
+  }
+
+  #vendorFlash(req: Uint8Array): { out: number[]; consumed: number } {
+    const id = req[0];
+    const flash = this.target.vendorFlash;
+    const charge = (us: number) => this.#charge(us);
+    const consumed = id === 0x8c ? 2 + req[1] : id === 0x8b ? 1 : 2;
+    if (id === 0x8d) {
+      flash?.selectEraseMode(req[1] !== 0);
+      return { out: [0x8d, 0x00], consumed };
+    }
+    if (!flash) return { out: [id, 2], consumed }; // ERROR_INTERNAL: no drag-and-drop here
+    const status = id === 0x8a
+      ? flash.open(req[1], charge)
+      : id === 0x8c
+      ? flash.write(req.slice(2, 2 + req[1]), charge)
+      : flash.close(charge);
+    return { out: [id, status], consumed };
   }
 
   #pins(value: number, select: number): number {
