@@ -99,6 +99,12 @@ Deno.test("flash size comes from the JEDEC id; writes above 2 MB work", async ()
   equal(r.device.details?.flash, "16 MB");
   const dev = await bank.device("sim:esp32c3?flash=16MB");
   deepEqual(dev.flash.bytes.subarray(0xc00000, 0xc00000 + app.length), app);
+  // The ROM needs SPI_ATTACH and then SPI_SET_PARAMS before any flash command.
+  const ops = dev.history.map((h) => h.op);
+  const first = (op: number) => ops.indexOf(op);
+  ok(first(0x0d) >= 0 && first(0x0d) < first(0x0b), "SPI_ATTACH before SPI_SET_PARAMS");
+  ok(first(0x0b) < first(0x13) && first(0x0b) < first(0x10), "params before MD5 and writes");
+  ok(dev.history.every((h) => h.status === 0), "no command failed");
 });
 
 Deno.test("a port without modem lines skips the reset and just syncs", async () => {
@@ -168,4 +174,20 @@ Deno.test("an ESP32 (no GET_SECURITY_INFO) found where an ESP32-C3 was asked for
     ok(/esp32c3/.test(e.message) && /ESP32\b/.test(e.message), e.message);
     return true;
   });
+});
+
+Deno.test("incompressible data goes raw (FLASH_BEGIN/FLASH_DATA) through ROM and stub alike", async () => {
+  const { bank, registry } = await setup();
+  let x = 99;
+  const noise = new Uint8Array(72 * 1024).map(() =>
+    (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24
+  );
+  for (const stub of [false, true]) {
+    const at = stub ? 0x40000 : 0x20000;
+    const r = await run(registry, "esp32s3", "sim:esp32s3", noise, at, { stub }, 921600);
+    equal(r.device.details?.loader, stub ? "stub" : "ROM");
+    const dev = await bank.device("sim:esp32s3");
+    deepEqual(dev.flash.bytes.subarray(at, at + noise.length), noise);
+    ok(dev.history.some((h) => h.op === 0x03), "FLASH_DATA was used");
+  }
 });
