@@ -12,6 +12,7 @@ export type AccessSize = 1 | 2 | 4;
 export class BusFault extends Error {
   /** The faulting address. */
   readonly address: number;
+  /** A fault at `address`, with the reason. */
   constructor(address: number, why = "no device at this address") {
     super(`bus fault at 0x${(address >>> 0).toString(16).padStart(8, "0")}: ${why}`);
     this.address = address >>> 0;
@@ -50,9 +51,11 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Plain read/write memory (RAM), or read-only memory when `readOnly`. */
 export class RamRegion implements Region {
+  /** The contents. */
   readonly bytes: Uint8Array;
   readonly fetchView?: Uint16Array;
   readonly #view: DataView;
+  /** Memory of `size` bytes at `base` (sharing `bytes` when given). */
   constructor(
     readonly name: string,
     readonly base: number,
@@ -89,6 +92,7 @@ export class RamRegion implements Region {
 
 /** Reads as zero, ignores writes (unmodelled peripherals and system registers). */
 export class RazWiRegion implements Region {
+  /** An empty region of `size` bytes at `base`. */
   constructor(readonly name: string, readonly base: number, readonly size: number) {}
   read(): number {
     return 0;

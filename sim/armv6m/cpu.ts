@@ -24,12 +24,17 @@ export interface CycleClock {
 export class Cpu {
   /** r0–r15; r13 is the active SP, r15 the address of the next instruction. */
   readonly r = new Uint32Array(16);
+  /** APSR.N. */
   n = false;
+  /** APSR.Z. */
   z = false;
+  /** APSR.C. */
   c = false;
+  /** APSR.V. */
   v = false;
   /** EPSR.T; executing with T = 0 faults (INVSTATE). */
   t = true;
+  /** PRIMASK bit 0 (no interrupts are modelled, so it only reads back). */
   primask = 0;
   /** CONTROL: bit 0 nPRIV, bit 1 SPSEL. */
   control = 0;
@@ -37,18 +42,25 @@ export class Cpu {
   otherSp = 0;
   /** Address of the instruction being executed. */
   pc = 0;
+  /** In Debug state (DHCSR.S_HALT). */
   halted = false;
+  /** Locked up after an unhandled fault (DHCSR.S_LOCKUP). */
   lockup = false;
+  /** Asleep after WFI/WFE (DHCSR.S_SLEEP). */
   sleeping = false;
+  /** The WFE/SEV event register. */
   eventRegister = false;
   /** DHCSR.C_DEBUGEN (BKPT halts only with it set). */
   debugEnabled = false;
+  /** Debug Fault Status Register bits. */
   dfsr = 0;
   /** S_RETIRE_ST / S_RESET_ST latches (cleared when DHCSR is read). */
   retired = false;
+  /** S_RESET_ST latch. */
   resetSeen = false;
   /** DEMCR.VC_CORERESET: halt on the first instruction after a reset. */
   vcCoreReset = false;
+  /** The fault that stopped the core, if any. */
   fault: FaultRecord | null = null;
   /** Instructions executed (statistics). */
   instructions = 0;
@@ -57,6 +69,7 @@ export class Cpu {
   /** End of the current run burst (idle loops skip ahead to it). */
   runUntil = 0;
 
+  /** A core on `bus`, timed by `profile`, counting cycles in `time`. */
   constructor(
     readonly bus: Bus,
     readonly profile: CycleProfile = CORTEX_M0,

@@ -45,6 +45,7 @@ export class SystemControlSpace implements Region {
   #maskInts = false;
   #step = false;
 
+  /** The SCS of `cpu`; `systemReset` runs on AIRCR.SYSRESETREQ. */
   constructor(
     readonly cpu: Cpu,
     readonly cpuid: number,

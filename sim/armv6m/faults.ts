@@ -21,6 +21,7 @@ export interface FaultRecord {
 
 /** Thrown by executors; turned into a recorded fault by the core's step. */
 export class ExecFault extends Error {
+  /** A fault of `kind`, at data `address` when there is one. */
   constructor(readonly kind: FaultKind, readonly address?: number) {
     super(kind);
   }

@@ -53,14 +53,18 @@ export const SIM_BOARDS: Record<string, BoardSpec> = {
 
 /** A probe plus its target, alive as long as the bank keeps it. */
 export class SimBoard {
+  /** The chip. */
   readonly device: NrfDevice;
+  /** Its debug port. */
   readonly dp: SwDp;
+  /** The probe firmware. */
   readonly probe: DapProbe;
   /** DAPLink drag-and-drop programming state. */
   readonly flashStream: DapLinkFlashStream;
   /** Device time minus the current link's clock time, ms. */
   clockOffsetMs = 0;
 
+  /** A probe and a fresh chip for `spec`. */
   constructor(readonly spec: BoardSpec, options: NrfDeviceOptions = {}) {
     const chip = NRF_CHIPS[spec.chip];
     this.device = new NrfDevice(chip, options);

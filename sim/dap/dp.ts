@@ -58,13 +58,16 @@ const STICKY = CTRL_STAT.STICKYORUN | CTRL_STAT.STICKYCMP | CTRL_STAT.STICKYERR 
 export class SwDp {
   /** Writable CTRL/STAT bits plus sticky flags. */
   ctrlStat = 0;
+  /** DP SELECT. */
   select = 0;
+  /** DP RDBUFF: the result of the last AP read. */
   rdbuff = 0;
   /** True after a line reset until DPIDR is read. */
   resetState = true;
   #lastRead = 0;
   #pending: { retry: () => ApResult; read: boolean } | null = null;
 
+  /** A DP reporting `dpidr`, with APs by APSEL. */
   constructor(readonly dpidr: number, readonly aps: Map<number, AccessPort>) {}
 
   /** Line reset (≥ 50 SWCLK cycles with SWDIO high). */

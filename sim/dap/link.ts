@@ -23,7 +23,9 @@ export interface SimLinkStats {
 
 /** A DapPacketLink to a simulated board. */
 export class SimDapLink implements DapPacketLink {
-  readonly packetSize = DAP_TIMING.packetSize;
+  /** HID report size. */
+  readonly packetSize: number = DAP_TIMING.packetSize;
+  /** Packet counters. */
   readonly stats: SimLinkStats = { packetsOut: 0, packetsIn: 0 };
   #outFree = 0;
   #inFree = 0;
@@ -34,6 +36,7 @@ export class SimDapLink implements DapPacketLink {
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
 
+  /** A link to `board` timed on `clock`. */
   constructor(
     readonly board: SimDapLinkedBoard,
     readonly clock: Clock,

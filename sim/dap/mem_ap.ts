@@ -35,9 +35,11 @@ export const CSW = {
 export class MemAp implements AccessPort {
   /** Reset value: byte size, no increment (hosts must program CSW). */
   csw = 0x03000040;
+  /** Transfer Address Register. */
   tar = 0;
   #stalledAt: number | null = null;
 
+  /** A MEM-AP on `bus` with identification `idr` and a TAR increment range of `wrapBytes`. */
   constructor(
     readonly bus: DebugBus,
     readonly idr: number,
@@ -90,6 +92,7 @@ export class MemAp implements AccessPort {
     this.#stalledAt = null;
   }
 
+  /** Reads an AP register. */
   read(reg: number): ApResult {
     switch (reg) {
       case 0x00:
@@ -112,6 +115,7 @@ export class MemAp implements AccessPort {
     }
   }
 
+  /** Writes an AP register. */
   write(reg: number, value: number): ApResult {
     switch (reg) {
       case 0x00: {

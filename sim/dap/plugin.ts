@@ -17,7 +17,9 @@ import { DapSimBank, sharedDapSimBank } from "./bank.ts";
 
 export { DapSimBank, loadHex, loadSegments, parseDapSimAddress, sharedDapSimBank } from "./bank.ts";
 export { parseHexForBoard } from "./hex.ts";
-export { SIM_BOARDS, SimBoard } from "./boards.ts";
+export { type BoardSpec, SIM_BOARDS, SimBoard } from "./boards.ts";
+export { DapProbe, type DapTarget, type ProbeIdentity, type VendorFlash } from "./probe.ts";
+export { NrfDevice, type NrfDeviceOptions } from "../nrf/device.ts";
 export { SimDapLink } from "./link.ts";
 export {
   ModelBoard,
@@ -25,10 +27,10 @@ export {
   type SimDapChip,
   type SimDapLinkedBoard,
 } from "./model.ts";
-export { SwDp } from "./dp.ts";
+export { type AccessPort, type ApResult, SwDp } from "./dp.ts";
 export { DAP_TIMING } from "./timing.ts";
 export { NRF_CHIPS, type NrfChip } from "../nrf/chips.ts";
-export { MemAp } from "./mem_ap.ts";
+export { type DebugBus, MemAp } from "./mem_ap.ts";
 
 /** Registers the `sim:` DAP transport; pass a bank to keep a test's boards apart. */
 export function dapSim(bank: DapSimBank = sharedDapSimBank): Plugin {

@@ -41,14 +41,23 @@ export type DebugAccess = { ok: true; value: number } | { ok: false; wait: boole
 
 /** A simulated nRF51/nRF52. */
 export class NrfDevice {
+  /** Device time in core cycles. */
   readonly time: CycleClock = { cycles: 0 };
+  /** Code flash contents. */
   readonly flash: Uint8Array;
+  /** UICR contents. */
   readonly uicr: Uint8Array;
+  /** RAM contents. */
   readonly ram: Uint8Array;
-  readonly bus = new MemoryMap();
+  /** The system bus. */
+  readonly bus: MemoryMap = new MemoryMap();
+  /** The core. */
   readonly cpu: Cpu;
+  /** The flash controller. */
   readonly nvmc: Nvmc;
+  /** Debug and system control registers. */
   readonly scs: SystemControlSpace;
+  /** Longest core burst per catch-up. */
   readonly maxBurstCycles: number;
   #debugActive = false;
   #poll = [0, 1].map(() => ({
@@ -59,6 +68,7 @@ export class NrfDevice {
     cycles: 0,
   }));
 
+  /** A powered-up chip (flash erased unless given). */
   constructor(readonly chip: NrfChip, options: NrfDeviceOptions = {}) {
     this.flash = new Uint8Array(chip.flashSize).fill(0xff);
     if (options.flash) this.flash.set(options.flash.subarray(0, chip.flashSize));
