@@ -128,3 +128,27 @@ Deno.test("a core stalled on the NVMC never runs ahead of the burst it was given
   const words = 8 * usToCycles(chip, chip.wordWriteUs);
   ok(elapsed >= words - usToCycles(chip, chip.wordWriteUs) && elapsed < words + 100, `${elapsed}`);
 });
+
+Deno.test("flash wait states are charged per flash access (a chip-table parameter)", () => {
+  const run = (flashWaitStates: number) => {
+    const chip = { ...NRF_CHIPS.nrf51822, flashWaitStates };
+    const flash = new Uint8Array(chip.flashSize).fill(0xff);
+    const view = new DataView(flash.buffer);
+    [0x2001, 0x6808, 0xbe00].forEach((h, i) => view.setUint16(0x100 + 2 * i, h, true)); // movs; ldr r0,[r1]; bkpt
+    const dev = new NrfDevice(chip, { flash });
+    const cpu = dev.cpu;
+    cpu.debugEnabled = true;
+    cpu.halt(0);
+    cpu.writeCoreRegister(1, 0x200);
+    cpu.writeCoreRegister(15, 0x100);
+    cpu.xpsr = 0x01000000;
+    cpu.resume();
+    const start = dev.time.cycles;
+    dev.advanceBy(0.01);
+    ok(cpu.halted);
+    return cpu.haltedAt - start;
+  };
+  // three fetches and one data read from flash
+  assertEquals(run(0), 1 + 2);
+  assertEquals(run(2) - run(0), 4 * 2);
+});
