@@ -140,6 +140,8 @@ Deno.test("the flasher stub writes the same bytes, and its MD5s drive the next d
   const rom = await run(registry, "esp32c3", "sim:esp32c3", app, 0x10000, { stub: false });
   equal(rom.device.details?.loader, "ROM");
   deepEqual(dev.flash.bytes.subarray(0x10000, 0x10000 + app.length), app);
+  ok(dev.history.every((h) => h.status === 0), "no command failed");
+  ok(dev.history.some((h) => h.loader === "stub" && h.op === 0x0b), "the stub was told the size");
 });
 
 Deno.test("erase empties whole sectors; monitor hands over the console of the running app", async () => {

@@ -24,7 +24,7 @@ import {
 } from "../../kernel/mod.ts";
 import { flashWorkMs, SECTOR } from "./chips.ts";
 import { registerWriteCost } from "./plan.ts";
-import { INITIAL_BAUD, type Session } from "./connect.ts";
+import { INITIAL_BAUD, type Session, setParams } from "./connect.ts";
 import { type Request, request, timeoutPerMb } from "./link.ts";
 import { beginRequest, decodeMd5, encodeDataBlock, md5Request, Op, words } from "./protocol.ts";
 import {
@@ -174,6 +174,8 @@ export class EspDevice implements FlashDevice {
     const packed = runs.map((r) => pack(r.data, this.#opts.compress !== false));
     if (!this.#stubRunning && await this.#stubPays(packed)) {
       await runStub(ctx, this.#s.link, this.#stubImage!);
+      // esp-flasher-stub bounds writes by the size it was told; tell it, as esptool does.
+      await this.#s.link.command(ctx, setParams(this.#s.flashSize));
       this.#stubRunning = true;
       this.#details.loader = "stub";
     }
