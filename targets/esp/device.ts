@@ -108,7 +108,7 @@ export class EspDevice implements FlashDevice {
     const { flashSize, flashId } = session;
     this.#details = {
       loader: session.stub ? "stub" : "ROM",
-      flash: `${flashSize >> 20} MB`,
+      flash: flashSize >= 1 << 20 ? `${flashSize / (1 << 20)} MB` : `${flashSize / 1024} KB`,
       ...(flashId !== undefined
         ? { "flash id": `0x${flashId.toString(16).padStart(6, "0")}` }
         : {}),
