@@ -85,3 +85,11 @@ Deno.test("BKPT without C_DEBUGEN locks the core up (no HardFault handler is mod
   assertEquals([cpu.lockup, cpu.fault?.kind], [true, "bkpt"]);
   assertEquals(rd(DHCSR_ADDR) & DHCSR.S_LOCKUP, DHCSR.S_LOCKUP);
 });
+
+Deno.test("single-stepping a `b .` advances one instruction's time, not to infinity", () => {
+  const { cpu, wr } = core([0xe7fe]);
+  wr(DHCSR_ADDR, 0xa05f0003);
+  const before = cpu.time.cycles;
+  wr(DHCSR_ADDR, 0xa05f0005);
+  assertEquals([cpu.r[15], cpu.time.cycles - before], [0x20000000, 3]);
+});

@@ -43,7 +43,8 @@ export function conditionPassed(cpu: Cpu, cond: number): boolean {
 function branchTo(cpu: Cpu, target: number, cycles: number): void {
   cpu.r[15] = target;
   cpu.time.cycles += cycles;
-  if (target === cpu.pc && cpu.time.cycles < cpu.runUntil) cpu.time.cycles = cpu.runUntil;
+  const end = cpu.runUntil;
+  if (target === cpu.pc && cpu.time.cycles < end && Number.isFinite(end)) cpu.time.cycles = end;
 }
 
 /** 1101 cccc iiiiiiii: B<cond>, UDF (cond 14), SVC (cond 15). */
@@ -121,6 +122,7 @@ function readSpecial(cpu: Cpu, sysm: number): number {
 
 /** MSR: only APSR flags, MSP, PSP, PRIMASK and CONTROL are writable (thread mode). */
 function writeSpecial(cpu: Cpu, sysm: number, value: number): void {
+  if (sysm > 7 && cpu.control & 1) return; // unprivileged: only the APSR flags are writable
   if (sysm <= 7) {
     if (!(sysm & 4)) cpu.xpsr = (value & 0xf0000000) | (cpu.t ? 1 << 24 : 0);
   } else if (sysm === 8) cpu.msp = value;

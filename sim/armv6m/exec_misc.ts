@@ -52,7 +52,7 @@ export function execMisc(cpu: Cpu, op: number): void {
     }
     case 6: // CPS: only 0xB662 (CPSIE i) and 0xB672 (CPSID i) exist in ARMv6-M
       if ((op & 0xffef) !== 0xb662) undefinedInstruction();
-      cpu.primask = (op >>> 4) & 1;
+      if (!(cpu.control & 1)) cpu.primask = (op >>> 4) & 1; // ignored when unprivileged
       cpu.time.cycles += p.alu;
       return;
     case 10: { // REV, REV16, REVSH

@@ -49,3 +49,12 @@ Deno.test("BKPT halts on itself; hints; IT and CBZ encodings are undefined", () 
   assertEquals(run([0xbf08]).fault?.kind, "undefined"); // IT
   assertEquals(run([0xb100]).fault?.kind, "undefined"); // CBZ (ARMv7-M only)
 });
+
+Deno.test("unprivileged code cannot change PRIMASK or CONTROL", () => {
+  // MSR CONTROL,r0 (nPRIV); CPSID i; MSR CONTROL,r1; MRS r2,PRIMASK; MRS r3,CONTROL
+  const out = run([0xf380, 0x8814, 0xb672, 0xf381, 0x8814, 0xf3ef, 0x8210, 0xf3ef, 0x8314], {
+    r0: 1,
+    r1: 0,
+  });
+  assertEquals([out.registers.r2, out.registers.r3], [0, 1]);
+});

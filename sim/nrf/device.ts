@@ -216,7 +216,7 @@ export class NrfDevice {
     const prev = this.#poll[slot];
     if (prev.valid && prev.writes === writes && prev.psr === psr && sameRegs(prev.regs, cpu.r)) {
       const period = now - prev.cycles;
-      if (period > 0 && limit > now) {
+      if (period > 0 && limit > now && Number.isFinite(limit)) {
         this.time.cycles += Math.floor((limit - now) / period) * period;
       }
     } else {
