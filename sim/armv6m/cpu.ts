@@ -3,7 +3,12 @@
  * flasher needs: any fault (bus error, unaligned access, undefined instruction, SVC,
  * invalid state, BKPT without a debugger) does not vector to a handler. With C_DEBUGEN set
  * the core halts as if DEMCR.VC_HARDERR were set (DFSR.VCATCH, `fault` recorded); without
- * it the core locks up (DHCSR.S_LOCKUP), as an unhandled HardFault would.
+ * it the core locks up (DHCSR.S_LOCKUP), as an unhandled HardFault would. No interrupts are
+ * modelled (WFI sleeps until a halt or reset). A halt from lockup leaves lockup.
+ *
+ * Time is counted in core cycles (`time.cycles`) per the cycle profile plus whatever bus
+ * regions add (wait states, stalls). A region that would stall past the end of the current
+ * run burst throws BusStall: the instruction is retried in the next burst.
  *
  * @module
  */
