@@ -69,6 +69,8 @@ export interface HashCostHint {
   readonly latencyMs: number;
   /** Cost of rewriting one sector that did not need it (line, erase, program); optional. */
   readonly sectorWriteMs?: number;
+  /** Line time per byte, ms; optional. */
+  readonly byteMs?: number;
 }
 
 /** Options for {@link EspDevice}. */
@@ -140,6 +142,7 @@ export class EspDevice implements FlashDevice {
       latencyMs: this.#opts.latencyMs ?? 2,
       // Code deflates to ~60 %; erase amortised over 64 KiB blocks plus page programming.
       sectorWriteMs: this.lineMs(0.6 * SECTOR) + 20,
+      byteMs: this.lineMs(1),
     };
   }
 
@@ -182,7 +185,7 @@ export class EspDevice implements FlashDevice {
     const total = runs.reduce((n, r) => n + r.data.length, 0);
     let done = 0;
     for (let i = 0; i < runs.length; i++) {
-      await this.#writeRun(ctx, runs[i], packed[i], (n) => {
+      await this.#writeRun(ctx, runs[i], packed[i], i === runs.length - 1, (n) => {
         done += n;
         ctx.emit({ type: "progress", stage: "write", done, total, unit: "bytes" });
       });
@@ -217,6 +220,7 @@ export class EspDevice implements FlashDevice {
     ctx: RunContext,
     run: WriteRun,
     p: Packed,
+    last: boolean,
     progress: (n: number) => void,
   ): Promise<void> {
     const { link, chip } = this.#s;
@@ -226,35 +230,44 @@ export class EspDevice implements FlashDevice {
     const blocks = Math.ceil(body.length / block);
     // The ROM takes the erase size; a stub the exact number of bytes it will receive.
     const size = stub ? raw.length : Math.ceil(raw.length / block) * block;
-    await link.command(
-      ctx,
-      request(
-        deflate ? Op.FLASH_DEFL_BEGIN : Op.FLASH_BEGIN,
-        beginRequest(size, blocks, block, run.address, chip.beginEncryptedWord && !stub),
-        timeoutPerMb(ERASE_WRITE_MS_PER_MB, stub ? 0 : size),
-      ),
+    const begin = request(
+      deflate ? Op.FLASH_DEFL_BEGIN : Op.FLASH_BEGIN,
+      beginRequest(size, blocks, block, run.address, chip.beginEncryptedWord && !stub),
+      timeoutPerMb(ERASE_WRITE_MS_PER_MB, stub ? 0 : size),
     );
+    const op = deflate ? Op.FLASH_DEFL_DATA : Op.FLASH_DATA;
     const perBlockRaw = Math.ceil(raw.length / blocks);
-    for (let seq = 0; seq < blocks; seq++) {
-      if (ctx.signal.aborted) throw new AbortedError({ cause: ctx.signal.reason });
+    const data = (seq: number): Request => {
       let chunk = body.subarray(seq * block, (seq + 1) * block);
       if (!deflate && chunk.length < block) {
         const padded = new Uint8Array(block).fill(0xff);
         padded.set(chunk);
         chunk = padded;
       }
-      const op = deflate ? Op.FLASH_DEFL_DATA : Op.FLASH_DATA;
       // The ROM writes before it acks, so a block may take its share of write time.
-      await link.command(ctx, {
+      return {
         op,
         packet: encodeDataBlock(op, seq, chunk),
         timeoutMs: timeoutPerMb(ERASE_WRITE_MS_PER_MB, perBlockRaw * 2),
-      });
+      };
+    };
+    const done = (seq: number) =>
       progress(Math.max(0, Math.min(perBlockRaw, raw.length - seq * perBlockRaw)));
-    }
-    // The ROM leaves the loader on FLASH_(DEFL_)END (esptool skips it there); the stub acks
-    // it once every block is in flash, which is the point where the run is done.
+    let seq = 0;
     if (stub) {
+      // The stub is still writing the previous run's last block; its RX buffer holds one
+      // block, so the first block travels while it finishes and handles BEGIN.
+      await link.pipeline(ctx, [begin, data(seq)], Infinity);
+      done(seq++);
+    } else await link.command(ctx, begin);
+    for (; seq < blocks; seq++) {
+      if (ctx.signal.aborted) throw new AbortedError({ cause: ctx.signal.reason });
+      await link.command(ctx, data(seq));
+      done(seq);
+    }
+    // The ROM leaves the loader on FLASH_(DEFL_)END (esptool skips it there). The stub acks
+    // it once every block is in flash; like esptool, send it after the last run only.
+    if (stub && last) {
       await link.command(
         ctx,
         request(

@@ -207,11 +207,15 @@ export class EspLink {
   }
 
   /**
-   * Sends requests back to back, keeping at most {@link rxBuffer} bytes queued behind the
-   * one the loader is executing, and returns the responses in order. The first failure
+   * Sends requests back to back, keeping at most `rxBuffer` (default {@link rxBuffer}) bytes
+   * queued behind the one the loader is executing, and returns the responses in order. The first failure
    * throws after the requests already sent have been answered, so the link stays in step.
    */
-  async pipeline(ctx: RunContext, reqs: readonly Request[]): Promise<Response[]> {
+  async pipeline(
+    ctx: RunContext,
+    reqs: readonly Request[],
+    rxBuffer = this.rxBuffer,
+  ): Promise<Response[]> {
     const out: Response[] = [];
     const sizes = reqs.map((r) => slipLength(r.packet));
     let sent = 0;
@@ -221,7 +225,7 @@ export class EspLink {
       let queued = 0;
       for (let i = got + 1; i < sent; i++) queued += sizes[i];
       if (sent === got) await this.send(reqs[sent++].packet);
-      while (!failure && sent < reqs.length && queued + sizes[sent] <= this.rxBuffer) {
+      while (!failure && sent < reqs.length && queued + sizes[sent] <= rxBuffer) {
         queued += sizes[sent];
         await this.send(reqs[sent++].packet);
       }

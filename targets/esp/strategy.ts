@@ -21,7 +21,8 @@ import {
   touchedBlocks,
   UsageError,
 } from "../../kernel/mod.ts";
-import { ERASE_BLOCK } from "./chips.ts";
+import { deflateSync } from "node:zlib";
+import { ERASE_BLOCK, FLASH_TIMING } from "./chips.ts";
 import type { HashCostHint } from "./device.ts";
 
 /** How the device is asked for hashes. */
@@ -199,7 +200,11 @@ export async function queryHashesBy(
   };
 
   const addressOf = (i: number) => blocks[i].address;
-  let toHash = await firstLook(spans, strategy, cost, sector, same, addressOf, batch);
+  // Rewriting one sector: its deflated bytes on the line plus programming it.
+  const writeMs = (i: number) =>
+    (cost.byteMs ?? cost.requestMs / 46) * deflateSync(expected[i], { level: 1 }).length +
+    expected[i].length / 256 * FLASH_TIMING.pageProgramMs;
+  let toHash = await firstLook(spans, strategy, cost, sector, same, addressOf, writeMs, batch);
   while (toHash.length || groups.length) {
     const result = await batch(toHash);
     const next: Node[] = [];
@@ -257,6 +262,7 @@ async function firstLook(
   sector: number,
   same: (boolean | undefined)[],
   addressOf: (i: number) => number,
+  writeMs: (i: number) => number,
   batch: (nodes: readonly Node[]) => Promise<unknown>,
 ): Promise<Node[]> {
   const out: Node[] = [];
@@ -283,12 +289,17 @@ async function firstLook(
   // mostly changed block the planner rewrites the few matching sectors anyway (plan.ts).
   const eraseBlock = (i: number) => Math.floor(addressOf(i) / ERASE_BLOCK);
   for (const { span, picks } of sampled) {
-    const worthIt = picks.some((i) => {
+    const useful = picks.filter((i) => {
       if (same[i] !== true) return false;
       const mates = picks.filter((j) => eraseBlock(j) === eraseBlock(i));
       return 2 * mates.filter((j) => same[j] === true).length >= mates.length;
     });
-    if (!worthIt) {
+    // Expected saving of hashing the rest: the share of matching sectors times what one
+    // costs to rewrite, judged by the matching samples (often padding that deflates to little).
+    const rest = span.hi - span.lo - picks.length;
+    const share = (useful.length + 0.5) / (picks.length + 1);
+    const rewrite = useful.reduce((a, i) => a + writeMs(i), 0) / Math.max(1, useful.length);
+    if (!useful.length || share * rest * rewrite < rest * hashMs) {
       for (let i = span.lo; i < span.hi; i++) same[i] ??= false;
       continue;
     }
