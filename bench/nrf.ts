@@ -129,9 +129,13 @@ function pyocd(registry: Registry, target: string, analyzer: boolean, packets?: 
   }, { targets: [target] });
 }
 
-/** Packet-count override for our own runs. */
+/** Packets in flight from the first stage that has the device (full mode has no queryHashes). */
 function packets(registry: Registry, target: string, n: number | undefined): void {
   registry.wrapStage("queryHashes", (next) => (ctx, args) => {
+    setPackets(args.device, n);
+    return next(ctx, args);
+  }, { targets: [target] });
+  registry.wrapStage("write", (next) => (ctx, args) => {
     setPackets(args.device, n);
     return next(ctx, args);
   }, { targets: [target] });
