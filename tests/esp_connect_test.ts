@@ -137,6 +137,18 @@ Deno.test("the flasher stub writes the same bytes, and its MD5s drive the next d
   const second = await run(registry, "esp32c3", "sim:esp32c3", edited, 0x10000, { stub: true });
   equal(second.plan.totals.write, 1);
   deepEqual(dev.flash.bytes.subarray(0x10000, 0x10000 + app.length), edited);
+  // Three separate runs in one stub session: BEGIN travels with each run's first block and
+  // one FLASH_DEFL_END closes the last.
+  const scattered = edited.slice();
+  for (const at of [5000, 150_000, 290_000]) scattered[at] ^= 0x11;
+  const before = dev.history.length;
+  const third = await run(registry, "esp32c3", "sim:esp32c3", scattered, 0x10000, { stub: true });
+  equal(third.plan.runs.length, 3);
+  deepEqual(dev.flash.bytes.subarray(0x10000, 0x10000 + app.length), scattered);
+  const ops = dev.history.slice(before).map((h) => h.op);
+  equal(ops.filter((op) => op === 0x10).length, 3);
+  equal(ops.filter((op) => op === 0x12).length, 1);
+  ok(ops.lastIndexOf(0x12) > ops.lastIndexOf(0x11), "END after the last block");
   const rom = await run(registry, "esp32c3", "sim:esp32c3", app, 0x10000, { stub: false });
   equal(rom.device.details?.loader, "ROM");
   deepEqual(dev.flash.bytes.subarray(0x10000, 0x10000 + app.length), app);
