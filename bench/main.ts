@@ -56,6 +56,7 @@ await Deno.writeTextFile(
   JSON.stringify(
     {
       params,
+      revision: await revision(),
       note:
         "kind=modelled: virtual time on simulated link and device; kind=measured: host wall time",
       rows,
@@ -69,3 +70,16 @@ await Deno.writeTextFile(
   svgChart(rows.filter((r) => r.kind === "modelled"), "deltaflash benchmarks (modelled time)"),
 );
 console.error(`wrote ${dir}/latest.json and chart.svg`);
+
+/** The checked-out commit (and whether the tree had changes), so a result names its code. */
+async function revision(): Promise<string | undefined> {
+  const git = (...args: string[]) =>
+    new Deno.Command("git", { args, stdout: "piped", stderr: "null" }).output()
+      .then(
+        (o) => o.success ? new TextDecoder().decode(o.stdout).trim() : undefined,
+        () => undefined,
+      );
+  const head = await git("rev-parse", "--short", "HEAD");
+  const dirty = await git("status", "--porcelain", "--untracked-files=no");
+  return head && (dirty ? `${head}+changes` : head);
+}
