@@ -205,3 +205,22 @@ Deno.test("incompressible data goes raw (FLASH_BEGIN/FLASH_DATA) through ROM and
     ok(dev.history.some((h) => h.op === 0x03), "FLASH_DATA was used");
   }
 });
+
+Deno.test("--partial keep reads the rest of a partly covered sector back through the stub", async () => {
+  const { bank, registry } = await setup();
+  const dev = await bank.device("sim:esp32c6");
+  const old = data(8192, 11);
+  dev.flash.bytes.set(old, 0x30000);
+  const patch = data(100, 17);
+  const r = await flash(registry, createContext({ clock: new VirtualClock() }), {
+    target: "esp32c6",
+    inputs: [{ file: "patch.bin", address: 0x30100, bytes: patch, format: "bin" }],
+    connect: { port: "sim:esp32c6", baud: 921600 },
+    partialBlocks: "keep",
+  });
+  equal(r.plan.totals.write, 1);
+  const expected = old.slice(0, 4096);
+  expected.set(patch, 0x100);
+  deepEqual(dev.flash.bytes.subarray(0x30000, 0x31000), expected);
+  deepEqual(dev.flash.bytes.subarray(0x31000, 0x32000), old.subarray(4096));
+});

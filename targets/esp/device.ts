@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import {
   AbortedError,
@@ -14,6 +15,7 @@ import {
   createContext,
   DeviceError,
   type DeviceInfo,
+  digestsEqual,
   type FlashDevice,
   type FlashLayout,
   type LinkStats,
@@ -25,7 +27,7 @@ import {
 import { flashWorkMs, SECTOR } from "./chips.ts";
 import { registerWriteCost } from "./plan.ts";
 import { INITIAL_BAUD, type Session, setParams } from "./connect.ts";
-import { type Request, request, timeoutPerMb } from "./link.ts";
+import { DEFAULT_TIMEOUT, type Request, request, timeoutPerMb } from "./link.ts";
 import { beginRequest, decodeMd5, encodeDataBlock, md5Request, Op, words } from "./protocol.ts";
 import {
   loadStubImage,
@@ -36,8 +38,8 @@ import {
 } from "./stub.ts";
 import { hardReset, isUsbJtagSerial, runReset } from "./reset.ts";
 
-/** Stub-only ERASE_REGION. */
-const ERASE_REGION = 0xd1;
+/** Stub-only ERASE_REGION and READ_FLASH. */
+const ERASE_REGION = 0xd1, READ_FLASH = 0xd2;
 
 /** esptool's per-MB timeouts. */
 const MD5_MS_PER_MB = 8000;
@@ -175,13 +177,7 @@ export class EspDevice implements FlashDevice {
       }
     }
     const packed = runs.map((r) => pack(r.data, this.#opts.compress !== false));
-    if (!this.#stubRunning && await this.#stubPays(packed)) {
-      await runStub(ctx, this.#s.link, this.#stubImage!);
-      // esp-flasher-stub bounds writes by the size it was told; tell it, as esptool does.
-      await this.#s.link.command(ctx, setParams(this.#s.flashSize));
-      this.#stubRunning = true;
-      this.#details.loader = "stub";
-    }
+    if (!this.#stubRunning && await this.#stubPays(packed)) await this.#startStub(ctx);
     const total = runs.reduce((n, r) => n + r.data.length, 0);
     let done = 0;
     for (let i = 0; i < runs.length; i++) {
@@ -190,6 +186,51 @@ export class EspDevice implements FlashDevice {
         ctx.emit({ type: "progress", stage: "write", done, total, unit: "bytes" });
       });
     }
+  }
+
+  async #startStub(ctx: RunContext): Promise<void> {
+    await runStub(ctx, this.#s.link, this.#stubImage!);
+    // esp-flasher-stub bounds writes by the size it was told; tell it, as esptool does.
+    await this.#s.link.command(ctx, setParams(this.#s.flashSize));
+    this.#stubRunning = true;
+    this.#details.loader = "stub";
+  }
+
+  /**
+   * Reads flash with the stub's READ_FLASH (the ROM has only 64-byte READ_FLASH_SLOW), for the
+   * `keep` partial-block policy: starts the stub if needed; data frames are acknowledged with
+   * the running byte count and the transfer ends with the stub's MD5 of what it sent.
+   */
+  async read(ctx: RunContext, address: number, length: number): Promise<Uint8Array> {
+    const link = this.#s.link;
+    if (!this.#stubRunning && !this.#s.stub) {
+      if (this.#opts.stub !== false) this.#stubImage ??= await loadStubImage(this.#s.chip);
+      if (!this.#stubImage) {
+        throw new DeviceError("reading flash needs the flasher stub, which is not available", {
+          hint: "use --partial fill (FLASH_BEGIN erases whole sectors anyway)",
+        });
+      }
+      await this.#startStub(ctx);
+    }
+    await link.command(ctx, request(READ_FLASH, words(address, length, SECTOR, 64)));
+    const out = new Uint8Array(length);
+    let got = 0;
+    while (got < length) {
+      const frame = await link.nextFrame(ctx, DEFAULT_TIMEOUT);
+      if (!frame.length || got + frame.length > length) {
+        throw new DeviceError("READ_FLASH sent a malformed data frame", { hint: "retry" });
+      }
+      out.set(frame, got);
+      got += frame.length;
+      await link.send(words(got));
+    }
+    const digest = await link.nextFrame(ctx, DEFAULT_TIMEOUT);
+    if (!digestsEqual(digest, new Uint8Array(createHash("md5").update(out).digest()))) {
+      throw new DeviceError(`read of 0x${address.toString(16)}+${length} failed its MD5 check`, {
+        hint: "retry; lower the baud rate if it persists",
+      });
+    }
+    return out;
   }
 
   /** Modelled ROM vs stub write time; loads the stub image only when it would pay off. */
