@@ -1,9 +1,10 @@
 /**
  * The ESP flash session: device-side MD5 of any range, compressed programming through the
- * ROM, link counters. ROM-only: FLASH_(DEFL_)BEGIN erases whole 4 KiB sectors, so the bytes
- * of a partly covered sector that the image leaves out are 0xFF afterwards; there is no
- * readback (the ROM's READ_FLASH_SLOW is 64 bytes per round trip), so the target's default
- * partial-block policy is `fill`.
+ * ROM (or the flasher stub when the modelled write time says it pays), link counters.
+ * FLASH_(DEFL_)BEGIN erases whole 4 KiB sectors, so bytes of a partly covered sector that the
+ * image leaves out become 0xFF: the target's default partial-block policy is `fill`. The ROM
+ * has no fast readback (READ_FLASH_SLOW is 64 bytes a round trip); `keep` reads through the
+ * stub's READ_FLASH instead.
  *
  * @module
  */
