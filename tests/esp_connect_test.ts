@@ -84,7 +84,8 @@ Deno.test("every ESP32-family target detects its chip and flashes", async () => 
   };
   for (const [target, name] of Object.entries(names)) {
     const app = data(9000, target.length);
-    const r = await run(registry, target, `sim:${target}`, app, 0x10000);
+    const r = await run(registry, target, `sim:${target}`, app, 0x10000, {}, 921600);
+    equal(r.device.details?.baud, "921600");
     equal(r.device.chip, name);
     equal(r.plan.totals.write, 3);
     const dev = (await bank.device(`sim:${target}`))!;

@@ -43,6 +43,11 @@ export interface EspChip {
   readonly romWriteBlock: number;
   /** ROM MD5 throughput over flash, in bytes per ms (cost model; assumed, see below). */
   readonly md5BytesPerMs: number;
+  /**
+   * UART_CLKDIV register, where the ROM's CHANGE_BAUDRATE assumes a 40 MHz crystal: with a
+   * 26 MHz one the rate must be scaled by 40/26 (esptool's ESP32-C2 change_baud).
+   */
+  readonly uartClkdivReg?: number;
 }
 
 /** Address of the magic register read when GET_SECURITY_INFO is missing. */
@@ -140,6 +145,7 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     beginEncryptedWord: true,
     romWriteBlock: 0x400,
     md5BytesPerMs: MD5_RATE,
+    uartClkdivReg: 0x60000014,
   },
   esp32c3: {
     target: "esp32c3",
@@ -199,4 +205,9 @@ export function flashSizeFromId(jedecId: number): number | undefined {
   if (b >= 0x20 && b <= 0x22) return 2 ** (b - 6);
   if (b >= 0x32 && b <= 0x3a) return 2 ** (b - 0x20);
   return undefined;
+}
+
+/** Crystal frequency in MHz estimated from the ROM's UART divider at `baud`. */
+export function crystalMhz(clkdiv: number, baud: number): number {
+  return baud * (clkdiv & 0xfffff) / 1e6;
 }

@@ -14,6 +14,7 @@ import {
 import {
   chipById,
   chipByMagic,
+  crystalMhz,
   type EspChip,
   flashSizeFromId,
   MAGIC_REG,
@@ -207,10 +208,15 @@ export async function startSession(
       if (!Number.isInteger(opts.baud) || opts.baud < 9600) {
         throw new UsageError(`invalid baud rate ${opts.baud}`, { hint: "e.g. --baud 921600" });
       }
+      let rate = opts.baud;
+      if (chip.uartClkdivReg !== undefined && !stub) {
+        const xtal = crystalMhz(await readReg(ctx, link, chip.uartClkdivReg), port.baudRate);
+        if (Math.abs(xtal - 26) < Math.abs(xtal - 40)) rate = Math.round(rate * 40 / 26);
+      }
       // The ROM takes 0 as the old rate; a stub wants the real one.
       await link.command(
         ctx,
-        request(Op.CHANGE_BAUDRATE, words(opts.baud, stub ? port.baudRate : 0)),
+        request(Op.CHANGE_BAUDRATE, words(rate, stub ? port.baudRate : 0)),
       );
       await port.setBaudRate(opts.baud);
       await ctx.clock.sleep(50, ctx.signal);

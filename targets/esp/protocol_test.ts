@@ -1,4 +1,4 @@
-import { deepEqual as assertEquals, throws } from "node:assert/strict";
+import { deepEqual as assertEquals, equal, throws } from "node:assert/strict";
 
 function assertThrows(fn: () => unknown, type?: abstract new (...a: never[]) => Error): unknown {
   let caught: unknown;
@@ -79,4 +79,10 @@ Deno.test("failure statuses become typed errors with hints", () => {
   assertThrows(() => checkResponse(0x14, fail(1, 0x05)), EspUnsupportedError);
   const s = assertThrows(() => checkResponse(0x11, fail(0xc1, 0))) as EspCommandError;
   assertEquals(s.errorCode, 0xc1);
+});
+
+Deno.test("the crystal estimate from the ROM's UART divider tells 26 from 40 MHz", async () => {
+  const { crystalMhz } = await import("./chips.ts");
+  equal(Math.round(crystalMhz(Math.round(40e6 / 115200), 115200)), 40);
+  equal(Math.round(crystalMhz(Math.round(26e6 / 115200), 115200)), 26);
 });
