@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { hostBenchmarks } from "./host.ts";
 import { type BenchRow, svgChart, table } from "./report.ts";
 import { modelledSuites } from "./suites.ts";
+import { summary } from "./summary.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -51,12 +52,13 @@ for (const f of ["esp", "nrf", "host"]) {
 }
 const dir = values.out ?? fileURLToPath(new URL("./results", import.meta.url));
 await Deno.mkdir(dir, { recursive: true });
+const rev = await revision();
 await Deno.writeTextFile(
   `${dir}/latest.json`,
   JSON.stringify(
     {
       params,
-      revision: await revision(),
+      revision: rev,
       note:
         "kind=modelled: virtual time on simulated link and device; kind=measured: host wall time",
       rows,
@@ -69,7 +71,17 @@ await Deno.writeTextFile(
   `${dir}/chart.svg`,
   svgChart(rows.filter((r) => r.kind === "modelled"), "deltaflash benchmarks (modelled time)"),
 );
-console.error(`wrote ${dir}/latest.json and chart.svg`);
+const link = `baud ${params.baud ?? 460800}, bridge latency ${params.latencyMs ?? 1} ms, ${
+  params.packetCount ?? 5
+} DAP packets`;
+await Deno.writeTextFile(
+  `${dir}/summary.md`,
+  summary(
+    rows,
+    `# Benchmark summary (${params.quick ? "quick" : "full"} run, ${link}, ${rev ?? "?"})`,
+  ),
+);
+console.error(`wrote ${dir}/latest.json, chart.svg and summary.md`);
 
 /** The checked-out commit (and whether the tree had changes), so a result names its code. */
 async function revision(): Promise<string | undefined> {
