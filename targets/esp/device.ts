@@ -13,6 +13,7 @@ import { deflateSync } from "node:zlib";
 import {
   AbortedError,
   type AddressRange,
+  type CostModel,
   createContext,
   DeviceError,
   type DeviceInfo,
@@ -26,6 +27,7 @@ import {
   type WriteRun,
 } from "../../kernel/mod.ts";
 import { flashWorkMs, SECTOR } from "./chips.ts";
+import { espCostModel } from "./cost.ts";
 import { registerWriteCost } from "./plan.ts";
 import { INITIAL_BAUD, type Session, setParams } from "./connect.ts";
 import { DEFAULT_TIMEOUT, type Request, request, timeoutPerMb } from "./link.ts";
@@ -128,6 +130,11 @@ export class EspDevice implements FlashDevice {
   /** Chip identity and session facts. */
   get info(): DeviceInfo {
     return { chip: this.#s.chip.name, details: { ...this.#details } };
+  }
+
+  /** Cost model at the current line rate. */
+  costModel(): CostModel {
+    return espCostModel(this.#s.chip, this.#s.link.port.baudRate);
   }
 
   /** Line time of `bytes` at the current rate, ms. */

@@ -8,13 +8,15 @@
  * @module
  */
 import { deflateSync } from "node:zlib";
-import type { BlockComparison, FlashLayout, StageWrapper } from "../../kernel/mod.ts";
+import type { BlockComparison, CostModel, FlashLayout, StageWrapper } from "../../kernel/mod.ts";
 import { ERASE_BLOCK, FLASH_TIMING, SECTOR } from "./chips.ts";
 
 /** What planning needs to know about the link of the device a layout belongs to. */
 export interface WriteCostHint {
   /** Line time of `bytes`, ms. */
   lineMs(bytes: number): number;
+  /** Cost model at the session's actual baud rate, for the plan estimate. */
+  costModel?(): CostModel;
 }
 
 const hints = new WeakMap<FlashLayout, WriteCostHint>();
@@ -62,8 +64,10 @@ export function promotions(
 /** The plan wrapper: re-plans with promoted sectors marked for writing. */
 export function espPlanStage(): StageWrapper<"plan"> {
   return (next) => async (ctx, args) => {
-    const plan = await next(ctx, args);
     const hint = hints.get(args.layout);
+    // The target's static model assumes 115200 baud; the session knows its real rate.
+    args = { ...args, cost: hint?.costModel?.() ?? args.cost };
+    const plan = await next(ctx, args);
     if (!hint || args.mode === "full" || !plan.runs.length) return plan;
     const erased = args.layout.regions[0]?.erasedValue ?? 0xff;
     const content = (a: number) =>

@@ -16,35 +16,19 @@
  */
 import {
   type ConnectOptions,
-  type CostModel,
   type Plugin,
   type PluginHost,
   type RunContext,
   type TargetDefinition,
   UsageError,
 } from "../../kernel/mod.ts";
-import { CHIPS, type EspChip, FLASH_TIMING, flashWorkMs, SECTOR } from "./chips.ts";
+import { CHIPS, type EspChip, SECTOR } from "./chips.ts";
+import { espCostModel } from "./cost.ts";
 import { INITIAL_BAUD, startSession } from "./connect.ts";
 import { EspDevice } from "./device.ts";
 import { espQueryHashes, type HashStrategy, parseHashStrategy } from "./strategy.ts";
 import { espChipCheckStage, espLoadImageStage } from "./image/stages.ts";
 import { espPlanStage } from "./plan.ts";
-
-const programMs = (bytes: number) => bytes / 256 * FLASH_TIMING.pageProgramMs;
-
-/** Cost model for a ROM session at `baud` (link) with W25Q-class flash (device). */
-export function espCostModel(chip: EspChip, baud = INITIAL_BAUD): CostModel {
-  const byteMs = 10 * 1000 / baud;
-  return {
-    // Deflate typically leaves ~60 % of an app image (reference notes §6).
-    transferMs: (bytes) => bytes * 0.6 * byteMs * 1.01,
-    eraseMs: (blocks, blockSize) => flashWorkMs(blocks * blockSize) - programMs(blocks * blockSize),
-    programMs,
-    hashMs: (bytes) => bytes / chip.md5BytesPerMs,
-    // One small exchange: ~2 ms USB-UART latency plus ~70 bytes of wire.
-    roundTripMs: 2 + 70 * byteMs,
-  };
-}
 
 /** Parses `4194304`, `"4MB"`, `"4M"`, `"512KB"`. */
 export function parseSize(v: unknown): number | undefined {
