@@ -9,7 +9,6 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { deflateSync } from "node:zlib";
 import {
   AbortedError,
   type AddressRange,
@@ -26,7 +25,8 @@ import {
   UsageError,
   type WriteRun,
 } from "../../kernel/mod.ts";
-import { flashWorkMs, SECTOR } from "./chips.ts";
+import { SECTOR } from "./chips.ts";
+import { pack, type Packed, stubMayPay, stubPays } from "./write.ts";
 import { espCostModel } from "./cost.ts";
 import { registerWriteCost } from "./plan.ts";
 import { INITIAL_BAUD, type Session, setParams } from "./connect.ts";
@@ -47,22 +47,6 @@ const ERASE_REGION = 0xd1, READ_FLASH = 0xd2;
 /** esptool's per-MB timeouts. */
 const MD5_MS_PER_MB = 8000;
 const ERASE_WRITE_MS_PER_MB = 40000;
-
-/** One run's payload: raw, or deflated when that is smaller (esptool v5.2+ rule). */
-interface Packed {
-  readonly raw: Uint8Array;
-  readonly body: Uint8Array;
-  readonly deflate: boolean;
-}
-
-function pack(raw: Uint8Array, compress: boolean): Packed {
-  if (!compress) return { raw, body: raw, deflate: false };
-  const z = deflateSync(raw, { level: 9 });
-  const body = new Uint8Array(z.buffer, z.byteOffset, z.length);
-  return body.length < raw.length
-    ? { raw, body, deflate: true }
-    : { raw, body: raw, deflate: false };
-}
 
 /** Link and device figures the hash strategy plans with (all in ms). */
 export interface HashCostHint {
@@ -245,24 +229,11 @@ export class EspDevice implements FlashDevice {
   async #stubPays(packed: readonly Packed[]): Promise<boolean> {
     const mode = this.#opts.stub ?? "auto";
     if (mode === false || this.#s.stub) return false;
-    const wire = packed.reduce((n, p) => n + p.body.length, 0);
-    if (mode === "auto" && !wire) return false;
-    const byteMs = 10_000 / this.#s.link.port.baudRate;
-    const L = this.#opts.latencyMs ?? 2;
-    let romMs = 0, stubWriteMs = 0;
-    for (const p of packed) {
-      const t = p.body.length * byteMs, work = flashWorkMs(p.raw.length);
-      romMs += t + work + (Math.ceil(p.body.length / this.#s.chip.romWriteBlock) + 1) * L;
-      // The stub writes one block while the next arrives, but its END waits for the last.
-      stubWriteMs += Math.max(t, work) + (Math.ceil(p.body.length / STUB_WRITE_BLOCK) + 2) * L;
-    }
-    if (mode === "auto" && romMs < 300) return false;
+    const link = { baud: this.#s.link.port.baudRate, latencyMs: this.#opts.latencyMs ?? 2 };
+    if (mode === "auto" && !stubMayPay(packed, this.#s.chip, link)) return false;
     this.#stubImage ??= await loadStubImage(this.#s.chip);
     if (!this.#stubImage) return false;
-    const upload = stubUploadBytes(this.#stubImage);
-    const stubMs = upload * byteMs + (Math.ceil(upload / 0x1800) + 3) * L + 10 + stubWriteMs;
-    // A margin for what the model leaves out (stub start-up, per-run handshakes).
-    return mode === true || stubMs + 150 < romMs;
+    return mode === true || stubPays(packed, this.#s.chip, link, stubUploadBytes(this.#stubImage));
   }
 
   async #writeRun(

@@ -1,0 +1,66 @@
+/**
+ * Write payloads and the ROM-or-stub decision. A run is sent deflated when that is smaller
+ * (esptool v5.2+ rule). The ROM writes each 1 KiB block before acking it and erases a run
+ * up front; the stub takes 16 KiB blocks and writes one while the next arrives, but costs an
+ * upload first, so it is chosen only when the modelled write time says it pays.
+ *
+ * @module
+ */
+import { deflateSync } from "node:zlib";
+import { type EspChip, flashWorkMs } from "./chips.ts";
+import { STUB_WRITE_BLOCK } from "./stub.ts";
+
+/** One run's payload: raw, or deflated when that is smaller (esptool v5.2+ rule). */
+export interface Packed {
+  readonly raw: Uint8Array;
+  readonly body: Uint8Array;
+  readonly deflate: boolean;
+}
+
+/** Deflates a run when that shrinks it. */
+export function pack(raw: Uint8Array, compress: boolean): Packed {
+  if (!compress) return { raw, body: raw, deflate: false };
+  const z = deflateSync(raw, { level: 9 });
+  const body = new Uint8Array(z.buffer, z.byteOffset, z.length);
+  return body.length < raw.length
+    ? { raw, body, deflate: true }
+    : { raw, body: raw, deflate: false };
+}
+
+/** Line figures for the decision. */
+export interface LinkFigures {
+  /** Current baud rate. */
+  readonly baud: number;
+  /** Turnaround per exchange, ms. */
+  readonly latencyMs: number;
+}
+
+function times(packed: readonly Packed[], chip: EspChip, link: LinkFigures) {
+  const byteMs = 10_000 / link.baud, L = link.latencyMs;
+  let romMs = 0, stubMs = 0;
+  for (const p of packed) {
+    const t = p.body.length * byteMs, work = flashWorkMs(p.raw.length);
+    romMs += t + work + (Math.ceil(p.body.length / chip.romWriteBlock) + 1) * L;
+    // The stub writes one block while the next arrives; its END waits for the last.
+    stubMs += Math.max(t, work) + (Math.ceil(p.body.length / STUB_WRITE_BLOCK) + 2) * L;
+  }
+  return { romMs, stubMs, byteMs };
+}
+
+/** False when a write is too small for any stub to pay off (no need to load its image). */
+export function stubMayPay(packed: readonly Packed[], chip: EspChip, link: LinkFigures): boolean {
+  return packed.some((p) => p.body.length) && times(packed, chip, link).romMs >= 300;
+}
+
+/** True when uploading a stub of `uploadBytes` and writing through it beats the ROM. */
+export function stubPays(
+  packed: readonly Packed[],
+  chip: EspChip,
+  link: LinkFigures,
+  uploadBytes: number,
+): boolean {
+  const { romMs, stubMs, byteMs } = times(packed, chip, link);
+  const upload = uploadBytes * byteMs + (Math.ceil(uploadBytes / 0x1800) + 3) * link.latencyMs + 10;
+  // A margin for what the model leaves out (stub start-up, per-run handshakes).
+  return upload + stubMs + 150 < romMs;
+}
