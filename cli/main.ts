@@ -50,6 +50,11 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
     description: "serial baud rate for flashing",
     env: "DELTAFLASH_BAUD",
   },
+  {
+    flags: "-O, --option <key=value>",
+    description: "target option, e.g. -O hashStrategy=bisect -O after=no-reset (see README)",
+    repeatable: true,
+  },
   { flags: "--json", description: "machine-readable output on stdout" },
   { flags: "-v, --verbose", description: "more detail; stack traces on errors" },
   {

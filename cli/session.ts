@@ -39,6 +39,7 @@ export interface GlobalOptions {
   json?: boolean;
   verbose?: boolean;
   realtime?: boolean;
+  option?: string[];
 }
 
 /** A loaded CLI session. */
@@ -108,6 +109,24 @@ export function connection(s: Session) {
   };
 }
 
+/** Parses `-O key=value` flags; values become numbers or booleans where they look like them. */
+export function targetOptions(flags: readonly string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of flags) {
+    const eq = f.indexOf("=");
+    if (eq <= 0) throw new UsageError(`bad option '${f}'`, { hint: "write it as -O key=value" });
+    const raw = f.slice(eq + 1);
+    out[f.slice(0, eq)] = raw === "true"
+      ? true
+      : raw === "false"
+      ? false
+      : /^(0x[0-9a-f]+|\d+)$/i.test(raw)
+      ? Number(raw)
+      : raw;
+  }
+  return out;
+}
+
 /**
  * Connect options for a target: flags and config, and for a serial target with no port,
  * `serial:auto` (the one attached port whose USB bridge suits the target, else a list).
@@ -118,7 +137,7 @@ export function connectOptions(s: Session, link: "serial" | "probe") {
     port: c.port ?? (link === "serial" && !c.probe ? "serial:auto" : undefined),
     probe: c.probe,
     baud: c.baud,
-    options: s.config.options,
+    options: { ...s.config.options, ...targetOptions(s.options.option) },
   };
 }
 

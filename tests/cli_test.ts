@@ -136,3 +136,22 @@ Deno.test("cli plan --against: host-side plan without a device", async () => {
   deepEqual(j.plan.changed, [0x3000]);
   equal(j.plan.totals.write, 1);
 });
+
+Deno.test("cli -O key=value reaches the target's connect options", async () => {
+  const r = await runCli([
+    "info",
+    "--target",
+    "esp32c3",
+    "--port",
+    "sim:esp32c3",
+    "-O",
+    "flashSize=2MB",
+    "--json",
+  ]);
+  equal(r.code, 0, r.stderr);
+  equal(JSON.parse(r.stdout).regions[0].size, 2 * 1024 * 1024);
+  equal(
+    (await runCli(["info", "--target", "esp32c3", "--port", "sim:esp32c3", "-O", "novalue"])).code,
+    2,
+  );
+});

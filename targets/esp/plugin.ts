@@ -6,7 +6,7 @@
  * - `hashStrategy`: `auto` (default) | `per-sector` | `bisect` | `whole-then-sector`;
  * - `flashSize`: bytes or e.g. `"4MB"` (skips JEDEC detection);
  * - `before`: `default-reset` (default) | `no-reset` (just sync);
- * - `after`: `no-reset` (default: closing releases the link) | `hard-reset` (run the app);
+ * - `after`: `hard-reset` (default: run the new app, as esptool and espflash do) | `no-reset`;
  * - `compress`: deflate writes (default true);
  * - `stub`: `auto` (default: when the modelled write time says so) | true | false —
  *   esp-flasher-stub, loaded from the esptool-js npm package at run time;
@@ -90,7 +90,7 @@ function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition {
         throw e;
       }
       const device = new EspDevice(session, {
-        after: o.after === "hard-reset" ? "hard-reset" : "no-reset",
+        after: o.after === "no-reset" ? "no-reset" : "hard-reset",
         compress: o.compress !== false,
         stub: o.stub === true || o.stub === false ? o.stub : "auto",
         latencyMs: typeof o.latencyMs === "number" ? o.latencyMs : undefined,
