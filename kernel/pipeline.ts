@@ -137,10 +137,24 @@ export interface FlashResult {
   readonly link?: LinkStats;
 }
 
-async function stage<T>(ctx: RunContext, name: StageName, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs one stage with a context whose progress events carry that stage's name, so a device
+ * reporting hashing progress needs not know whether it is comparing or verifying.
+ */
+async function stage<T>(
+  ctx: RunContext,
+  name: StageName,
+  fn: (ctx: RunContext) => Promise<T>,
+): Promise<T> {
   if (ctx.signal.aborted) throw new AbortedError({ cause: ctx.signal.reason });
   ctx.emit({ type: "stage", stage: name, state: "start" });
-  const out = await fn();
+  const scoped: RunContext = {
+    signal: ctx.signal,
+    clock: ctx.clock,
+    log: ctx.log,
+    emit: (e) => ctx.emit(e.type === "progress" ? { ...e, stage: name } : e),
+  };
+  const out = await fn(scoped);
   ctx.emit({ type: "stage", stage: name, state: "end" });
   return out;
 }
@@ -160,10 +174,10 @@ export async function flash(
   const image = await stage(
     ctx,
     "loadImage",
-    () => stages.loadImage(ctx, { inputs: request.inputs, target, formatOptions }),
+    (c) => stages.loadImage(c, { inputs: request.inputs, target, formatOptions }),
   );
   const device = request.device ??
-    await stage(ctx, "connect", () => target.connect(ctx, request.connect ?? {}));
+    await stage(ctx, "connect", (c) => target.connect(c, request.connect ?? {}));
   try {
     checkRange(image, device.layout, target.name);
     const algorithm = registry.hash(request.hash ?? target.hash);
@@ -173,25 +187,25 @@ export async function flash(
       ctx,
       "queryHashes",
       // Full mode writes every block, so asking the device for hashes would be wasted time.
-      () =>
+      (c) =>
         mode === "full"
-          ? fullModeReport(ctx, { device, image, algorithm, partialBlocks })
-          : stages.queryHashes(ctx, { device, image, algorithm, partialBlocks }),
+          ? fullModeReport(c, { device, image, algorithm, partialBlocks })
+          : stages.queryHashes(c, { device, image, algorithm, partialBlocks }),
     );
     const plan = await stage(
       ctx,
       "plan",
-      () => stages.plan(ctx, { image, report, layout: device.layout, mode, cost: target.cost }),
+      (c) => stages.plan(c, { image, report, layout: device.layout, mode, cost: target.cost }),
     );
     let written: WriteReport | undefined;
     let verified: VerifyReport | undefined;
     if (!request.dryRun) {
-      written = await stage(ctx, "write", () => stages.write(ctx, { device, plan }));
+      written = await stage(ctx, "write", (c) => stages.write(c, { device, plan }));
       if (request.verify !== false && plan.runs.length > 0) {
         verified = await stage(
           ctx,
           "verify",
-          () => stages.verify(ctx, { device, plan, algorithm }),
+          (c) => stages.verify(c, { device, plan, algorithm }),
         );
       }
     }
