@@ -87,6 +87,10 @@ export function scenarioRows(
       "round trips": m.roundTrips,
       erased: m.erased,
       "KiB prog": round(m.programmedKiB),
+      // Sustained write throughput: programmed bytes over the time after connecting.
+      "prog KiB/s": m.programmedKiB > 0 && m.ms > m.connectMs
+        ? round(m.programmedKiB / ((m.ms - m.connectMs) / 1000))
+        : "-",
       ok: m.ok === undefined ? "-" : m.ok ? "yes" : "NO",
       "÷LB": ratio(m.ms, lb),
     };
