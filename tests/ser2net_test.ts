@@ -4,36 +4,10 @@ import { createContext, Registry, SignalsUnsupportedError } from "../kernel/mod.
 import { net } from "../plugins/net/mod.ts";
 import { openPty } from "../plugins/serial/pty.ts";
 import { ser2netMissing, startSer2net } from "./ser2net.ts";
+import { readN, writeAll as send } from "./support/streams.ts";
 
 const missing = ser2netMissing();
 if (missing) console.log(`skipping ser2net tests: ${missing}`);
-
-async function readN(stream: ReadableStream<Uint8Array>, n: number): Promise<Uint8Array> {
-  const out = new Uint8Array(n);
-  const reader = stream.getReader();
-  let off = 0;
-  try {
-    while (off < n) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`stream ended after ${off} of ${n} bytes`);
-      const take = Math.min(value.length, n - off);
-      out.set(value.subarray(0, take), off);
-      off += take;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  return out;
-}
-
-async function send(stream: WritableStream<Uint8Array>, data: Uint8Array): Promise<void> {
-  const w = stream.getWriter();
-  try {
-    for (let i = 0; i < data.length; i += 4096) await w.write(data.subarray(i, i + 4096));
-  } finally {
-    w.releaseLock();
-  }
-}
 
 Deno.test({
   name: "ser2net: bytes and baud changes flow through RFC 2217 to a pty; DTR/RTS keep it intact",

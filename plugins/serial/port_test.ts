@@ -5,37 +5,10 @@ import { openSerialPort } from "./port.ts";
 import { openPty, ptyAvailable } from "./pty.ts";
 import { E_SIGNALS_UNSUPPORTED, SignalsUnsupportedError } from "./diagnose.ts";
 import { hasHupcl, is8N1 } from "./termios.ts";
+import { readN, writeAll } from "../../tests/support/streams.ts";
 
 const ignore = Deno.build.os !== "linux" || !ptyAvailable();
 if (ignore) console.log("skipping serial port tests: no Linux pty available");
-
-/** Reads exactly `n` bytes from a stream (leaves the reader released). */
-async function readN(stream: ReadableStream<Uint8Array>, n: number): Promise<Uint8Array> {
-  const out = new Uint8Array(n);
-  const reader = stream.getReader();
-  let off = 0;
-  try {
-    while (off < n) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`stream ended after ${off} of ${n} bytes`);
-      const take = Math.min(value.length, n - off);
-      out.set(value.subarray(0, take), off);
-      off += take;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  return out;
-}
-
-async function writeAll(stream: WritableStream<Uint8Array>, data: Uint8Array): Promise<void> {
-  const w = stream.getWriter();
-  try {
-    for (let i = 0; i < data.length; i += 8192) await w.write(data.subarray(i, i + 8192));
-  } finally {
-    w.releaseLock();
-  }
-}
 
 for (const baud of [921600, 2000000]) {
   Deno.test({
