@@ -8,6 +8,7 @@ import { hashes } from "../plugins/hash/mod.ts";
 import { espSim, EspSimBank } from "../sim/esp/plugin.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
 import { WrongChipError } from "../targets/esp/errors.ts";
+import { pseudoRandom } from "./support/random.ts";
 
 const FW = new URL("../../shared/firmware/esp32/", import.meta.url);
 
@@ -36,16 +37,6 @@ async function run(
     inputs: [{ file: "app.bin", address, bytes, format: "bin" }],
     connect: { port, options, baud },
   });
-}
-
-function pseudoRandom(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
 }
 
 async function firmware(name: string): Promise<Uint8Array | undefined> {

@@ -13,19 +13,10 @@ import { EspSimBank } from "../sim/esp/plugin.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
 import { bridgePty } from "./pty_bridge.ts";
 import { ser2netMissing, startSer2net } from "./ser2net.ts";
+import { pseudoRandom } from "./support/random.ts";
 
 const missing = ser2netMissing();
 if (missing) console.log(`skipping ser2net flash test: ${missing}`);
-
-function pseudoRandom(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 
 Deno.test({
   name: "ser2net: differential flash of a simulated ESP32-C3 over RFC 2217",

@@ -12,19 +12,10 @@ import { openPty, ptyAvailable } from "../plugins/serial/pty.ts";
 import { EspSimBank } from "../sim/esp/plugin.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
 import { bridgePty } from "./pty_bridge.ts";
+import { pseudoRandom } from "./support/random.ts";
 
 const ignore = Deno.build.os !== "linux" || !ptyAvailable();
 if (ignore) console.log("skipping FFI serial flash test: no Linux pty");
-
-function pseudoRandom(n: number, seed = 3): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 
 Deno.test({
   name: "serial: differential flash of a simulated ESP32-C3 through a real tty path",
@@ -47,7 +38,7 @@ Deno.test({
       });
     try {
       const dev = await bank.device(simAddress);
-      const app = pseudoRandom(40 * 1024);
+      const app = pseudoRandom(40 * 1024, 3);
       const first = await run(app);
       assert.equal(first.device.chip, "ESP32-C3");
       assert.equal(first.plan.totals.write, 10);
