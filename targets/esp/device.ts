@@ -50,12 +50,18 @@ const ERASE_WRITE_MS_PER_MB = 40000;
 
 /** Link and device figures the hash strategy plans with (all in ms). */
 export interface HashCostHint {
-  /** Wire time of one MD5 request and its reply. */
+  /** Wire time of one MD5 request and its reply (the longer of the two). */
   readonly requestMs: number;
   /** Device MD5 time per byte hashed. */
   readonly msPerByte: number;
-  /** Fixed turnaround of a batch (USB latency, loader dispatch). */
+  /** Turnaround of one exchange: bridge latency there and back. */
   readonly latencyMs: number;
+  /** Wire time of one MD5 request frame; `requestMs` when absent. */
+  readonly requestWireMs?: number;
+  /** Wire time of one MD5 reply frame; `requestMs` when absent. */
+  readonly replyWireMs?: number;
+  /** Requests the link keeps outstanding (one executing, the rest in the loader's buffer). */
+  readonly inFlight?: number;
   /** Cost of rewriting one sector that did not need it (line, erase, program); optional. */
   readonly sectorWriteMs?: number;
   /** Line time per byte, ms; optional. */
@@ -68,7 +74,8 @@ export interface EspDeviceOptions {
   readonly compress?: boolean;
   /** Block size of FLASH_(DEFL_)DATA; the chip's ROM FLASH_WRITE_SIZE by default. */
   readonly writeBlockSize?: number;
-  /** Assumed per-batch turnaround for the cost hint, ms (default 2). */
+  /** USB-serial bridge latency per direction assumed by the cost model, ms (default 1: one
+   * USB full-speed frame; FTDI bridges default to 16). */
   readonly latencyMs?: number;
   /** After the session: `hard-reset` runs the application (esptool's and espflash's CLI
    * default), `no-reset` (default here: closing only releases the link) leaves the chip in
@@ -126,14 +133,25 @@ export class EspDevice implements FlashDevice {
     return bytes * 10 * 1000 / this.#s.link.port.baudRate;
   }
 
-  /** Figures for planning hash requests at the current baud rate. */
+  /** Turnaround of one exchange: the bridge latency in each direction. */
+  #turnaroundMs(): number {
+    return 2 * (this.#opts.latencyMs ?? 1);
+  }
+
+  /** Figures for planning hash requests at the current baud rate and loader. */
   get hashCost(): HashCostHint {
-    // Full duplex: a pipelined request costs the longer of its request and its reply.
-    const reply = this.#s.link.statusLen === 4 ? 8 + 36 + 2 : 8 + 18 + 2;
+    const link = this.#s.link;
+    // SLIP frames: an 8-byte header around 16 bytes of request; the ROM answers 32 hex
+    // characters and 4 status bytes, a stub 16 raw bytes and 2 (reference §0.3).
+    const request = 8 + 16 + 2;
+    const reply = link.statusLen === 4 ? 8 + 32 + 4 + 2 : 8 + 16 + 2 + 2;
     return {
-      requestMs: Math.max(26, reply) * 10 * 1000 / this.#s.link.port.baudRate,
+      requestMs: this.lineMs(Math.max(request, reply)),
+      requestWireMs: this.lineMs(request),
+      replyWireMs: this.lineMs(reply),
+      inFlight: 1 + Math.floor(link.rxBuffer / request),
       msPerByte: 1 / this.#s.chip.md5BytesPerMs,
-      latencyMs: this.#opts.latencyMs ?? 2,
+      latencyMs: this.#turnaroundMs(),
       // Code deflates to ~60 %; erase amortised over 64 KiB blocks plus page programming.
       sectorWriteMs: this.lineMs(0.6 * SECTOR) + 20,
       byteMs: this.lineMs(1),
@@ -229,7 +247,7 @@ export class EspDevice implements FlashDevice {
   async #stubPays(packed: readonly Packed[]): Promise<boolean> {
     const mode = this.#opts.stub ?? "auto";
     if (mode === false || this.#s.stub) return false;
-    const link = { baud: this.#s.link.port.baudRate, latencyMs: this.#opts.latencyMs ?? 2 };
+    const link = { baud: this.#s.link.port.baudRate, latencyMs: this.#turnaroundMs() };
     if (mode === "auto" && !stubMayPay(packed, this.#s.chip, link)) return false;
     this.#stubImage ??= await loadStubImage(this.#s.chip);
     if (!this.#stubImage) return false;

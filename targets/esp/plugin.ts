@@ -10,7 +10,8 @@
  * - `compress`: deflate writes (default true);
  * - `stub`: `auto` (default: when the modelled write time says so) | true | false —
  *   esp-flasher-stub, loaded from the esptool-js npm package at run time;
- * - `latencyMs`: USB turnaround assumed by the cost model (default 2).
+ * - `latencyMs`: USB-serial bridge latency per direction assumed by the cost model, ms
+ *   (default 1; FTDI bridges default to 16).
  *
  * @module
  */

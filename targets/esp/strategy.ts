@@ -50,6 +50,13 @@ export function parseHashStrategy(v: unknown): HashStrategy {
 /** Default figures when the device gives none: 115200 baud ROM, 3 KB/ms MD5. */
 const DEFAULT_COST: HashCostHint = { requestMs: 4, msPerByte: 1 / 3000, latencyMs: 2 };
 
+/**
+ * Prior odds the first look plans with: a span has changed at all (half the time: reflashing
+ * an unchanged build is as common as flashing an edit), and, when it has, the change is dense
+ * (a new toolchain or layout shifts every function behind the first edit).
+ */
+const P_CHANGED = 0.5, P_DENSE = 0.2;
+
 interface Node {
   readonly lo: number;
   readonly hi: number;
@@ -62,6 +69,97 @@ interface Group {
   readonly last: Node;
 }
 
+/**
+ * Modelled time of one pipelined batch of MD5 requests over `bytes[i]` bytes each: requests
+ * and replies queue on their wire, the loader hashes one request at a time, and a new request
+ * goes out only when a reply frees a place among the `inFlight` outstanding ones (the loader's
+ * RX buffer), each direction adding half the turnaround.
+ */
+export function batchMs(cost: HashCostHint, bytes: readonly number[]): number {
+  if (!bytes.length) return 0;
+  const up = cost.requestWireMs ?? cost.requestMs, down = cost.replyWireMs ?? cost.requestMs;
+  const half = cost.latencyMs / 2, depth = Math.max(1, cost.inFlight ?? 5);
+  const arrived: number[] = [];
+  let wireOut = 0, device = 0, wireIn = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    wireOut = Math.max(i < depth ? 0 : arrived[i - depth], wireOut) + up;
+    device = Math.max(wireOut + half, device) + bytes[i] * cost.msPerByte;
+    wireIn = Math.max(device, wireIn) + down;
+    arrived.push(wireIn + half);
+  }
+  return arrived[arrived.length - 1];
+}
+
+/** Sizes in sectors of `n` sectors cut into `f` near-equal pieces (as {@link split} cuts). */
+function pieceSizes(n: number, f: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < f; k++) {
+    const size = Math.floor((k + 1) * n / f) - Math.floor(k * n / f);
+    if (size) out.push(size);
+  }
+  return out;
+}
+
+/** Fan-outs worth trying: small ones, then roughly geometric, then one piece per sector. */
+function fanouts(n: number): number[] {
+  const out = [2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 48, 64, 96, 128, 192, 256]
+    .filter((f) => f < n);
+  return [...out, n];
+}
+
+/** Planner for one cost hint: localisation costs are memoised per span length. */
+class Planner {
+  readonly #memo = new Map<number, { c: number; f: number }>();
+  constructor(readonly cost: HashCostHint, readonly sector: number) {}
+
+  /** Time of one batch hashing pieces of these sector counts. */
+  batch(sectors: readonly number[]): number {
+    return batchMs(this.cost, sectors.map((n) => n * this.sector));
+  }
+
+  /**
+   * Cheapest way to find the changed sector in a differing span of `m` sectors, assuming one
+   * (the common edit-build-flash case): cut it in `f`, hash all pieces but the last (its
+   * result is implied when the rest match), recurse into the piece that differs.
+   */
+  localise(m: number): { c: number; f: number } {
+    if (m <= 1) return { c: 0, f: 1 };
+    const hit = this.#memo.get(m);
+    if (hit) return hit;
+    let r = { c: Infinity, f: m };
+    for (const f of fanouts(m)) {
+      const pieces = pieceSizes(m, f);
+      const c = this.batch(pieces.slice(0, -1)) + this.localise(Math.max(...pieces)).c;
+      if (c < r.c) r = { c, f };
+    }
+    this.#memo.set(m, r);
+    return r;
+  }
+
+  /**
+   * Pieces for the first look at a span of `n` sectors: the expected cost of hashing them in
+   * one batch plus, when the span changed, finding the change inside the piece that holds it.
+   * Where requests are cheap next to hashing, a piece per sector costs what one MD5 of the
+   * span does; where they are dear, a few pieces keep an unchanged span at that price.
+   */
+  firstPieces(n: number): number {
+    let best = { c: Infinity, k: 1 };
+    for (const k of [1, ...fanouts(n)]) {
+      const pieces = pieceSizes(n, k);
+      const c = this.batch(pieces) + P_CHANGED * this.localise(Math.max(...pieces)).c;
+      if (c < best.c) best = { c, k };
+    }
+    return best.k;
+  }
+}
+
+const planners = new WeakMap<HashCostHint, Planner>();
+function plannerFor(cost: HashCostHint, sector: number): Planner {
+  let p = planners.get(cost);
+  if (!p || p.sector !== sector) planners.set(cost, p = new Planner(cost, sector));
+  return p;
+}
+
 /** Fan-out for a differing node of `n` sectors: `n` means one request per sector. */
 export function chooseFanout(
   n: number,
@@ -72,31 +170,13 @@ export function chooseFanout(
 ): number {
   if (strategy === "bisect") return 2;
   if (n <= 2 || strategy !== "auto" || dense) return n;
-  const w = cost.requestMs, h = cost.msPerByte * sector, L = cost.latencyMs;
-  // Expected cost assuming one changed sector in the node (the common edit-build-flash case).
-  const memo = new Map<number, { c: number; f: number }>();
-  // Requests are pipelined, so a batch costs the larger of its wire time and its hashing
-  // time, plus one turnaround. Expected cost assumes one changed sector in the node.
-  const best = (m: number): { c: number; f: number } => {
-    if (m <= 1) return { c: 0, f: 1 };
-    const hit = memo.get(m);
-    if (hit) return hit;
-    let r = { c: (m - 1) * Math.max(w, h) + L, f: m };
-    for (const f of [2, 3, 4, 6, 8, 12, 16, 24, 32]) {
-      if (f >= m) break;
-      const c = Math.max((f - 1) * w, h * m * (f - 1) / f) + L + best(Math.ceil(m / f)).c;
-      if (c < r.c) r = { c, f };
-    }
-    memo.set(m, r);
-    return r;
-  };
-  return best(n).f;
+  return plannerFor(cost, sector).localise(n).f;
 }
 
 /**
- * Pieces for the first look at a span of `n` sectors: as many as the wire can carry while
- * the device hashes the whole span anyway, so an unchanged span costs what one MD5 would
- * and a changed one is already narrowed down.
+ * Pieces for the first look at a span of `n` sectors: `per-sector` one a sector,
+ * `bisect` and `whole-then-sector` one, `auto` as the cost model says
+ * ({@link Planner.firstPieces}).
  */
 export function firstPieces(
   n: number,
@@ -106,8 +186,7 @@ export function firstPieces(
 ): number {
   if (strategy === "per-sector") return n;
   if (strategy !== "auto") return 1;
-  const free = Math.floor(n * cost.msPerByte * sector / cost.requestMs);
-  return Math.max(1, Math.min(n, free));
+  return plannerFor(cost, sector).firstPieces(n);
 }
 
 function split(node: Node, f: number): Node[] {
@@ -200,12 +279,20 @@ export async function queryHashesBy(
   };
 
   const addressOf = (i: number) => blocks[i].address;
-  // Rewriting one sector: its deflated bytes on the line plus programming it.
+  // Rewriting one sector of a large write: its deflated bytes on the line or programming it,
+  // whichever is longer, since the stub that large writes go through programs one block while
+  // the next arrives (write.ts).
   const writeMs = (i: number) =>
-    (cost.byteMs ?? cost.requestMs / 46) * deflateSync(expected[i], { level: 1 }).length +
-    expected[i].length / 256 * FLASH_TIMING.pageProgramMs;
-  let toHash = await firstLook(spans, strategy, cost, sector, same, addressOf, writeMs, batch);
-  while (toHash.length || groups.length) {
+    Math.max(
+      (cost.byteMs ?? cost.requestMs / 46) * deflateSync(expected[i], { level: 1 }).length,
+      expected[i].length / 256 * FLASH_TIMING.pageProgramMs,
+    );
+  const planner = plannerFor(cost, sector);
+  const look = await firstLook(spans, strategy, cost, planner, same, addressOf, writeMs, batch);
+  let toHash = look.next;
+  let firstDone = false;
+  const deferred: Node[] = [];
+  while (toHash.length || groups.length || dirty.length) {
     const result = await batch(toHash);
     const next: Node[] = [];
     const dense = new Set<Node>();
@@ -218,7 +305,14 @@ export async function queryHashesBy(
       else next.push(isDense ? { ...g.last, dense: true } : g.last);
     }
     groups = [];
-    for (const n of dirty.splice(0)) {
+    if (!firstDone) look.record(result);
+    firstDone = true;
+    // Every first-look piece is in: leave unsplit those where finding their matching sectors
+    // would cost more than rewriting them, until a neighbour found to match says otherwise.
+    const nodes = [...deferred.splice(0), ...dirty.splice(0)].filter((n) =>
+      look.worthSplitting(n) || !deferred.push(n)
+    );
+    for (const n of nodes) {
       const f = chooseFanout(n.hi - n.lo, strategy, cost, sector, n.dense || dense.has(n));
       const kids = split(n, f);
       const hashed = kids.slice(0, -1);
@@ -228,6 +322,7 @@ export async function queryHashesBy(
     toHash = next;
   }
 
+  for (const n of deferred) for (let k = n.lo; k < n.hi; k++) same[k] = false;
   const out: BlockComparison[] = blocks.map((b, i) => ({
     address: b.address,
     size: b.size,
@@ -246,70 +341,126 @@ export async function queryHashesBy(
   return { algorithm: algorithm.name, blocks: out, requests };
 }
 
+/** What the first look leaves for the main loop. */
+interface FirstLook {
+  /** Pieces still to hash. */
+  readonly next: Node[];
+  /** Whether a differing first-look piece is worth searching for its matching sectors. */
+  readonly worthSplitting: (n: Node) => boolean;
+  /** Takes the results of the batch that hashed {@link next}. */
+  readonly record: (results: Map<Node, boolean>) => void;
+}
+
 /**
- * The first batch(es) over each span. `auto` first hashes an evenly spread sample of sectors
- * when a span is long: if every sampled sector differs (or matches only inside a 64 KiB block
- * whose other samples differ), changes are dense and hashing the rest
- * would cost more than rewriting the few sectors it might spare (the sample size makes the
- * expected waste smaller than the hashing saved, under a prior that images are mostly
- * changed or mostly not), so the rest is written unhashed. Otherwise the gaps between samples
- * are looked at as usual. Skipping hashes can only cost time: unhashed sectors are written.
+ * The first batch(es) over each span, cut into {@link Planner.firstPieces}. When the model
+ * says a probe pays (prior odds of a densely changed span times the hashing it would spare,
+ * against the extra turnaround it costs an unchanged span), `auto` first hashes an evenly
+ * spread sample of the pieces: if every sampled piece differs (or matches only inside a
+ * 64 KiB block whose other samples differ), changes are dense and hashing the rest would cost
+ * more than rewriting the few sectors it might spare, so the rest is written unhashed.
+ * Otherwise the rest is hashed in the next batch. Likewise a differing piece of several
+ * sectors is only searched when the matching share seen so far, times what rewriting its
+ * other sectors costs, outweighs the search. Skipping hashes can only cost time: unhashed
+ * sectors are written.
  */
 async function firstLook(
   spans: readonly Node[],
   strategy: HashStrategy,
   cost: HashCostHint,
-  sector: number,
+  planner: Planner,
   same: (boolean | undefined)[],
   addressOf: (i: number) => number,
   writeMs: (i: number) => number,
-  batch: (nodes: readonly Node[]) => Promise<unknown>,
-): Promise<Node[]> {
-  const out: Node[] = [];
-  const sampled: { span: Node; picks: number[] }[] = [];
-  const hashMs = cost.msPerByte * sector;
-  const wanted = cost.sectorWriteMs && strategy === "auto"
-    ? Math.max(16, Math.ceil(0.5 * cost.sectorWriteMs / hashMs))
-    : 0;
-  for (const span of spans) {
+  batch: (nodes: readonly Node[]) => Promise<Map<Node, boolean>>,
+): Promise<FirstLook> {
+  const first: Node[] = [];
+  const probed: { span: Node; picks: Node[]; rest: Node[] }[] = [];
+  const pieceSpan = new Map<Node, number>();
+  const spanPieces: Node[][] = [];
+  const hashMs = cost.msPerByte * planner.sector;
+  const sizes = (ns: readonly Node[]) => ns.map((n) => n.hi - n.lo);
+  spans.forEach((span, s) => {
     const n = span.hi - span.lo;
-    if (!wanted || 2 * wanted > n) {
-      out.push(...split(span, firstPieces(n, strategy, cost, sector)));
-      continue;
-    }
+    const pieces = split(span, firstPieces(n, strategy, cost, planner.sector));
+    for (const p of pieces) pieceSpan.set(p, s);
+    spanPieces.push(pieces);
+    const m = n / pieces.length;
+    const wanted = cost.sectorWriteMs && strategy === "auto"
+      ? Math.max(16, Math.ceil(0.5 * cost.sectorWriteMs / (m * hashMs)))
+      : 0;
+    if (!wanted || 2 * wanted > pieces.length) return first.push(...pieces);
     const picks = Array.from(
       { length: wanted },
-      (_, i) => span.lo + Math.floor((i + 0.5) * n / wanted),
+      (_, i) => pieces[Math.floor((i + 0.5) * pieces.length / wanted)],
     );
-    sampled.push({ span, picks });
-  }
-  if (!sampled.length) return out;
-  await batch(sampled.flatMap((x) => x.picks.map((i) => ({ lo: i, hi: i + 1 }))));
+    const rest = pieces.filter((p) => !picks.includes(p));
+    const all = planner.batch(sizes(pieces)), probe = planner.batch(sizes(picks));
+    const extra = probe + planner.batch(sizes(rest)) - all;
+    const pDense = P_CHANGED * P_DENSE;
+    if (pDense * (all - probe) <= (1 - pDense) * extra) return first.push(...pieces);
+    first.push(...picks);
+    probed.push({ span, picks, rest });
+  });
+  const results = new Map<Node, boolean>();
+  const record = (r: Map<Node, boolean>) => r.forEach((v, k) => results.set(k, v));
+  record(await batch(first));
+  const next: Node[] = [];
   // A matching sample only argues for hashing on if its 64 KiB block mostly matches too: in a
   // mostly changed block the planner rewrites the few matching sectors anyway (plan.ts).
-  const eraseBlock = (i: number) => Math.floor(addressOf(i) / ERASE_BLOCK);
-  for (const { span, picks } of sampled) {
-    const useful = picks.filter((i) => {
-      if (same[i] !== true) return false;
-      const mates = picks.filter((j) => eraseBlock(j) === eraseBlock(i));
-      return 2 * mates.filter((j) => same[j] === true).length >= mates.length;
+  const eraseBlock = (n: Node) => Math.floor(addressOf(n.lo) / ERASE_BLOCK);
+  for (const { picks, rest } of probed) {
+    const useful = picks.filter((p) => {
+      if (results.get(p) !== true) return false;
+      const mates = picks.filter((q) => eraseBlock(q) === eraseBlock(p));
+      return 2 * mates.filter((q) => results.get(q) === true).length >= mates.length;
     });
-    // Expected saving of hashing the rest: the share of matching sectors times what one
-    // costs to rewrite, judged by the matching samples (often padding that deflates to little).
-    const rest = span.hi - span.lo - picks.length;
+    // Expected saving of hashing the rest: the share of matching pieces times what their
+    // sectors cost to rewrite, judged by the matching samples (often padding that deflates
+    // to little), against the batch that hashes the rest.
+    const restSectors = rest.reduce((a, p) => a + p.hi - p.lo, 0);
     const share = (useful.length + 0.5) / (picks.length + 1);
-    const rewrite = useful.reduce((a, i) => a + writeMs(i), 0) / Math.max(1, useful.length);
-    if (!useful.length || share * rest * rewrite < rest * hashMs) {
-      for (let i = span.lo; i < span.hi; i++) same[i] ??= false;
+    const rewrite = meanRewrite(useful.length ? useful : picks, writeMs);
+    if (share * restSectors * rewrite < planner.batch(sizes(rest))) {
+      for (const p of rest) for (let i = p.lo; i < p.hi; i++) same[i] ??= false;
       continue;
     }
-    let lo = span.lo;
-    for (const p of [...picks, span.hi]) {
-      if (p > lo) out.push(...split({ lo, hi: p }, firstPieces(p - lo, strategy, cost, sector)));
-      lo = p + 1;
-    }
+    next.push(...rest);
   }
-  return out;
+  // The matching share of each span's first-look pieces, once all of them are in.
+  const shareOf = (s: number) => {
+    const hashed = spanPieces[s].filter((p) => results.has(p));
+    return (hashed.filter((p) => results.get(p)).length + 0.5) / (hashed.length + 1);
+  };
+  const pieceOf: Node[] = [];
+  for (const pieces of spanPieces) {
+    for (const p of pieces) for (let i = p.lo; i < p.hi; i++) pieceOf[i] = p;
+  }
+  return {
+    next,
+    worthSplitting(n) {
+      const s = pieceSpan.get(n);
+      if (strategy !== "auto" || s === undefined) return true;
+      // Changes come in runs, so matching sectors inside a differing piece are likely next to
+      // a sector known to match (a run ends inside the piece) and rare between differing ones.
+      const near = [n.lo - 1, n.hi].filter((i) =>
+        i >= spans[s].lo && i < spans[s].hi && results.has(pieceOf[i])
+      );
+      const likely = (near.filter((i) => same[i] === true).length + shareOf(s)) /
+        (near.length + 1);
+      const m = n.hi - n.lo;
+      return likely * (m - 1) * meanRewrite([n], writeMs) > planner.localise(m).c;
+    },
+    record,
+  };
+}
+
+/** Mean modelled cost of rewriting one sector of `nodes`. */
+function meanRewrite(nodes: readonly Node[], writeMs: (i: number) => number): number {
+  let sum = 0, count = 0;
+  for (const n of nodes) {
+    for (let i = n.lo; i < n.hi; i++) (sum += writeMs(i), count++);
+  }
+  return count ? sum / count : 0;
 }
 
 /** The queryHashes wrapper for ESP targets. */

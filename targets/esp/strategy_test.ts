@@ -7,7 +7,7 @@ import {
   type HashAlgorithm,
 } from "../../kernel/mod.ts";
 import { md5 } from "../../plugins/hash/md5.ts";
-import { chooseFanout, firstPieces, HASH_STRATEGIES, queryHashesBy } from "./strategy.ts";
+import { batchMs, chooseFanout, firstPieces, HASH_STRATEGIES, queryHashesBy } from "./strategy.ts";
 
 /** An in-memory device whose MD5 requests are counted in batches. */
 function memoryDevice(flash: Uint8Array, requestMs = 4, sectorWriteMs?: number) {
@@ -165,4 +165,117 @@ Deno.test("a densely changed span costs one sampled batch and is written whole",
   equal(batches.length, 1);
   ok(batches[0].length < 40);
   ok(r.blocks.every((b) => !b.same));
+});
+
+/** Hash figures of a ROM session at `baud` with `bridgeMs` of USB latency each way. */
+function linkCost(baud: number, bridgeMs: number) {
+  const byteMs = 10_000 / baud;
+  return {
+    requestMs: 46 * byteMs,
+    requestWireMs: 26 * byteMs,
+    replyWireMs: 46 * byteMs,
+    inFlight: 5,
+    msPerByte: 1 / 2621,
+    latencyMs: 2 * bridgeMs,
+    sectorWriteMs: 0.6 * 4096 * byteMs + 20,
+    byteMs,
+  };
+}
+
+const LINKS = [[921600, 1], [460800, 1], [115200, 1], [115200, 16]] as const;
+
+Deno.test("a batch costs its wire, the loader's hashing and one turnaround per window", () => {
+  const c = { ...linkCost(115200, 16), inFlight: 1 };
+  const one = c.requestWireMs + c.latencyMs + 4096 * c.msPerByte + c.replyWireMs;
+  ok(Math.abs(batchMs(c, [4096]) - one) < 1e-9);
+  // One request in flight: every request waits for the previous reply.
+  ok(Math.abs(batchMs(c, [4096, 4096, 4096]) - 3 * one) < 1e-9);
+  // Five in flight: the turnaround is paid about once per five requests.
+  const five = batchMs({ ...c, inFlight: 5 }, Array(10).fill(4096));
+  ok(five < 3 * one && five > 2 * one);
+});
+
+Deno.test("the first look costs what one MD5 of the span does, on every link", () => {
+  for (const [baud, bridge] of LINKS) {
+    const c = linkCost(baud, bridge);
+    const k = firstPieces(289, "auto", c, 4096);
+    const sizes = Array.from(
+      { length: k },
+      (_, i) => (Math.floor((i + 1) * 289 / k) - Math.floor(i * 289 / k)) * 4096,
+    );
+    const whole = batchMs(c, [289 * 4096]);
+    ok(batchMs(c, sizes) <= whole * 1.01, `${baud}/${bridge}: ${k} pieces`);
+    // Requests that cost more than hashing a sector mean fewer, larger pieces.
+    if (c.replyWireMs > 4096 * c.msPerByte) ok(k < 289, `${baud}/${bridge}`);
+    else equal(k, 289, `${baud}/${bridge}`);
+  }
+});
+
+Deno.test("on a slow link one changed sector costs few batches; a dense change is not searched", async () => {
+  const image = new Uint8Array(289 * 4096).map((_, i) => (i * 31) >> 2);
+  const args = (dev: FlashDevice, data = image) => ({
+    device: dev,
+    image: FlashImage.from([{ address: 0x10000, data, source: "t" }]),
+    algorithm: md5 as HashAlgorithm,
+    partialBlocks: "fill" as const,
+  });
+  const flash = new Uint8Array(0x200000).fill(0xff);
+  flash.set(image, 0x10000);
+  flash[0x10000 + 200 * 4096 + 7] ^= 1;
+  const sparse = memoryDevice(flash);
+  sparse.dev.hashCost = linkCost(115200, 16);
+  const r = await queryHashesBy(createContext(), args(sparse.dev), "auto");
+  deepEqual(r.blocks.flatMap((b, i) => b.same ? [] : [i]), [200]);
+  ok(sparse.batches.length <= 4, `${sparse.batches.length} batches`);
+  ok(sparse.batches.flat().length < 60, `${sparse.batches.flat().length} requests`);
+
+  const dense = memoryDevice(new Uint8Array(0x200000).map((_, i) => i * 3));
+  dense.dev.hashCost = linkCost(115200, 16);
+  const d = await queryHashesBy(createContext(), args(dense.dev), "auto");
+  ok(d.blocks.every((b) => !b.same));
+  equal(dense.batches.length, 1);
+});
+
+Deno.test("auto finds every changed sector on every link, across spans", async () => {
+  const rand = rng(2024);
+  for (let trial = 0; trial < 48; trial++) {
+    const [baud, bridge] = LINKS[trial % LINKS.length];
+    const flash = new Uint8Array(0x200000).fill(0xff);
+    const segments = [];
+    let address = 0x1000;
+    for (let s = 0; s < 1 + Math.floor(rand() * 3); s++) {
+      const data = new Uint8Array((1 + Math.floor(rand() * 120)) * 4096).map(() => rand() * 256);
+      segments.push({ address, data, source: `s${s}` });
+      address += data.length + (1 + Math.floor(rand() * 4)) * 4096;
+    }
+    const img = FlashImage.from(segments);
+    const truth = new Set<number>();
+    const mode = rand();
+    for (const seg of segments) {
+      flash.set(seg.data, seg.address);
+      const n = seg.data.length / 4096;
+      // Identical, a few scattered changes, a dense run, or everything.
+      const changed = (s: number) =>
+        mode < 0.25 ? false : mode < 0.5 ? rand() < 0.03 : mode < 0.75 ? s > n / 3 : rand() < 0.9;
+      for (let s = 0; s < n; s++) {
+        if (!changed(s)) continue;
+        const at = seg.address + s * 4096 + Math.floor(rand() * 4096);
+        flash[at] ^= 0x40;
+        truth.add(at & ~0xfff);
+      }
+    }
+    const { dev } = memoryDevice(flash);
+    dev.hashCost = linkCost(baud, bridge);
+    const r = await queryHashesBy(createContext(), {
+      device: dev,
+      image: img,
+      algorithm: md5 as HashAlgorithm,
+      partialBlocks: "fill",
+    }, "auto");
+    for (const b of r.blocks) {
+      if (truth.has(b.address)) equal(b.same, false, `trial ${trial} 0x${b.address.toString(16)}`);
+    }
+    // Sectors reported the same really are.
+    for (const b of r.blocks) if (b.same) ok(!truth.has(b.address));
+  }
 });
