@@ -5,6 +5,25 @@
  * @module
  */
 import type { SerialPortLike } from "../kernel/mod.ts";
+import { type ElfSymbol, symbolize } from "../plugins/formats/elf_symbols.ts";
+
+/**
+ * The line, followed by one `  0xADDR: function+0xoff` line for each code address in it that
+ * the ELF's symbols resolve (ESP panic backtraces, Cortex-M fault dumps).
+ */
+export function decodeAddresses(line: string, symbols: readonly ElfSymbol[]): string[] {
+  const out = [line];
+  const seen = new Set<number>();
+  for (const m of line.matchAll(/0x([0-9a-fA-F]{8})/g)) {
+    const addr = parseInt(m[1], 16);
+    if (seen.has(addr)) continue;
+    seen.add(addr);
+    // Return addresses point after the call; look up the byte before them.
+    const name = symbolize(symbols, addr) ?? symbolize(symbols, addr - 1);
+    if (name) out.push(`  0x${m[1].toLowerCase()}: ${name}`);
+  }
+  return out;
+}
 
 /** Options for {@link runMonitor}. */
 export interface MonitorOptions {

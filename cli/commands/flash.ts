@@ -142,6 +142,7 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
         device,
         ctx,
         o.timeout !== undefined ? Number(o.timeout) : undefined,
+        o.elf as string | undefined,
       );
     } finally {
       await device.close();
@@ -221,6 +222,7 @@ export function flashCommand(io: CliIO): CommandSpec {
       { flags: "--no-verify", description: "skip verifying written blocks" },
       { flags: "--monitor", description: "open the serial monitor after flashing" },
       { flags: "--timeout <seconds>", description: "with --monitor: stop after this long" },
+      { flags: "--elf <file>", description: "with --monitor: decode backtrace addresses" },
     ],
     examples: [
       "deltaflash flash --target esp32c3 --port sim:esp32c3 app.bin@0x10000",

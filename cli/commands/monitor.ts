@@ -3,9 +3,10 @@
  *
  * @module
  */
-import { DeltaflashError } from "../../kernel/mod.ts";
+import { DeltaflashError, readInput } from "../../kernel/mod.ts";
 import type { CommandSpec } from "../commander.ts";
-import { runMonitor } from "../monitor.ts";
+import { decodeAddresses, runMonitor } from "../monitor.ts";
+import { elfFunctionSymbols } from "../../plugins/formats/elf_symbols.ts";
 import { type CliIO, type GlobalOptions, openSession } from "../session.ts";
 import { withDevice } from "./device.ts";
 import type { FlashDevice, RunContext } from "../../kernel/mod.ts";
@@ -16,7 +17,9 @@ export async function monitorDevice(
   device: FlashDevice,
   ctx: RunContext,
   timeoutSeconds?: number,
+  elf?: string,
 ): Promise<number> {
+  const symbols = elf ? elfFunctionSymbols(await readInput({ file: elf }), elf) : [];
   if (!device.monitor) {
     throw new DeltaflashError(
       "E_UNSUPPORTED",
@@ -34,7 +37,7 @@ export async function monitorDevice(
   }
   try {
     await runMonitor(port, {
-      line: io.out,
+      line: (l) => decodeAddresses(l, symbols).forEach((x) => io.out(x)),
       note: (t) => io.err(`monitor: ${t}`),
       timeoutMs: timeoutSeconds !== undefined ? timeoutSeconds * 1000 : undefined,
       keys: interactive ? Deno.stdin.readable : undefined,
@@ -50,12 +53,19 @@ export function monitorCommand(io: CliIO): CommandSpec {
   return {
     name: "monitor",
     description: "reset into the application and show its serial console",
-    options: [{ flags: "--timeout <seconds>", description: "stop after this many seconds" }],
+    options: [
+      { flags: "--timeout <seconds>", description: "stop after this many seconds" },
+      {
+        flags: "--elf <file>",
+        description: "decode code addresses (panic backtraces) with this ELF",
+      },
+    ],
     examples: ["deltaflash monitor --target esp32c3 --port /dev/ttyUSB0"],
     async run(_args, o) {
       const s = await openSession(o as GlobalOptions, io);
       const timeout = o.timeout !== undefined ? Number(o.timeout) : undefined;
-      return await withDevice(s, (d, ctx) => monitorDevice(io, d, ctx, timeout));
+      const elf = o.elf as string | undefined;
+      return await withDevice(s, (d, ctx) => monitorDevice(io, d, ctx, timeout, elf));
     },
   };
 }
