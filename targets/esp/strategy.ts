@@ -109,7 +109,7 @@ function fanouts(n: number): number[] {
 
 /** Planner for one cost hint: localisation costs are memoised per span length. */
 class Planner {
-  readonly #memo = new Map<number, { c: number; f: number }>();
+  readonly #memo = new Map<number, { c: number; f: number; all: boolean }>();
   constructor(readonly cost: HashCostHint, readonly sector: number) {}
 
   /** Time of one batch hashing pieces of these sector counts. */
@@ -120,17 +120,26 @@ class Planner {
   /**
    * Cheapest way to find the changed sector in a differing span of `m` sectors, assuming one
    * (the common edit-build-flash case): cut it in `f`, hash all pieces but the last (its
-   * result is implied when the rest match), recurse into the piece that differs.
+   * result is implied when the rest match), recurse into the piece that differs. A last
+   * piece left out while a sibling differs is hashed with the next level; below single
+   * sectors there is none, so `all` says when one more request beats that extra round.
    */
-  localise(m: number): { c: number; f: number } {
-    if (m <= 1) return { c: 0, f: 1 };
+  localise(m: number): { c: number; f: number; all: boolean } {
+    if (m <= 1) return { c: 0, f: 1, all: false };
     const hit = this.#memo.get(m);
     if (hit) return hit;
-    let r = { c: Infinity, f: m };
+    let r = { c: Infinity, f: m, all: false };
     for (const f of fanouts(m)) {
+      if (f === m) continue; // per sector: below
       const pieces = pieceSizes(m, f);
       const c = this.batch(pieces.slice(0, -1)) + this.localise(Math.max(...pieces)).c;
-      if (c < r.c) r = { c, f };
+      if (c < r.c) r = { c, f, all: false };
+    }
+    const ones = Array<number>(m).fill(1);
+    const apart = this.batch(ones.slice(1)) + (m - 1) / m * this.batch([1]);
+    const together = this.batch(ones);
+    if (Math.min(apart, together) < r.c) {
+      r = { c: Math.min(apart, together), f: m, all: together < apart };
     }
     this.#memo.set(m, r);
     return r;
@@ -168,9 +177,26 @@ export function chooseFanout(
   sector: number,
   dense = false,
 ): number {
-  if (strategy === "bisect") return 2;
-  if (n <= 2 || strategy !== "auto" || dense) return n;
-  return plannerFor(cost, sector).localise(n).f;
+  return splitPlan(n, strategy, cost, sector, dense).f;
+}
+
+/**
+ * How to split a differing node: into `f` pieces, hashing all of them (`all`) or all but the
+ * last. `auto` hashes every sector at once where changes look dense (the last would differ
+ * too) or where one more request costs less than the round its answer might need.
+ */
+export function splitPlan(
+  n: number,
+  strategy: HashStrategy,
+  cost: HashCostHint,
+  sector: number,
+  dense = false,
+): { f: number; all: boolean } {
+  if (strategy === "bisect") return { f: 2, all: false };
+  if (strategy !== "auto") return { f: n, all: false };
+  if (dense) return { f: n, all: true };
+  const { f, all } = plannerFor(cost, sector).localise(n);
+  return { f, all };
 }
 
 /**
@@ -313,8 +339,12 @@ export async function queryHashesBy(
       look.worthSplitting(n) || !deferred.push(n)
     );
     for (const n of nodes) {
-      const f = chooseFanout(n.hi - n.lo, strategy, cost, sector, n.dense || dense.has(n));
-      const kids = split(n, f);
+      const plan = splitPlan(n.hi - n.lo, strategy, cost, sector, n.dense || dense.has(n));
+      const kids = split(n, plan.f);
+      if (plan.all) {
+        next.push(...kids);
+        continue;
+      }
       const hashed = kids.slice(0, -1);
       next.push(...hashed);
       groups.push({ hashed, last: kids[kids.length - 1] });
@@ -439,7 +469,7 @@ async function firstLook(
     next,
     worthSplitting(n) {
       const s = pieceSpan.get(n);
-      if (strategy !== "auto" || s === undefined) return true;
+      if (strategy !== "auto" || s === undefined || !cost.sectorWriteMs) return true;
       // Changes come in runs, so matching sectors inside a differing piece are likely next to
       // a sector known to match (a run ends inside the piece) and rare between differing ones.
       const near = [n.lo - 1, n.hi].filter((i) =>
