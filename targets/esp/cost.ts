@@ -12,8 +12,11 @@ export const ROM_BAUD = 115200;
 
 const programMs = (bytes: number) => bytes / 256 * FLASH_TIMING.pageProgramMs;
 
-/** Cost model for a ROM session at `baud` (link) with W25Q-class flash (device). */
-export function espCostModel(chip: EspChip, baud = ROM_BAUD): CostModel {
+/**
+ * Cost model for a ROM session at `baud` (link) with W25Q-class flash (device); `bridgeMs` is
+ * the USB-serial bridge's latency each way (one USB full-speed frame unless told).
+ */
+export function espCostModel(chip: EspChip, baud = ROM_BAUD, bridgeMs = 1): CostModel {
   const byteMs = 10 * 1000 / baud;
   return {
     // Deflate typically leaves ~60 % of an app image (reference notes §6).
@@ -21,7 +24,7 @@ export function espCostModel(chip: EspChip, baud = ROM_BAUD): CostModel {
     eraseMs: (blocks, blockSize) => flashWorkMs(blocks * blockSize) - programMs(blocks * blockSize),
     programMs,
     hashMs: (bytes) => bytes / chip.md5BytesPerMs,
-    // One small exchange: ~2 ms USB-UART latency plus ~70 bytes of wire.
-    roundTripMs: 2 + 70 * byteMs,
+    // One small exchange: the bridge latency there and back plus ~70 bytes of wire.
+    roundTripMs: 2 * bridgeMs + 70 * byteMs,
   };
 }

@@ -125,7 +125,7 @@ export class EspDevice implements FlashDevice {
 
   /** Cost model at the current line rate. */
   costModel(): CostModel {
-    return espCostModel(this.#s.chip, this.#s.link.port.baudRate);
+    return espCostModel(this.#s.chip, this.#s.link.port.baudRate, this.#opts.latencyMs ?? 1);
   }
 
   /** Line time of `bytes` at the current rate, ms. */
