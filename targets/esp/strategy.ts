@@ -107,7 +107,7 @@ function fanouts(n: number): number[] {
   return [...out, n];
 }
 
-/** Planner for one cost hint: localisation costs are memoised per span length. */
+/** Planner for one cost hint: localisation costs are memoised per span length and count. */
 class Planner {
   readonly #memo = new Map<number, { c: number; f: number; all: boolean }>();
   constructor(readonly cost: HashCostHint, readonly sector: number) {}
@@ -123,25 +123,30 @@ class Planner {
    * result is implied when the rest match), recurse into the piece that differs. A last
    * piece left out while a sibling differs is hashed with the next level; below single
    * sectors there is none, so `all` says when one more request beats that extra round.
+   * `d` such spans are searched side by side, sharing each level's batch.
    */
-  localise(m: number): { c: number; f: number; all: boolean } {
+  localise(m: number, d = 1): { c: number; f: number; all: boolean } {
     if (m <= 1) return { c: 0, f: 1, all: false };
-    const hit = this.#memo.get(m);
+    const key = m * 4096 + d;
+    const hit = this.#memo.get(key);
     if (hit) return hit;
+    const times = (xs: number[]) => Array.from({ length: d }, () => xs).flat();
     let r = { c: Infinity, f: m, all: false };
     for (const f of fanouts(m)) {
       if (f === m) continue; // per sector: below
       const pieces = pieceSizes(m, f);
-      const c = this.batch(pieces.slice(0, -1)) + this.localise(Math.max(...pieces)).c;
+      const c = this.batch(times(pieces.slice(0, -1))) + this.localise(Math.max(...pieces), d).c;
       if (c < r.c) r = { c, f, all: false };
     }
     const ones = Array<number>(m).fill(1);
-    const apart = this.batch(ones.slice(1)) + (m - 1) / m * this.batch([1]);
-    const together = this.batch(ones);
+    // Another round for the last sectors unless every span's change was in its last.
+    const apart = this.batch(times(ones.slice(1))) +
+      (1 - (1 / m) ** d) * this.batch(times([1]));
+    const together = this.batch(times(ones));
     if (Math.min(apart, together) < r.c) {
       r = { c: Math.min(apart, together), f: m, all: together < apart };
     }
-    this.#memo.set(m, r);
+    this.#memo.set(key, r);
     return r;
   }
 
@@ -176,14 +181,16 @@ export function chooseFanout(
   cost: HashCostHint,
   sector: number,
   dense = false,
+  side = 1,
 ): number {
-  return splitPlan(n, strategy, cost, sector, dense).f;
+  return splitPlan(n, strategy, cost, sector, dense, side).f;
 }
 
 /**
  * How to split a differing node: into `f` pieces, hashing all of them (`all`) or all but the
  * last. `auto` hashes every sector at once where changes look dense (the last would differ
- * too) or where one more request costs less than the round its answer might need.
+ * too) or where one more request costs less than the round its answer might need; `side`
+ * nodes are split in the same batch.
  */
 export function splitPlan(
   n: number,
@@ -191,11 +198,12 @@ export function splitPlan(
   cost: HashCostHint,
   sector: number,
   dense = false,
+  side = 1,
 ): { f: number; all: boolean } {
   if (strategy === "bisect") return { f: 2, all: false };
   if (strategy !== "auto") return { f: n, all: false };
   if (dense) return { f: n, all: true };
-  const { f, all } = plannerFor(cost, sector).localise(n);
+  const { f, all } = plannerFor(cost, sector).localise(n, side);
   return { f, all };
 }
 
@@ -339,7 +347,14 @@ export async function queryHashesBy(
       look.worthSplitting(n) || !deferred.push(n)
     );
     for (const n of nodes) {
-      const plan = splitPlan(n.hi - n.lo, strategy, cost, sector, n.dense || dense.has(n));
+      const plan = splitPlan(
+        n.hi - n.lo,
+        strategy,
+        cost,
+        sector,
+        n.dense || dense.has(n),
+        nodes.length,
+      );
       const kids = split(n, plan.f);
       if (plan.all) {
         next.push(...kids);

@@ -295,6 +295,7 @@ Deno.test("on a slow link a matching run inside a changed image is found from it
   }, "auto");
   const same = r.blocks.flatMap((b, i) => b.same ? [i] : []);
   deepEqual(same, Array.from({ length: 21 }, (_, i) => 100 + i));
-  // The first look, then both edge pieces sector by sector in one batch.
-  equal(batches.length, 2);
+  // The first look, then the two edge pieces side by side, a few levels deep.
+  ok(batches.length <= 4, `${batches.length} batches`);
+  ok(batches.flat().length < 60, `${batches.flat().length} requests`);
 });
