@@ -1,11 +1,13 @@
 /**
  * Differential hashing with few round trips: the queryHashes stage for ESP targets.
  *
- * One MD5 per contiguous span of touched sectors comes first; an equal span costs nothing
- * more, and a span that hashes like erased flash is resolved on the host. A differing span is
- * split (bisection, k-way, or straight to sectors) as the cost model says, and every batch is
- * pipelined by the device. When all hashed children of a split match, the last, unhashed one
- * must differ, so it is never asked for.
+ * Each contiguous span of touched sectors is first hashed in pieces: one for `bisect` and
+ * `whole-then-sector`, one a sector for `per-sector`, and for `auto` as many as a pipelined
+ * batch carries for the price of one MD5 of the span on this link (strategy_cost.ts). An
+ * equal piece costs nothing more, and one that hashes like erased flash is resolved on the
+ * host. A differing piece is split (bisection, k-way, or straight to sectors) as the cost
+ * model says, and every batch is pipelined by the device. When all hashed children of a
+ * split match, the last, unhashed one must differ, so it is never asked for.
  *
  * @module
  */
@@ -24,6 +26,9 @@ import {
 import { deflateSync } from "node:zlib";
 import { ERASE_BLOCK, FLASH_TIMING } from "./chips.ts";
 import type { HashCostHint } from "./device.ts";
+import { P_CHANGED, P_DENSE, type Planner, plannerFor } from "./strategy_cost.ts";
+
+export { batchMs } from "./strategy_cost.ts";
 
 /** How the device is asked for hashes. */
 export type HashStrategy = "auto" | "per-sector" | "bisect" | "whole-then-sector";
@@ -50,13 +55,6 @@ export function parseHashStrategy(v: unknown): HashStrategy {
 /** Default figures when the device gives none: 115200 baud ROM, 3 KB/ms MD5. */
 const DEFAULT_COST: HashCostHint = { requestMs: 4, msPerByte: 1 / 3000, latencyMs: 2 };
 
-/**
- * Prior odds the first look plans with: a span has changed at all (half the time: reflashing
- * an unchanged build is as common as flashing an edit), and, when it has, the change is dense
- * (a new toolchain or layout shifts every function behind the first edit).
- */
-const P_CHANGED = 0.5, P_DENSE = 0.2;
-
 interface Node {
   readonly lo: number;
   readonly hi: number;
@@ -67,111 +65,6 @@ interface Node {
 interface Group {
   readonly hashed: readonly Node[];
   readonly last: Node;
-}
-
-/**
- * Modelled time of one pipelined batch of MD5 requests over `bytes[i]` bytes each: requests
- * and replies queue on their wire, the loader hashes one request at a time, and a new request
- * goes out only when a reply frees a place among the `inFlight` outstanding ones (the loader's
- * RX buffer), each direction adding half the turnaround.
- */
-export function batchMs(cost: HashCostHint, bytes: readonly number[]): number {
-  if (!bytes.length) return 0;
-  const up = cost.requestWireMs ?? cost.requestMs, down = cost.replyWireMs ?? cost.requestMs;
-  const half = cost.latencyMs / 2, depth = Math.max(1, cost.inFlight ?? 5);
-  const arrived: number[] = [];
-  let wireOut = 0, device = 0, wireIn = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    wireOut = Math.max(i < depth ? 0 : arrived[i - depth], wireOut) + up;
-    device = Math.max(wireOut + half, device) + bytes[i] * cost.msPerByte;
-    wireIn = Math.max(device, wireIn) + down;
-    arrived.push(wireIn + half);
-  }
-  return arrived[arrived.length - 1];
-}
-
-/** Sizes in sectors of `n` sectors cut into `f` near-equal pieces (as {@link split} cuts). */
-function pieceSizes(n: number, f: number): number[] {
-  const out: number[] = [];
-  for (let k = 0; k < f; k++) {
-    const size = Math.floor((k + 1) * n / f) - Math.floor(k * n / f);
-    if (size) out.push(size);
-  }
-  return out;
-}
-
-/** Fan-outs worth trying: small ones, then roughly geometric, then one piece per sector. */
-function fanouts(n: number): number[] {
-  const out = [2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 48, 64, 96, 128, 192, 256]
-    .filter((f) => f < n);
-  return [...out, n];
-}
-
-/** Planner for one cost hint: localisation costs are memoised per span length and count. */
-class Planner {
-  readonly #memo = new Map<number, { c: number; f: number; all: boolean }>();
-  constructor(readonly cost: HashCostHint, readonly sector: number) {}
-
-  /** Time of one batch hashing pieces of these sector counts. */
-  batch(sectors: readonly number[]): number {
-    return batchMs(this.cost, sectors.map((n) => n * this.sector));
-  }
-
-  /**
-   * Cheapest way to find the changed sector in a differing span of `m` sectors, assuming one
-   * (the common edit-build-flash case): cut it in `f`, hash all pieces but the last (its
-   * result is implied when the rest match), recurse into the piece that differs. A last
-   * piece left out while a sibling differs is hashed with the next level; below single
-   * sectors there is none, so `all` says when one more request beats that extra round.
-   * `d` such spans are searched side by side, sharing each level's batch.
-   */
-  localise(m: number, d = 1): { c: number; f: number; all: boolean } {
-    if (m <= 1) return { c: 0, f: 1, all: false };
-    const key = m * 4096 + d;
-    const hit = this.#memo.get(key);
-    if (hit) return hit;
-    const times = (xs: number[]) => Array.from({ length: d }, () => xs).flat();
-    let r = { c: Infinity, f: m, all: false };
-    for (const f of fanouts(m)) {
-      if (f === m) continue; // per sector: below
-      const pieces = pieceSizes(m, f);
-      const c = this.batch(times(pieces.slice(0, -1))) + this.localise(Math.max(...pieces), d).c;
-      if (c < r.c) r = { c, f, all: false };
-    }
-    const ones = Array<number>(m).fill(1);
-    // Another round for the last sectors unless every span's change was in its last.
-    const apart = this.batch(times(ones.slice(1))) +
-      (1 - (1 / m) ** d) * this.batch(times([1]));
-    const together = this.batch(times(ones));
-    if (Math.min(apart, together) < r.c) {
-      r = { c: Math.min(apart, together), f: m, all: together < apart };
-    }
-    this.#memo.set(key, r);
-    return r;
-  }
-
-  /**
-   * Pieces for the first look at a span of `n` sectors: the expected cost of hashing them in
-   * one batch plus, when the span changed, finding the change inside the piece that holds it.
-   * Where requests are cheap next to hashing, a piece per sector costs what one MD5 of the
-   * span does; where they are dear, a few pieces keep an unchanged span at that price.
-   */
-  firstPieces(n: number): number {
-    let best = { c: Infinity, k: 1 };
-    for (const k of [1, ...fanouts(n)]) {
-      const pieces = pieceSizes(n, k);
-      const c = this.batch(pieces) + P_CHANGED * this.localise(Math.max(...pieces)).c;
-      if (c < best.c) best = { c, k };
-    }
-    return best.k;
-  }
-}
-
-const planners = new WeakMap<HashCostHint, Planner>();
-function plannerFor(cost: HashCostHint, sector: number): Planner {
-  let p = planners.get(cost);
-  if (!p || p.sector !== sector) planners.set(cost, p = new Planner(cost, sector));
-  return p;
 }
 
 /** Fan-out for a differing node of `n` sectors: `n` means one request per sector. */
@@ -400,13 +293,13 @@ interface FirstLook {
  * The first batch(es) over each span, cut into {@link Planner.firstPieces}. When the model
  * says a probe pays (prior odds of a densely changed span times the hashing it would spare,
  * against the extra turnaround it costs an unchanged span), `auto` first hashes an evenly
- * spread sample of the pieces: if every sampled piece differs (or matches only inside a
- * 64 KiB block whose other samples differ), changes are dense and hashing the rest would cost
- * more than rewriting the few sectors it might spare, so the rest is written unhashed.
- * Otherwise the rest is hashed in the next batch. Likewise a differing piece of several
- * sectors is only searched when the matching share seen so far, times what rewriting its
- * other sectors costs, outweighs the search. Skipping hashes can only cost time: unhashed
- * sectors are written.
+ * spread sample of the pieces. The rest is hashed in the next batch only when the share of
+ * sampled pieces that match (counting a match only where its 64 KiB block mostly matches),
+ * times what rewriting the rest would cost, outweighs hashing it; otherwise the rest is
+ * written unhashed. Likewise a differing piece of several sectors is only searched when the
+ * chance that some of it matches (high next to a sector known to match), times what
+ * rewriting its other sectors costs, outweighs the search. Skipping hashes can only cost
+ * time: unhashed sectors are written.
  */
 async function firstLook(
   spans: readonly Node[],
