@@ -155,7 +155,12 @@ export async function runEsp(sc: Scenario, s: EspStrategy, p: BenchParams): Prom
     connect: {
       port: sc.address,
       baud: p.baud ?? ESP_DEFAULT_BAUD,
-      options: { hashStrategy: "strategy" in s ? s.strategy : "auto", latencyMs: p.latencyMs },
+      // No reset into the app at the end: the esptool-js peer's clock also stops before it.
+      options: {
+        hashStrategy: "strategy" in s ? s.strategy : "auto",
+        latencyMs: p.latencyMs,
+        after: "no-reset",
+      },
     },
   });
   return {
