@@ -176,7 +176,14 @@ export class EspDevice implements FlashDevice {
         timeoutPerMb(MD5_MS_PER_MB, size),
       );
     });
-    const res = await this.#s.link.pipeline(ctx, reqs);
+    // Device hashing of a large region takes seconds: report it like writing.
+    const sizes = ranges.map((r) => r.end - r.start);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    let done = 0;
+    const res = await this.#s.link.pipeline(ctx, reqs, undefined, (answered) => {
+      done += sizes[answered - 1];
+      ctx.emit({ type: "progress", stage: "queryHashes", done, total, unit: "bytes" });
+    });
     return res.map((r) => decodeMd5(r.body));
   }
 

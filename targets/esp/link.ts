@@ -215,6 +215,7 @@ export class EspLink {
     ctx: RunContext,
     reqs: readonly Request[],
     rxBuffer = this.rxBuffer,
+    onResponse?: (answered: number) => void,
   ): Promise<Response[]> {
     const out: Response[] = [];
     const sizes = reqs.map((r) => slipLength(r.packet));
@@ -232,6 +233,7 @@ export class EspLink {
       try {
         out.push(await this.response(ctx, reqs[got].op, reqs[got].timeoutMs));
         this.#stats.roundTrips++;
+        onResponse?.(out.length);
       } catch (e) {
         if (!(e instanceof DeviceError) || e instanceof TimeoutError || failure) throw failure ?? e;
         failure = e;
