@@ -1,87 +1,18 @@
 /**
- * A pseudo-terminal pair through Deno FFI on Linux libc, so a simulator can sit behind a real
- * tty path (`/dev/pts/N`) that any serial tool can open. Termios is set with the kernel's
- * termios2 ioctls (TCGETS2/TCSETS2 + BOTHER), never glibc's versioned cfsetspeed. On a pty,
- * termios ioctls on the master act on the slave, so the master side can see the line rate the
- * client chose. A pty has no modem lines: DTR/RTS cannot reach the simulator.
+ * The master side of a pseudo-terminal, shaped for serving a simulator: timed reads and the
+ * line rate the client chose (on a pty, termios ioctls on the master act on the slave).
+ * A pty has no modem lines: DTR/RTS cannot reach the simulator. The FFI work is the serial
+ * plugin's pty pair.
  *
  * @module
  */
-
-const O_RDWR = 0x2;
-const O_NOCTTY = 0x100;
-const O_NONBLOCK = 0x800;
-const O_CLOEXEC = 0x80000;
-const TCGETS2 = 0x802c542an;
-const TCSETS2 = 0x402c542bn;
-const EAGAIN = 11;
-const POLLIN = 1;
-const TERMIOS2_SIZE = 44;
-
-const SYMBOLS = {
-  posix_openpt: { parameters: ["i32"], result: "i32" },
-  grantpt: { parameters: ["i32"], result: "i32" },
-  unlockpt: { parameters: ["i32"], result: "i32" },
-  ptsname_r: { parameters: ["i32", "buffer", "usize"], result: "i32" },
-  open: { parameters: ["buffer", "i32", "i32"], result: "i32" },
-  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  close: { parameters: ["i32"], result: "i32" },
-  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
-  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
-  __errno_location: { parameters: [], result: "pointer" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
-let libc: Libc | undefined;
-
-function lib(): Libc {
-  // "libc.so" is a linker script on Debian; the real library is libc.so.6.
-  libc ??= Deno.dlopen("libc.so.6", SYMBOLS).symbols;
-  return libc;
-}
-
-function errno(): number {
-  const p = lib().__errno_location();
-  return p ? new Deno.UnsafePointerView(p).getInt32() : 0;
-}
-
-function check(ret: number, what: string): number {
-  if (ret < 0) throw new Error(`${what} failed (errno ${errno()})`);
-  return ret;
-}
-
-/** Puts a termios2 struct into raw 8N1 mode at `baud` (what cfmakeraw does, plus BOTHER). */
-export function makeRawTermios2(t: Uint8Array, baud: number): void {
-  const v = new DataView(t.buffer, t.byteOffset, TERMIOS2_SIZE);
-  const IGNBRK = 0o1, BRKINT = 0o2, PARMRK = 0o10, ISTRIP = 0o40, INLCR = 0o100;
-  const IGNCR = 0o200, ICRNL = 0o400, IXON = 0o2000, OPOST = 0o1;
-  const ECHO = 0o10, ECHONL = 0o100, ICANON = 0o2, ISIG = 0o1, IEXTEN = 0o100000;
-  const CSIZE = 0o60, PARENB = 0o400, CS8 = 0o60, CREAD = 0o200, CLOCAL = 0o4000;
-  const CBAUD = 0o10017, BOTHER = 0o10000, HUPCL = 0o2000, CRTSCTS = 0x80000000;
-  v.setUint32(
-    0,
-    v.getUint32(0, true) & ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON),
-    true,
-  );
-  v.setUint32(4, v.getUint32(4, true) & ~OPOST, true);
-  v.setUint32(12, v.getUint32(12, true) & ~(ECHO | ECHONL | ICANON | ISIG | IEXTEN), true);
-  let c = v.getUint32(8, true);
-  c &= ~(CSIZE | PARENB | HUPCL | CRTSCTS | CBAUD | (CBAUD << 16));
-  c |= CS8 | CREAD | CLOCAL | BOTHER | (BOTHER << 16);
-  v.setUint32(8, c >>> 0, true);
-  t[17 + 6] = 1; // VMIN
-  t[17 + 5] = 0; // VTIME
-  v.setUint32(36, baud, true);
-  v.setUint32(40, baud, true);
-}
+import { openPty, ptyAvailable, type PtyMaster as PtyPair } from "../plugins/serial/pty.ts";
 
 /** Why ptys cannot be used here (not Linux, no FFI permission, no devpts), or undefined. */
 export function ptyUnavailable(): string | undefined {
   if (Deno.build.os !== "linux") return `ptys are implemented for Linux only (${Deno.build.os})`;
   try {
-    PtyMaster.open().close();
-    return undefined;
+    return ptyAvailable() ? undefined : "cannot open /dev/ptmx";
   } catch (e) {
     return `cannot open a pty: ${(e as Error).message}`;
   }
@@ -89,73 +20,61 @@ export function ptyUnavailable(): string | undefined {
 
 /** The master side of an open pty pair. */
 export class PtyMaster {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #pending?: Promise<ReadableStreamReadResult<Uint8Array>>;
   #closed = false;
-  readonly #pollfd = new Uint8Array(8);
 
-  private constructor(readonly fd: number, readonly slaveFd: number, readonly path: string) {
-    new DataView(this.#pollfd.buffer).setInt32(0, fd, true);
-    new DataView(this.#pollfd.buffer).setInt16(4, POLLIN, true);
+  private constructor(readonly pair: PtyPair) {
+    this.#reader = pair.readable.getReader();
+    this.#writer = pair.writable.getWriter();
   }
 
-  /** Opens a pty pair in raw mode at `baud`; the slave stays open here so reads never EIO. */
-  static open(baud = 115200): PtyMaster {
-    const c = lib();
-    const fd = check(c.posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), "posix_openpt");
-    check(c.grantpt(fd), "grantpt");
-    check(c.unlockpt(fd), "unlockpt");
-    const name = new Uint8Array(128);
-    check(c.ptsname_r(fd, name, BigInt(name.length)) === 0 ? 0 : -1, "ptsname_r");
-    const path = new TextDecoder().decode(name.subarray(0, name.indexOf(0)));
-    const cpath = new TextEncoder().encode(path + "\0");
-    const slave = check(c.open(cpath, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0), "open slave");
-    const t = new Uint8Array(TERMIOS2_SIZE);
-    check(c.ioctl(fd, TCGETS2, t), "TCGETS2");
-    makeRawTermios2(t, baud);
-    check(c.ioctl(fd, TCSETS2, t), "TCSETS2");
-    return new PtyMaster(fd, slave, path);
+  /** Opens a pty pair with the slave in raw 8N1 mode. */
+  static open(): PtyMaster {
+    return new PtyMaster(openPty());
   }
 
-  /** The line rate the client last set on the slave. */
+  /** Path of the slave, e.g. `/dev/pts/3`. */
+  get path(): string {
+    return this.pair.slavePath;
+  }
+
+  /** The line rate the client last set on the slave (0 when it cannot be read). */
   baudRate(): number {
-    const t = new Uint8Array(TERMIOS2_SIZE);
-    if (lib().ioctl(this.fd, TCGETS2, t) < 0) return 0;
-    return new DataView(t.buffer).getUint32(40, true);
+    try {
+      return this.pair.lineSettings().ospeed;
+    } catch {
+      return 0;
+    }
   }
 
   /** Waits up to `timeoutMs` for bytes from the client; empty when none came. */
   async read(timeoutMs = 100): Promise<Uint8Array> {
     if (this.#closed) return new Uint8Array(0);
-    const ready = await lib().poll(this.#pollfd, 1n, timeoutMs);
-    if (ready <= 0 || this.#closed) return new Uint8Array(0);
-    const buf = new Uint8Array(4096);
-    const n = Number(lib().read(this.fd, buf, BigInt(buf.length)));
-    if (n < 0) {
-      if (errno() === EAGAIN) return new Uint8Array(0);
-      throw new Error(`pty read failed (errno ${errno()})`);
-    }
-    return buf.subarray(0, n);
+    // A read that outlives its timeout stays pending and answers the next call.
+    this.#pending ??= this.#reader.read();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const r = await Promise.race([
+      this.#pending,
+      new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), timeoutMs)),
+    ]).finally(() => clearTimeout(timer));
+    if (r === null) return new Uint8Array(0);
+    this.#pending = undefined;
+    return r.done || !r.value ? new Uint8Array(0) : r.value;
   }
 
-  /** Sends bytes to the client (retrying while the pty buffer is full). */
+  /** Sends bytes to the client. */
   async write(bytes: Uint8Array): Promise<void> {
-    let off = 0;
-    while (off < bytes.length && !this.#closed) {
-      const chunk = bytes.subarray(off);
-      const n = Number(lib().write(this.fd, chunk, BigInt(chunk.length)));
-      if (n < 0) {
-        if (errno() !== EAGAIN) throw new Error(`pty write failed (errno ${errno()})`);
-        await new Promise((r) => setTimeout(r, 5));
-        continue;
-      }
-      off += n;
-    }
+    if (!this.#closed) await this.#writer.write(bytes);
   }
 
-  /** Closes both ends. */
+  /** Closes the master; the client sees a hang-up. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    lib().close(this.slaveFd);
-    lib().close(this.fd);
+    this.#reader.cancel().catch(() => {});
+    this.#writer.abort().catch(() => {});
+    this.pair.close().catch(() => {});
   }
 }
