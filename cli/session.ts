@@ -27,6 +27,8 @@ export interface CliIO {
   readonly raw?: (text: string) => void;
   /** Terminal width when known. */
   readonly columns?: () => number | undefined;
+  /** Aborted when the user presses Ctrl-C: runs stop between requests. */
+  readonly signal?: AbortSignal;
 }
 
 /** Global options every command accepts. */
@@ -171,6 +173,6 @@ export function runContext(
     clock: simulated && !s.options.realtime ? new VirtualClock() : undefined,
     log,
     onEvent,
-    signal,
+    signal: signal ?? s.io.signal,
   });
 }
