@@ -62,6 +62,11 @@ export interface LinkStats {
 export interface FlashDevice {
   /** Identity of the connected chip. */
   readonly info: DeviceInfo;
+  /**
+   * Identity with facts that cost device requests to learn (revision, MAC, security state);
+   * the `info` command calls it when present. Optional.
+   */
+  describe?(ctx: RunContext): Promise<DeviceInfo>;
   /** The memory map actually detected (flash size may differ from the target's default). */
   readonly layout: FlashLayout;
   /** Device-side hash algorithms (registry names), best first. */

@@ -78,10 +78,11 @@ export function deviceCommands(io: CliIO): CommandSpec[] {
       examples: ["deltaflash info --target esp32c3 --port sim:esp32c3"],
       async run(_args, o) {
         const s = await session(o);
-        return await withDevice(s, (d) => {
+        return await withDevice(s, async (d, ctx) => {
+          const described = d.describe ? await d.describe(ctx) : d.info;
           const info = {
-            chip: d.info.chip,
-            details: d.info.details ?? {},
+            chip: described.chip,
+            details: described.details ?? {},
             regions: d.layout.regions,
             hashAlgorithms: d.hashAlgorithms,
             capabilities: ["read", "erase", "reset", "monitor"].filter((k) =>
@@ -90,7 +91,7 @@ export function deviceCommands(io: CliIO): CommandSpec[] {
           };
           if (s.options.json) {
             io.out(JSON.stringify(info, null, 2));
-            return Promise.resolve(0);
+            return 0;
           }
           io.out(`chip:        ${info.chip}`);
           for (const [k, v] of Object.entries(info.details)) io.out(`${`${k}:`.padEnd(12)} ${v}`);
@@ -103,7 +104,7 @@ export function deviceCommands(io: CliIO): CommandSpec[] {
           }
           io.out(`hashes:      ${info.hashAlgorithms.join(", ")}`);
           io.out(`can also:    ${info.capabilities.join(", ") || "-"}`);
-          return Promise.resolve(0);
+          return 0;
         });
       },
     },

@@ -46,6 +46,13 @@ export interface EspChip {
   readonly macEfuse: number;
   /** The factory MAC this simulated chip reports. */
   readonly mac: readonly number[];
+  /** The chip revision the eFuse words below encode, as esptool prints it (`v3.0`). */
+  readonly revision: string;
+  /**
+   * Other eFuse and system words READ_REG returns (address → value), chiefly the wafer
+   * version fields; a word shared with the MAC's top half keeps its own bits above bit 15.
+   */
+  readonly efuse: Readonly<Record<number, number>>;
   /** UART_CLKDIV register (esptool-js reads it on ESP32/C2 to guess the crystal), if read. */
   readonly uartClkdiv?: number;
   /** Crystal frequency in MHz. */
@@ -94,6 +101,15 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     spi: SPI_ESP32,
     macEfuse: 0x3ff5a004, // EFUSE_RD_REG_BASE + 4 (words 1 and 2)
     mac: [0x24, 0x0a, 0xc4, 0x00, 0x00, 0x32],
+    revision: "v3.0",
+    efuse: {
+      // EFUSE_BLK0_RDATA3: CHIP_VER_REV1 (bit 15) and CHIP_PACKAGE 1 = D0WD (bits 9–11);
+      // RDATA5: CHIP_VER_REV2 (bit 20), minor 0 (bits 24–25); APB_CTL_DATE (DR_REG_SYSCON_BASE
+      // + 0x7C) bit 31: together esptool's rule for major revision 3 (ESP32-D0WD-V3).
+      0x3ff5a00c: (1 << 15) | (1 << 9),
+      0x3ff5a014: 1 << 20,
+      0x3ff6607c: 0x80000000,
+    },
     uartClkdiv: 0x3ff40014,
     usbJtagSerial: false,
     romHeader: "ets Jun  8 2016 00:22:57\r\n\r\n",
@@ -112,6 +128,12 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     spi: spiNew(0x3f402000),
     macEfuse: 0x3f41a044,
     mac: [0x7c, 0xdf, 0xa1, 0x00, 0x00, 0x02],
+    revision: "v1.0",
+    efuse: {
+      // BLOCK1 word 3: WAFER_VERSION_MAJOR bits 18–19 = 1, minor high bit 20 = 0; word 4: minor
+      // low bits 4–6 = 0.
+      0x3f41a050: 1 << 18,
+    },
     usbJtagSerial: false,
     romHeader: newRom("esp32s2-rc4-20191025", "Oct 25 2019"),
     downloadBoot: "rst:0x1 (POWERON),boot:0x0 (DOWNLOAD(USB/UART0/1))",
@@ -129,6 +151,12 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     spi: spiNew(0x60002000),
     macEfuse: 0x60007044,
     mac: [0xf4, 0x12, 0xfa, 0x00, 0x00, 0x09],
+    revision: "v0.2",
+    efuse: {
+      // BLOCK1 word 3: WAFER_VERSION_MINOR low bits 18–20 = 2; word 5 (minor high bit 23,
+      // major bits 24–25) = 0.
+      0x60007050: 2 << 18,
+    },
     usbJtagSerial: true,
     romHeader: newRom("esp32s3-20210327", "Mar 27 2021"),
     downloadBoot: "rst:0x1 (POWERON),boot:0x0 (DOWNLOAD(USB/UART0))",
@@ -146,6 +174,12 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     spi: spiNew(0x60002000),
     macEfuse: 0x60008840,
     mac: [0x08, 0x3a, 0x8d, 0x00, 0x00, 0x0c],
+    revision: "v1.1",
+    efuse: {
+      // BLOCK2 word 1 (above the MAC's top two bytes): WAFER_VERSION_MINOR bits 16–19 = 1,
+      // WAFER_VERSION_MAJOR bits 20–21 = 1.
+      0x60008844: (1 << 20) | (1 << 16),
+    },
     uartClkdiv: 0x60000014,
     usbJtagSerial: false,
     romHeader: newRom("esp8684-api2-20220127", "Jan 27 2022"),
@@ -164,6 +198,12 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     spi: spiNew(0x60002000),
     macEfuse: 0x60008844,
     mac: [0x58, 0xcf, 0x79, 0x00, 0x00, 0x05],
+    revision: "v0.4",
+    efuse: {
+      // BLOCK1 word 3: WAFER_VERSION_MINOR low bits 18–20 = 4; word 5 (minor high bit 23,
+      // major bits 24–25) = 0.
+      0x60008850: 4 << 18,
+    },
     usbJtagSerial: true,
     romHeader: newRom("esp32c3-api1-20210207", "Feb  7 2021"),
     downloadBoot: "rst:0x1 (POWERON),boot:0x5 (DOWNLOAD(USB/UART0/1))",
@@ -181,6 +221,11 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     spi: spiNew(0x60003000),
     macEfuse: 0x600b0844,
     mac: [0x40, 0x4c, 0xca, 0x00, 0x00, 0x0d],
+    revision: "v0.1",
+    efuse: {
+      // BLOCK1 word 3: WAFER_VERSION_MINOR low bits 18–20 = 1; word 5 = 0 (major 0).
+      0x600b0850: 1 << 18,
+    },
     usbJtagSerial: true,
     romHeader: newRom("esp32c6-20220919", "Sep 19 2022"),
     downloadBoot: "rst:0x1 (POWERON),boot:0x4 (DOWNLOAD(USB/UART0/SDIO_FEI_FEO))",
@@ -198,6 +243,11 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     spi: spiNew(0x60003000),
     macEfuse: 0x600b0844,
     mac: [0x60, 0x55, 0xf9, 0x00, 0x00, 0x10],
+    revision: "v0.1",
+    efuse: {
+      // BLOCK1 word 3: WAFER_VERSION_MINOR bits 18–20 = 1, WAFER_VERSION_MAJOR bits 21–22 = 0.
+      0x600b0850: 1 << 18,
+    },
     xtalMhz: 32,
     usbJtagSerial: true,
     romHeader: newRom("esp32h2-20221101", "Nov  1 2022"),

@@ -3,7 +3,7 @@
  * through a WebSerial-shaped port. If esptool-js and the simulator disagree, the simulator
  * is wrong. Covered: reset into download mode (classic DTR/RTS circuit and USB-Serial-JTAG),
  * SYNC, chip detection (magic register on ESP32/S2, GET_SECURITY_INFO elsewhere), eFuse/MAC
- * reads, stub upload (MEM_*) and "OHAI", CHANGE_BAUDRATE with a port reopen, flash id via
+ * and revision reads (esptool-js must decode the values the chip table documents), stub upload (MEM_*) and "OHAI", CHANGE_BAUDRATE with a port reopen, flash id via
  * SPI user-command registers, compressed writes with MD5 verification, and the ROM-only flow.
  */
 import assert from "node:assert/strict";
@@ -54,9 +54,20 @@ const opts = { sanitizeOps: false, sanitizeResources: false };
 for (const [chip, name] of [["esp32", "ESP32"], ["esp32c3", "ESP32-C3"], ["esp32s3", "ESP32-S3"]]) {
   Deno.test(`esptool-js main() + compressed writeFlash on ${chip} (stub)`, opts, async () => {
     const { loader, transport, device } = await connect(chip, 921600);
+    lines.length = 0;
     const desc = await loader.main();
     assert.equal(loader.chip.CHIP_NAME, name);
     assert.ok(desc.startsWith(name), desc);
+    // eFuse reads: esptool-js decodes the MAC and revision the chip table documents.
+    const mac = device.chip.mac.map((b) => b.toString(16).padStart(2, "0")).join(":");
+    assert.ok(lines.includes(`MAC: ${mac}`), lines.join("\n"));
+    const rev = /\(revision v?(\d+)(?:\.(\d+))?\)/.exec(
+      lines.find((l) => l.startsWith("Chip is")) ?? "",
+    );
+    assert.ok(rev, "esptool-js printed the revision");
+    const [major, minor] = device.chip.revision.slice(1).split(".");
+    assert.equal(rev[1], major);
+    if (rev[2] !== undefined) assert.equal(rev[2], minor);
     assert.equal(device.mode, "stub");
     assert.equal(device.baud(), 921600);
     assert.ok(lines.some((l) => /Flash ID: 1[67]40ef/.test(l)), "flash id read via SPI regs");

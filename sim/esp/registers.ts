@@ -1,6 +1,6 @@
 /**
  * The register space the loader protocol can reach with READ_REG / WRITE_REG: the chip-detect
- * magic word, the eFuse MAC words, the UART clock divider and the SPI flash controller's
+ * magic word, the eFuse MAC and chip-revision words (read-only), the UART clock divider and the SPI flash controller's
  * "user command" registers, which esptool and esptool-js drive to read the flash JEDEC id.
  * Every other address reads back what was last written (0 at reset).
  *
@@ -41,7 +41,9 @@ export class RegisterFile {
       const m = c.mac;
       return ((m[2] << 24) | (m[3] << 16) | (m[4] << 8) | m[5]) >>> 0;
     }
-    if (addr === c.macEfuse + 4) return ((c.mac[0] << 8) | c.mac[1]) >>> 0;
+    const fuse = c.efuse[addr] ?? 0;
+    if (addr === c.macEfuse + 4) return ((fuse & 0xffff0000) | (c.mac[0] << 8) | c.mac[1]) >>> 0;
+    if (addr in c.efuse) return fuse >>> 0;
     if (c.uartClkdiv !== undefined && addr === c.uartClkdiv) {
       // The ROM programs the divider for its line rate from the crystal clock.
       return Math.round((c.xtalMhz * 1e6) / this.uartBaud()) & 0xfffff;

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { type EfuseMap, field, type RevisionRule } from "./efuse.ts";
+
 /** SPI controller registers used to run RDID (0x9F) through the ROM's register commands. */
 export interface SpiRegisters {
   /** Base address of the SPI0/1 controller that drives the flash. */
@@ -31,6 +33,10 @@ export interface EspChip {
   readonly magic: readonly number[];
   /** Whether the ROM implements GET_SECURITY_INFO with a chip id. */
   readonly securityInfo: boolean;
+  /** Whether the ROM has GET_SECURITY_INFO at all (ESP32-S2: a short reply, no chip id). */
+  readonly securityFlags: boolean;
+  /** eFuse words holding the MAC and the chip revision. */
+  readonly efuse: EfuseMap;
   /** Where the second-stage bootloader lives in flash. */
   readonly bootloaderOffset: number;
   /** Default flash size before detection. */
@@ -82,6 +88,19 @@ const SPI_S2_LAYOUT = {
 // ROM's is not published, so the same figure is used for both (as the simulator does).
 const MD5_RATE = 2621;
 
+// eFuse layouts from esptool's per-chip target files (get_major/minor_chip_version, read_mac).
+// Newer chips keep the MAC in the first two words of eFuse BLOCK1 (BLOCK2 on the C2) and the
+// wafer version in words 3 and 5 of BLOCK1; offsets below are from that block's address.
+const wafer = (mac: number, revision: Omit<RevisionRule & { kind: "wafer" }, "kind">) => ({
+  mac,
+  revision: { kind: "wafer" as const, ...revision },
+});
+/** ESP32-C3 and -C6: minor = word 5 bit 23 : word 3 bits 18–20, major = word 5 bits 24–25. */
+const C3_REVISION = (block1: number) => ({
+  major: [field(block1, 20, 24, 2)],
+  minor: [field(block1, 20, 23, 1), field(block1, 12, 18, 3)],
+});
+
 /** Every chip this family supports, keyed by target name. */
 export const CHIPS: Readonly<Record<string, EspChip>> = {
   esp32: {
@@ -90,6 +109,12 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     chipId: 0,
     magic: [0x00f01d83],
     securityInfo: false,
+    securityFlags: false,
+    efuse: {
+      // EFUSE_RD_REG_BASE 0x3FF5A000: MAC in words 1–2; APB_CTL_DATE at DR_REG_SYSCON_BASE + 0x7C.
+      mac: 0x3ff5a004,
+      revision: { kind: "esp32", word3: 0x3ff5a00c, word5: 0x3ff5a014, apbCtlDate: 0x3ff6607c },
+    },
     bootloaderOffset: 0x1000,
     defaultFlashSize: 4 << 20,
     spi: {
@@ -112,6 +137,11 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     magic: [0x000007c6],
     // The S2 ROM answers GET_SECURITY_INFO with 12 bytes and no chip id.
     securityInfo: false,
+    securityFlags: true,
+    efuse: wafer(0x3f41a044, {
+      major: [field(0x3f41a044, 12, 18, 2)],
+      minor: [field(0x3f41a044, 12, 20, 1), field(0x3f41a044, 16, 4, 3)],
+    }),
     bootloaderOffset: 0x1000,
     defaultFlashSize: 4 << 20,
     spi: { base: 0x3f402000, ...SPI_S2_LAYOUT },
@@ -125,6 +155,13 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     chipId: 9,
     magic: [0x00000009],
     securityInfo: true,
+    securityFlags: true,
+    efuse: wafer(0x60007044, {
+      major: [field(0x60007044, 20, 24, 2)],
+      minor: [field(0x60007044, 20, 23, 1), field(0x60007044, 12, 18, 3)],
+      // BLK_VERSION_MAJOR in BLOCK2 (0x6000705C) word 4, BLK_VERSION_MINOR in BLOCK1 word 3.
+      eco0: { blkMajor: field(0x6000705c, 16, 0, 2), blkMinor: field(0x60007044, 12, 24, 3) },
+    }),
     bootloaderOffset: 0x0,
     defaultFlashSize: 4 << 20,
     spi: { base: 0x60002000, ...SPI_S2_LAYOUT },
@@ -138,6 +175,12 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     chipId: 12,
     magic: [0x6f51306f, 0x7c41a06f, 0x0c21e06f],
     securityInfo: true,
+    securityFlags: true,
+    efuse: wafer(0x60008840, {
+      // BLOCK2 word 1 also holds the MAC's top two bytes in its low half.
+      major: [field(0x60008840, 4, 20, 2)],
+      minor: [field(0x60008840, 4, 16, 4)],
+    }),
     bootloaderOffset: 0x0,
     defaultFlashSize: 4 << 20,
     spi: { base: 0x60002000, ...SPI_S2_LAYOUT },
@@ -152,6 +195,8 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     chipId: 5,
     magic: [0x6921506f, 0x1b31506f, 0x4881606f, 0x4361606f],
     securityInfo: true,
+    securityFlags: true,
+    efuse: wafer(0x60008844, C3_REVISION(0x60008844)),
     bootloaderOffset: 0x0,
     defaultFlashSize: 4 << 20,
     spi: { base: 0x60002000, ...SPI_S2_LAYOUT },
@@ -165,6 +210,8 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     chipId: 13,
     magic: [0x2ce0806f],
     securityInfo: true,
+    securityFlags: true,
+    efuse: wafer(0x600b0844, C3_REVISION(0x600b0844)),
     bootloaderOffset: 0x0,
     defaultFlashSize: 4 << 20,
     spi: { base: 0x60003000, ...SPI_S2_LAYOUT },
@@ -178,6 +225,11 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     chipId: 16,
     magic: [0xd7b73e80, 0x97e30068],
     securityInfo: true,
+    securityFlags: true,
+    efuse: wafer(0x600b0844, {
+      major: [field(0x600b0844, 12, 21, 2)],
+      minor: [field(0x600b0844, 12, 18, 3)],
+    }),
     bootloaderOffset: 0x0,
     defaultFlashSize: 4 << 20,
     spi: { base: 0x60003000, ...SPI_S2_LAYOUT },

@@ -40,6 +40,7 @@ import {
   stubUploadBytes,
 } from "./stub.ts";
 import { hardReset, isUsbJtagSerial, runReset } from "./reset.ts";
+import { readChipFacts } from "./describe.ts";
 
 /** Stub-only ERASE_REGION and READ_FLASH. */
 const ERASE_REGION = 0xd1, READ_FLASH = 0xd2;
@@ -87,7 +88,7 @@ export interface EspDeviceOptions {
 
 /** An open ESP ROM loader session as a {@link FlashDevice}. */
 export class EspDevice implements FlashDevice {
-  readonly #details: Record<string, string>;
+  #details: Record<string, string>;
   readonly layout: FlashLayout;
   readonly hashAlgorithms = ["md5"] as const;
   readonly hashGranularity = "any" as const;
@@ -121,6 +122,16 @@ export class EspDevice implements FlashDevice {
   /** Chip identity and session facts. */
   get info(): DeviceInfo {
     return { chip: this.#s.chip.name, details: { ...this.#details } };
+  }
+
+  /**
+   * Identity with revision, MAC and security flags, read now (a few register reads and
+   * GET_SECURITY_INFO); later {@link info} includes them too.
+   */
+  async describe(ctx: RunContext): Promise<DeviceInfo> {
+    const { revision, MAC, security } = await readChipFacts(ctx, this.#s.link, this.#s.chip);
+    this.#details = { revision, MAC, ...this.#details, security };
+    return this.info;
   }
 
   /** Cost model at the current line rate. */
