@@ -41,6 +41,43 @@ Deno.test("info (text) lists revision and MAC first", async () => {
   ok(lines.includes("security:    secure boot off, flash encryption off (SPI_BOOT_CRYPT_CNT 0)"));
 });
 
+Deno.test("Secure Download Mode: info reports it from GET_SECURITY_INFO; flashing stops at hashing", async () => {
+  for (const chip of ["esp32c3", "esp32s2", "esp32c2"]) {
+    // A state file of its own gives a fresh simulated chip (the bank keeps one per address).
+    const port = `sim:${chip}?sdm=1&state=${await Deno.makeTempDir()}/${chip}.bin`;
+    const r = await runCli([
+      "info",
+      "--target",
+      chip,
+      "--port",
+      port,
+      "--baud",
+      "921600",
+      "--json",
+    ]);
+    equal(r.code, 0, `${chip}: ${r.stderr}`);
+    const { chip: name, details } = JSON.parse(r.stdout);
+    equal(name, ESP_CHIPS[chip].name);
+    equal(
+      details.security,
+      "secure boot off, flash encryption off (SPI_BOOT_CRYPT_CNT 0), Secure Download Mode",
+    );
+    equal(details.MAC, "not readable in Secure Download Mode");
+    equal(details.revision, "not readable in Secure Download Mode");
+    equal(details["flash id"], undefined);
+  }
+  const r = await runCli([
+    "flash",
+    "--target",
+    "esp32c3",
+    "--port",
+    `sim:esp32c3?sdm=1&state=${await Deno.makeTempDir()}/c3.bin`,
+    "examples/firmware/dist/esp32c3-blink-v1.bin@0x10000",
+  ]);
+  equal(r.code, 1);
+  match(r.stderr, /Secure Download Mode, whose ROM refuses SPI_FLASH_MD5/);
+});
+
 const quiet = { clean() {}, writeLine() {}, write() {} };
 const opts = { sanitizeOps: false, sanitizeResources: false };
 

@@ -14,6 +14,7 @@ import {
 import {
   chipById,
   chipByMagic,
+  CHIPS,
   crystalMhz,
   type EspChip,
   flashSizeFromId,
@@ -23,6 +24,7 @@ import {
 import { EspUnsupportedError, WrongChipError } from "./errors.ts";
 import { DEFAULT_TIMEOUT, EspLink, type Request, request } from "./link.ts";
 import { Op, SYNC_PAYLOAD, words } from "./protocol.ts";
+import { parseSecurityInfo, SecurityFlag, type SecurityInfo } from "./security.ts";
 import { classicReset, isUsbJtagSerial, runReset, usbJtagSerialReset } from "./reset.ts";
 
 /** What {@link startSession} found out. */
@@ -39,6 +41,8 @@ export interface Session {
   readonly stub: boolean;
   /** Whether reset lines worked. */
   readonly resetWorked: boolean;
+  /** The ROM reported Secure Download Mode: registers and MD5 are refused. */
+  readonly secureDownload?: boolean;
 }
 
 /** Connect options this family understands (from `ConnectOptions` and target options). */
@@ -110,12 +114,11 @@ async function readReg(ctx: RunContext, link: EspLink, addr: number): Promise<nu
   return (await link.command(ctx, request(Op.READ_REG, words(addr)))).value >>> 0;
 }
 
-async function securityChip(ctx: RunContext, link: EspLink): Promise<EspChip | undefined> {
+/** GET_SECURITY_INFO, or undefined where the loader lacks it (ESP32) or the reply is short. */
+async function querySecurity(ctx: RunContext, link: EspLink): Promise<SecurityInfo | undefined> {
   try {
     const r = await link.command(ctx, request(Op.GET_SECURITY_INFO, new Uint8Array(0)));
-    if (r.body.length < 16) return undefined;
-    const v = new DataView(r.body.buffer, r.body.byteOffset, r.body.byteLength);
-    return chipById(v.getUint32(12, true));
+    return parseSecurityInfo(r.body);
   } catch (e) {
     if (!(e instanceof EspUnsupportedError || e instanceof TimeoutError)) throw e;
     // The ROM repeats its rejection; swallow the repeats before the next command.
@@ -124,20 +127,42 @@ async function securityChip(ctx: RunContext, link: EspLink): Promise<EspChip | u
   }
 }
 
-/** Detects the chip: GET_SECURITY_INFO where the ROM has it, else the magic register. */
-export async function detectChip(
-  ctx: RunContext,
-  link: EspLink,
-  expected: EspChip,
-): Promise<EspChip> {
-  // Ask the way the expected chip answers first, so the usual case costs one round trip.
-  let chip = expected.securityInfo ? await securityChip(ctx, link) : undefined;
-  let magic: number | undefined;
-  if (!chip) {
-    magic = await readReg(ctx, link, MAGIC_REG);
-    chip = chipByMagic(magic);
+/** The magic register, or undefined when the ROM refuses READ_REG (Secure Download Mode). */
+async function readMagic(ctx: RunContext, link: EspLink): Promise<number | undefined> {
+  try {
+    return await readReg(ctx, link, MAGIC_REG);
+  } catch (e) {
+    if (!(e instanceof EspUnsupportedError)) throw e;
+    await link.drain(ctx, 20);
+    return undefined;
   }
-  if (!chip && !expected.securityInfo) chip = await securityChip(ctx, link);
+}
+
+/** What {@link detect} found. */
+interface Detected {
+  readonly chip: EspChip;
+  /** The ROM is in Secure Download Mode: no register access, no MD5. */
+  readonly secureDownload: boolean;
+}
+
+async function detect(ctx: RunContext, link: EspLink, expected: EspChip): Promise<Detected> {
+  // Ask the way the expected chip answers first, so the usual case costs one round trip.
+  let sec = expected.securityInfo ? await querySecurity(ctx, link) : undefined;
+  let chip = sec?.chipId !== undefined ? chipById(sec.chipId) : undefined;
+  let magic: number | undefined;
+  let refused = false;
+  if (!chip) {
+    magic = await readMagic(ctx, link);
+    refused = magic === undefined;
+    if (magic !== undefined) chip = chipByMagic(magic);
+  }
+  if (!chip && !sec) {
+    sec = await querySecurity(ctx, link);
+    if (sec?.chipId !== undefined) chip = chipById(sec.chipId);
+  }
+  // A refused READ_REG and a security reply without a chip id: an ESP32-S2 in Secure Download
+  // Mode (esptool's rule, reference §2.3).
+  if (!chip && refused && sec && sec.chipId === undefined) chip = CHIPS.esp32s2;
   if (!chip) {
     throw new DeviceError(
       `unknown ESP chip (magic 0x${(magic ?? 0).toString(16).padStart(8, "0")})`,
@@ -145,7 +170,17 @@ export async function detectChip(
     );
   }
   if (chip.target !== expected.target) throw new WrongChipError(expected.target, chip.name);
-  return chip;
+  const secureDownload = !!sec && (sec.flags & SecurityFlag.SECURE_DOWNLOAD_ENABLE) !== 0;
+  return { chip, secureDownload };
+}
+
+/** Detects the chip: GET_SECURITY_INFO where the ROM has it, else the magic register. */
+export async function detectChip(
+  ctx: RunContext,
+  link: EspLink,
+  expected: EspChip,
+): Promise<EspChip> {
+  return (await detect(ctx, link, expected)).chip;
 }
 
 /** Reads the JEDEC id with RDID (0x9F) through the SPI user-command registers. */
@@ -203,13 +238,14 @@ export async function startSession(
   try {
     const { stub, resetWorked } = await resetAndSync(ctx, link, opts);
     if (stub) link.statusLen = 2;
-    const chip = await detectChip(ctx, link, opts.chip);
+    const { chip, secureDownload } = await detect(ctx, link, opts.chip);
     if (opts.baud && opts.baud !== port.baudRate) {
       if (!Number.isInteger(opts.baud) || opts.baud < 9600) {
         throw new UsageError(`invalid baud rate ${opts.baud}`, { hint: "e.g. --baud 921600" });
       }
       let rate = opts.baud;
-      if (chip.uartClkdivReg !== undefined && !stub) {
+      // In Secure Download Mode the divider cannot be read; a 40 MHz crystal is assumed.
+      if (chip.uartClkdivReg !== undefined && !stub && !secureDownload) {
         const xtal = crystalMhz(await readReg(ctx, link, chip.uartClkdivReg), port.baudRate);
         if (Math.abs(xtal - 26) < Math.abs(xtal - 40)) rate = Math.round(rate * 40 / 26);
       }
@@ -225,6 +261,14 @@ export async function startSession(
     let flashSize = opts.flashSize;
     let flashId: number | undefined;
     let tail: Request[] = [];
+    if (flashSize === undefined && secureDownload) {
+      flashSize = chip.defaultFlashSize;
+      ctx.log.warn(
+        `${chip.name} is in Secure Download Mode: the flash id cannot be read; assuming ${
+          flashSize >> 20
+        } MB`,
+      );
+    }
     if (flashSize === undefined) {
       const got = await readFlashId(ctx, link, chip);
       flashId = got.id;
@@ -239,7 +283,7 @@ export async function startSession(
     } else tail = [attach(link)];
     // Without SPI_SET_PARAMS the ROM assumes 2 MB and fails above it.
     await link.pipeline(ctx, [...tail, setParams(flashSize)]);
-    return { link, chip, flashSize, flashId, stub, resetWorked };
+    return { link, chip, flashSize, flashId, stub, resetWorked, secureDownload };
   } catch (e) {
     await link.close();
     throw e;

@@ -179,6 +179,12 @@ export class EspDevice implements FlashDevice {
         hint: "use --hash md5",
       });
     }
+    if (this.#s.secureDownload) {
+      throw new DeviceError(
+        `${this.#s.chip.name} is in Secure Download Mode, whose ROM refuses SPI_FLASH_MD5`,
+        { hint: "flash contents cannot be compared or verified through this ROM" },
+      );
+    }
     const reqs: Request[] = ranges.map((r) => {
       const size = r.end - r.start;
       return request(
