@@ -6,32 +6,9 @@
  *
  * @module
  */
-import * as dapjsModule from "dapjs";
 import { createContext, VirtualClock } from "../kernel/mod.ts";
 import { DapSimBank } from "../sim/dap/plugin.ts";
-import type { SimDapLink } from "../sim/dap/plugin.ts";
-
-// dapjs ships a UMD bundle: under Deno's npm compat its exports sit on `default`.
-const dapjs = ((dapjsModule as unknown as { default?: typeof dapjsModule }).default ??
-  dapjsModule) as typeof dapjsModule;
-
-function transport(link: SimDapLink) {
-  return {
-    packetSize: link.packetSize,
-    open: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-    read: async () => {
-      const p = await link.read();
-      return new DataView(p.buffer, p.byteOffset, p.byteLength);
-    },
-    write: (data: BufferSource) =>
-      link.write(
-        data instanceof ArrayBuffer
-          ? new Uint8Array(data)
-          : new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-      ),
-  };
-}
+import { dapjs, dapjsTransport as transport } from "../sim/dap/dapjs_transport.ts";
 
 /** dapjs throughput on one simulated board. */
 export interface DapjsThroughput {

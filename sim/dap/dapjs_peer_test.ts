@@ -3,34 +3,11 @@
  * through a dapjs Transport wrapped around our DapPacketLink.
  */
 import { deepEqual as assertEquals, ok } from "node:assert/strict";
-import * as dapjsModule from "dapjs";
 import { createContext, VirtualClock } from "../../kernel/mod.ts";
 import { DapSimBank } from "./bank.ts";
-import type { SimDapLink } from "./link.ts";
+import { dapjs, dapjsTransport } from "./dapjs_transport.ts";
 
-// dapjs ships a UMD bundle: under Deno's npm compat its exports sit on `default`.
-const dapjs = ((dapjsModule as unknown as { default?: typeof dapjsModule }).default ??
-  dapjsModule) as typeof dapjsModule;
 const { ADI, CortexM } = dapjs;
-
-/** dapjs `Transport` over a DapPacketLink. */
-function dapjsTransport(link: SimDapLink) {
-  return {
-    packetSize: link.packetSize,
-    open: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-    read: async () => {
-      const p = await link.read();
-      return new DataView(p.buffer, p.byteOffset, p.byteLength);
-    },
-    write: (data: BufferSource) => {
-      const bytes = data instanceof ArrayBuffer
-        ? new Uint8Array(data)
-        : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      return link.write(bytes);
-    },
-  };
-}
 
 async function setup(address: string) {
   const bank = new DapSimBank();
