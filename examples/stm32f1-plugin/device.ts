@@ -22,7 +22,11 @@ import {
   UsageError,
   type WriteRun,
 } from "../../mod.ts";
-import type { CortexMDebug, RunFunctionRequest } from "../../targets/cortexm/debug.ts";
+import {
+  type CortexMDebug,
+  readBytes,
+  type RunFunctionRequest,
+} from "../../targets/cortexm/debug.ts";
 import {
   DBGMCU_IDCODE,
   FLASH_BASE,
@@ -162,10 +166,8 @@ export class Stm32f1Device implements FlashDevice {
     return out;
   }
 
-  async read(ctx: RunContext, address: number, length: number): Promise<Uint8Array> {
-    const a = address & ~3, end = (address + length + 3) & ~3;
-    const bytes = await this.core.readMemory(ctx, a, end - a);
-    return bytes.subarray(address - a, address - a + length);
+  read(ctx: RunContext, address: number, length: number): Promise<Uint8Array> {
+    return readBytes(this.core, ctx, address, length);
   }
 
   async program(ctx: RunContext, runs: readonly WriteRun[]): Promise<void> {

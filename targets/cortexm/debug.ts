@@ -65,3 +65,15 @@ export interface CortexMDebug {
   /** Releases the link. */
   close(): Promise<void>;
 }
+
+/** Reads any byte range through word-aligned debug reads (flash read-back for `read`). */
+export async function readBytes(
+  core: CortexMDebug,
+  ctx: RunContext,
+  address: number,
+  length: number,
+): Promise<Uint8Array> {
+  const a = address & ~3, end = (address + length + 3) & ~3;
+  const bytes = await core.readMemory(ctx, a, end - a);
+  return bytes.subarray(address - a, address - a + length);
+}

@@ -23,7 +23,7 @@ import {
   type WriteRun,
 } from "../../kernel/mod.ts";
 import { HASH_STUB, PROGRAM_STUB } from "../../stubs/blobs.ts";
-import type { CortexMDebug, RunFunctionRequest } from "../cortexm/debug.ts";
+import { type CortexMDebug, readBytes, type RunFunctionRequest } from "../cortexm/debug.ts";
 import { FICR, layoutOf, type NrfChip } from "./chips.ts";
 import { ramNeeded, type RamPlan, ramPlan } from "./ram.ts";
 import { programUicr } from "./uicr.ts";
@@ -147,10 +147,8 @@ export class NrfDevice implements FlashDevice {
     return out;
   }
 
-  async read(ctx: RunContext, address: number, length: number): Promise<Uint8Array> {
-    const a = address & ~3, end = (address + length + 3) & ~3;
-    const bytes = await this.core.readMemory(ctx, a, end - a);
-    return bytes.subarray(address - a, address - a + length);
+  read(ctx: RunContext, address: number, length: number): Promise<Uint8Array> {
+    return readBytes(this.core, ctx, address, length);
   }
 
   async program(ctx: RunContext, runs: readonly WriteRun[]): Promise<void> {

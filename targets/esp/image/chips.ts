@@ -44,6 +44,21 @@ const PAGE_64K = [0x10000] as const;
 const PAGES_8_TO_64K = [0x2000, 0x4000, 0x8000, 0x10000] as const;
 const PADDING: MemoryArea = [0x0, 0x10000, "PADDING"];
 
+/** ESP32-C6 and ESP32-H2 share one memory map. */
+const C6_H2_MEMORY_MAP: MemoryArea[] = [
+  PADDING,
+  [0x42000000, 0x43000000, "DROM"],
+  [0x40800000, 0x40880000, "DRAM"],
+  [0x40800000, 0x40880000, "BYTE_ACCESSIBLE"],
+  [0x4004ac00, 0x40050000, "DROM_MASK"],
+  [0x40000000, 0x4004ac00, "IROM_MASK"],
+  [0x42000000, 0x43000000, "IROM"],
+  [0x40800000, 0x40880000, "IRAM"],
+  [0x50000000, 0x50004000, "RTC_IRAM"],
+  [0x50000000, 0x50004000, "RTC_DRAM"],
+  [0x600fe000, 0x60100000, "MEM_INTERNAL2"],
+];
+
 /** Every chip the image code supports. */
 export const ESP_IMAGE_CHIPS: readonly EspImageChip[] = [
   {
@@ -195,19 +210,7 @@ export const ESP_IMAGE_CHIPS: readonly EspImageChip[] = [
     bootloaderOffset: 0x0,
     irom: [0x42000000, 0x42800000],
     drom: [0x42800000, 0x43000000],
-    memoryMap: [
-      PADDING,
-      [0x42000000, 0x43000000, "DROM"],
-      [0x40800000, 0x40880000, "DRAM"],
-      [0x40800000, 0x40880000, "BYTE_ACCESSIBLE"],
-      [0x4004ac00, 0x40050000, "DROM_MASK"],
-      [0x40000000, 0x4004ac00, "IROM_MASK"],
-      [0x42000000, 0x43000000, "IROM"],
-      [0x40800000, 0x40880000, "IRAM"],
-      [0x50000000, 0x50004000, "RTC_IRAM"],
-      [0x50000000, 0x50004000, "RTC_DRAM"],
-      [0x600fe000, 0x60100000, "MEM_INTERNAL2"],
-    ],
+    memoryMap: C6_H2_MEMORY_MAP,
     // esptool: 80m and 40m share code 0 on the C6.
     flashFreq: { "80m": 0x0, "40m": 0x0, "20m": 0x2 },
     mmuPageSizes: PAGES_8_TO_64K,
@@ -219,19 +222,7 @@ export const ESP_IMAGE_CHIPS: readonly EspImageChip[] = [
     bootloaderOffset: 0x0,
     irom: [0x42000000, 0x42800000],
     drom: [0x42800000, 0x43000000],
-    memoryMap: [
-      PADDING,
-      [0x42000000, 0x43000000, "DROM"],
-      [0x40800000, 0x40880000, "DRAM"],
-      [0x40800000, 0x40880000, "BYTE_ACCESSIBLE"],
-      [0x4004ac00, 0x40050000, "DROM_MASK"],
-      [0x40000000, 0x4004ac00, "IROM_MASK"],
-      [0x42000000, 0x43000000, "IROM"],
-      [0x40800000, 0x40880000, "IRAM"],
-      [0x50000000, 0x50004000, "RTC_IRAM"],
-      [0x50000000, 0x50004000, "RTC_DRAM"],
-      [0x600fe000, 0x60100000, "MEM_INTERNAL2"],
-    ],
+    memoryMap: C6_H2_MEMORY_MAP,
     flashFreq: { "48m": 0xf, "24m": 0x0, "16m": 0x1, "12m": 0x2 },
     mmuPageSizes: PAGES_8_TO_64K,
   },
