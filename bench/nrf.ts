@@ -21,7 +21,7 @@ import {
   loadSegments,
   type SimBoard,
   type SimDapLink,
-} from "../sim/dap/plugin.ts";
+} from "../sim/boards/plugin.ts";
 import { DAP_TIMING } from "../sim/dap/timing.ts";
 import { NRF_CHIPS } from "../sim/nrf/chips.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";

@@ -9,7 +9,7 @@ import { hashes } from "./hash/mod.ts";
 import { serial } from "./serial/mod.ts";
 import { net } from "./net/mod.ts";
 import { espSim } from "../sim/esp/plugin.ts";
-import { dapSim } from "../sim/dap/plugin.ts";
+import { dapSim } from "../sim/boards/plugin.ts";
 import { dapTransports } from "./hid/mod.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";
 import { espTargets } from "../targets/esp/plugin.ts";

@@ -5,7 +5,7 @@ import { equal, match, rejects } from "node:assert/strict";
 import { createContext, DeviceError, flash, Registry, VirtualClock } from "../../mod.ts";
 import { formats } from "../../plugins/formats/mod.ts";
 import { hashes } from "../../plugins/hash/mod.ts";
-import { DapSimBank } from "../../sim/dap/plugin.ts";
+import { DapSimBank } from "../../sim/boards/plugin.ts";
 import { nrfTargets } from "../../targets/nrf/plugin.ts";
 import { conformanceTests } from "../../testing.ts";
 import stm32f1 from "./stm32f1.ts";

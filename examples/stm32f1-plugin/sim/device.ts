@@ -21,7 +21,7 @@ import {
   type Region,
   SystemControlSpace,
 } from "../../../sim/armv6m/mod.ts";
-import { MemAp, type SimDapChip, SwDp } from "../../../sim/dap/plugin.ts";
+import { MemAp, type SimDapChip, SwDp } from "../../../sim/boards/plugin.ts";
 import type { Stm32f1Chip } from "../chips.ts";
 import { FlashArray, Fpec, FPEC_BASE, FpecRegisters } from "./fpec.ts";
 
