@@ -1,7 +1,7 @@
 import { deepEqual as assertEquals, ok } from "node:assert/strict";
 import { bringUp, session, transfer, word } from "./testing.ts";
 
-const FIRMWARE = new URL("../../../shared/firmware/microbit", import.meta.url);
+const FIRMWARE = new URL("../../../shared/firmware/microbit/", import.meta.url);
 let present = true;
 try {
   Deno.statSync(FIRMWARE);

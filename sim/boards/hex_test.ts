@@ -4,7 +4,7 @@ import { loadHex } from "./bank.ts";
 import { parseHexForBoard } from "../dap/hex.ts";
 import { bringUp, session, transfer, word } from "./testing.ts";
 
-const FIRMWARE = new URL("../../../shared/firmware/microbit", import.meta.url);
+const FIRMWARE = new URL("../../../shared/firmware/microbit/", import.meta.url);
 let present = true;
 try {
   Deno.statSync(FIRMWARE);
