@@ -197,17 +197,24 @@ export const option = {
     };
   },
   /** A number (JSON or text), at least `min`. */
-  number(help: OptionHelp & { readonly min?: number; readonly default?: number }) {
+  number<const D extends number | undefined = undefined>(
+    help: OptionHelp & { readonly min?: number; readonly default?: D },
+  ): OptionSpec<D extends number ? number : number | undefined> {
     const n = z.preprocess(
       (v) => typeof v === "string" && v.trim() !== "" && !isNaN(Number(v)) ? Number(v) : v,
       z.number({ error: "expected a number" }).min(help.min ?? -Infinity),
     );
     return {
-      schema: n.optional() as z.ZodType<number | undefined>,
+      schema:
+        (help.default !== undefined
+          ? n.default(help.default)
+          : n.optional()) as unknown as z.ZodType<
+            D extends number ? number : number | undefined
+          >,
       values: help.min !== undefined ? `a number ≥ ${help.min}` : "a number",
       description: help.description,
       default: help.default === undefined ? undefined : String(help.default),
-    } satisfies OptionSpec<number | undefined>;
+    };
   },
   /** A byte size (`4MB`, `512K`, `0x400000`); `check` refuses sizes the target cannot have. */
   size(

@@ -15,13 +15,15 @@ import {
   CORTEX_M4,
   Cpu,
   type CycleClock,
+  MemAp,
   MemoryMap,
   RamRegion,
   RazWiRegion,
   type Region,
+  type SimDapChip,
+  SwDp,
   SystemControlSpace,
-} from "../../../sim/armv6m/mod.ts";
-import { MemAp, type SimDapChip, SwDp } from "../../../sim/boards/plugin.ts";
+} from "../../../sim/mod.ts";
 import type { Stm32f1Chip } from "../chips.ts";
 import { FlashArray, Fpec, FPEC_BASE, FpecRegisters } from "./fpec.ts";
 
