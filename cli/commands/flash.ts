@@ -6,6 +6,7 @@
  */
 import {
   compareImages,
+  composeStages,
   flash,
   FlashImage,
   type FlashRequest,
@@ -19,7 +20,7 @@ import {
 } from "../../kernel/mod.ts";
 import type { CommandSpec, OptionSpec } from "../commander.ts";
 import { ProgressView } from "../progress.ts";
-import { monitorDevice } from "./monitor.ts";
+import { monitorDevice, parseTimeout } from "./monitor.ts";
 import { flashMany } from "./multi.ts";
 import { formatBytes, formatMs, hex32, resultJson, summaryLine } from "../render.ts";
 import {
@@ -104,9 +105,19 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
   const view = s.options.json ? undefined : progressView(io);
   const ctx = runContext(s, view?.onEvent);
   const monitor = o.monitor === true && !dryRun;
-  const device = monitor
-    ? await s.registry.target(String(req.target)).connect(ctx, req.connect ?? {})
-    : undefined;
+  const timeout = parseTimeout(o.timeout);
+  let device;
+  if (monitor) {
+    // The monitor needs the device the run flashes, so it is opened here; check the image
+    // first, as the run would, so a wrong image is refused before any device is opened.
+    const target = s.registry.target(String(req.target));
+    await composeStages(s.registry, target).loadImage(ctx, {
+      inputs: req.inputs,
+      target,
+      formatOptions: { ...target.formatOptions, ...req.formatOptions },
+    });
+    device = await target.connect(ctx, req.connect ?? {});
+  }
   let result;
   try {
     result = await flash(s.registry, ctx, { ...req, device });
@@ -141,7 +152,7 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
         io,
         device,
         ctx,
-        o.timeout !== undefined ? Number(o.timeout) : undefined,
+        timeout,
         o.elf as string | undefined,
       );
     } finally {
