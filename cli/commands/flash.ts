@@ -220,7 +220,7 @@ export function flashCommand(io: CliIO): CommandSpec {
     options: [
       ...common,
       { flags: "--no-verify", description: "skip verifying written blocks" },
-      { flags: "--monitor", description: "open the serial monitor after flashing" },
+      { flags: "-M, --monitor", description: "open the serial monitor after flashing" },
       { flags: "--timeout <seconds>", description: "with --monitor: stop after this long" },
       { flags: "--elf <file>", description: "with --monitor: decode backtrace addresses" },
     ],
