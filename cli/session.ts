@@ -178,10 +178,15 @@ export function flagOptions(o: GlobalOptions, link: "serial" | "probe"): Record<
 }
 
 /**
- * Connect options for a target: flags and config, and for a serial target with no port,
+ * Connect options for a target: flags, options `implied` by the images (a build folder's
+ * esptool arguments) and config, and for a serial target with no port,
  * `serial:auto` (the one attached port whose USB bridge suits the target, else a list).
  */
-export function connectOptions(s: Session, link: "serial" | "probe") {
+export function connectOptions(
+  s: Session,
+  link: "serial" | "probe",
+  implied: Record<string, unknown> = {},
+) {
   const c = connection(s);
   return {
     port: c.port ?? (link === "serial" && !c.probe ? "serial:auto" : undefined),
@@ -189,6 +194,7 @@ export function connectOptions(s: Session, link: "serial" | "probe") {
     baud: c.baud,
     options: {
       ...s.config.options,
+      ...implied,
       ...targetOptions(s.options.option),
       ...flagOptions(s.options, link),
     },
