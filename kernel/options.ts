@@ -110,7 +110,7 @@ export class OptionSchema<O extends AnyOptions = AnyOptions> {
     throw new UsageError(`bad value ${shown} for option ${key} of ${owner}`, {
       hint: spec?.choices
         ? `use one of: ${spec.choices.join(", ")}`
-        : `${key} takes ${spec?.values ?? "another value"} (${issue.message})`,
+        : `${key} takes ${spec?.values ?? "another value"}`,
     });
   }
 }
@@ -227,7 +227,7 @@ export const option = {
       (v) => typeof v === "string" ? parseSize(v) ?? v : v,
       z.number({ error: `expected a size such as 4MB` }).int().positive().refine(
         (n) => help.check?.(n) ?? true,
-        { message: `not ${help.values}` },
+        { message: `expected ${help.values}` },
       ),
     );
     return { schema: s.optional(), values: help.values, description: help.description };
