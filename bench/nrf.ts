@@ -28,7 +28,7 @@ import { nrfTargets } from "../targets/nrf/plugin.ts";
 import { changedBlocks, holds, loadFor, registryWith, timedContext } from "./harness.ts";
 import type { LowerBound, RunMetrics } from "./measure.ts";
 import type { Scenario } from "./scenarios.ts";
-import type { BenchParams } from "./suites.ts";
+import type { BenchParams } from "./params.ts";
 
 /** The nRF strategies, in table order. */
 export const NRF_STRATEGIES = [
