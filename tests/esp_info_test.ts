@@ -20,6 +20,7 @@ Deno.test("info --json shows revision, MAC and security on every simulated ESP c
     equal(r.code, 0, `${chip.id}: ${r.stderr}`);
     const { details } = JSON.parse(r.stdout);
     equal(details.revision, chip.revision, chip.id);
+    equal(details.package.split(" ")[0], String(chip.package), chip.id);
     equal(details.MAC, hexMac(chip.mac), chip.id);
     if (chip.romSecurityInfo === "unsupported") {
       equal(details.security, "not reported by this ROM", chip.id);
@@ -63,6 +64,7 @@ Deno.test("Secure Download Mode: info reports it from GET_SECURITY_INFO; flashin
       "secure boot off, flash encryption off (SPI_BOOT_CRYPT_CNT 0), Secure Download Mode",
     );
     equal(details.MAC, "not readable in Secure Download Mode");
+    equal(details.package, "not readable in Secure Download Mode");
     equal(details.revision, "not readable in Secure Download Mode");
     equal(details["flash id"], undefined);
   }
