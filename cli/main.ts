@@ -22,7 +22,7 @@ import { hashCommand } from "./commands/hash.ts";
 import { targetsCommand } from "./commands/targets.ts";
 import { loadConfig } from "./config.ts";
 import { buildRegistry } from "./plugins.ts";
-import type { CliIO } from "./session.ts";
+import { type CliIO, RESET_AFTER, RESET_BEFORE } from "./session.ts";
 
 /** Version printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -30,10 +30,14 @@ export const VERSION = "0.1.0";
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: OptionSpec[] = [
   {
-    flags: "-c, --config <file>",
+    flags: "--config <file>",
     description: "config file (default: nearest deno.json / deltaflash.json)",
   },
   { flags: "-t, --target <name>", description: "target (see `deltaflash targets`)" },
+  {
+    flags: "-c, --chip <name>",
+    description: "chip or board, as in esptool and espflash (same names as --target)",
+  },
   {
     flags: "-p, --port <address>",
     description: "serial port: /dev/ttyUSB0, sim:esp32c3, rfc2217://host:port",
@@ -56,6 +60,18 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
     description: "target option, e.g. -O hashStrategy=bisect -O after=no-reset (see README)",
     repeatable: true,
   },
+  {
+    flags: "--before <action>",
+    description: "ESP: reset before connecting (esptool's values)",
+    choices: RESET_BEFORE,
+  },
+  {
+    flags: "--after <action>",
+    description: "ESP: what the chip does afterwards (esptool's values)",
+    choices: RESET_AFTER,
+  },
+  { flags: "--no-stub", description: "ESP: talk to the ROM loader, never upload a flasher stub" },
+  { flags: "--speed <kHz>", description: "SWD clock of a CMSIS-DAP probe in kHz (as probe-rs)" },
   { flags: "--json", description: "machine-readable output on stdout" },
   { flags: "-v, --verbose", description: "more detail; stack traces on errors" },
   {
@@ -92,7 +108,7 @@ function pluginCommand(c: ReturnType<Registry["commands"]>[number], io: CliIO): 
 /** Plugin commands, loaded from the project's config without failing the CLI. */
 async function extraCommands(argv: string[], io: CliIO): Promise<CommandSpec[]> {
   try {
-    const i = argv.findIndex((a) => a === "-c" || a === "--config");
+    const i = argv.indexOf("--config");
     const explicit = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith("--config="))?.slice(9);
     const registry = await buildRegistry(await loadConfig(Deno.cwd(), explicit));
     return registry.commands().map((c) => pluginCommand(c, io));

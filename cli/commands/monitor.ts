@@ -9,27 +9,32 @@ import { decodeAddresses, runMonitor } from "../monitor.ts";
 import { elfFunctionSymbols } from "../../plugins/formats/elf_symbols.ts";
 import { type CliIO, type GlobalOptions, openSession } from "../session.ts";
 import { withDevice } from "./device.ts";
-import type { FlashDevice, RunContext } from "../../kernel/mod.ts";
+import type { FlashDevice, RunContext, SerialPortLike } from "../../kernel/mod.ts";
 
-/** Hands the device's console to the monitor (used by `monitor` and `flash --monitor`). */
+/**
+ * Hands the device's console to the monitor (used by `monitor` and `flash --monitor`). A
+ * device without one (a core behind a debug probe) uses `console`, the board's own serial
+ * port, when given.
+ */
 export async function monitorDevice(
   io: CliIO,
   device: FlashDevice,
   ctx: RunContext,
   timeoutSeconds?: number,
   elf?: string,
+  console?: () => Promise<SerialPortLike>,
 ): Promise<number> {
   const symbols = elf ? elfFunctionSymbols(await readInput({ file: elf }), elf) : [];
-  if (!device.monitor) {
+  if (!device.monitor && !console) {
     throw new DeltaflashError(
       "E_UNSUPPORTED",
       `${device.info.chip}: no serial console on this link`,
       {
-        hint: "open the board's serial port with `deltaflash monitor --port …`",
+        hint: "give the board's serial port too: --port /dev/ttyACM0",
       },
     );
   }
-  const port = await device.monitor(ctx);
+  const port = device.monitor ? await device.monitor(ctx) : await console!();
   const interactive = io.isTerminal && Deno.stdin.isTerminal();
   if (interactive) {
     Deno.stdin.setRaw(true);
