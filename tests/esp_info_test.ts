@@ -9,6 +9,7 @@ import { ESP_CHIPS } from "../sim/esp/chips.ts";
 import { espSim, EspSimBank } from "../sim/esp/plugin.ts";
 import { WebSerialSimPort } from "../sim/esp/webserial.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
+import { hashes } from "../plugins/hash/mod.ts";
 import { runCli } from "./support/run_cli.ts";
 
 const hexMac = (mac: readonly number[]) =>
@@ -100,6 +101,7 @@ async function esptoolJs(bank: EspSimBank, chip: string) {
 /** Our target's `describe` against the same simulated chip. */
 async function ours(bank: EspSimBank, chip: string) {
   const registry = new Registry();
+  await registry.use(hashes());
   await registry.use(espSim(bank));
   await registry.use(espTargets());
   const ctx = createContext({ clock: new VirtualClock() });
