@@ -11,6 +11,7 @@ const CELLS: Record<BlockState | "pending", { glyph: string; color: keyof typeof
   pending: { glyph: "·", color: "gray" },
   same: { glyph: "=", color: "gray" },
   changed: { glyph: "▫", color: "yellow" },
+  assumed: { glyph: "?", color: "yellow" },
   erased: { glyph: "▪", color: "yellow" },
   written: { glyph: "▓", color: "cyan" },
   verified: { glyph: "█", color: "green" },
@@ -78,8 +79,11 @@ export class SectorMap {
   /** One-line legend. */
   legend(color: boolean): string {
     const c = pc.createColors(color);
-    return (["same", "changed", "written", "verified", "failed"] as const)
-      .map((s) => `${c[CELLS[s].color](CELLS[s].glyph)} ${s === "same" ? "unchanged" : s}`)
+    const label = { same: "unchanged", assumed: "assumed changed (not hashed)" } as const;
+    return (["same", "changed", "assumed", "written", "verified", "failed"] as const)
+      .map((s) =>
+        `${c[CELLS[s].color](CELLS[s].glyph)} ${s in label ? label[s as keyof typeof label] : s}`
+      )
       .join("  ");
   }
 }

@@ -15,7 +15,6 @@ import {
   isFlashMode,
   loadInput,
   parseImageSpec,
-  planBlocks,
   UsageError,
 } from "../../kernel/mod.ts";
 import type { CommandSpec, OptionSpec } from "../commander.ts";
@@ -206,7 +205,14 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
     blocks: base.map((b) => ({ ...b, same: !changed.has(b.address) })),
   };
   const mode = ((o.mode as string | undefined) ?? "diff") as "diff" | "full";
-  const plan = planBlocks({ image, report, layout: target.layout, mode, cost: target.cost });
+  // The target's own plan stage, as against a device, so both round erase blocks alike.
+  const plan = await composeStages(s.registry, target).plan(runContext(s), {
+    image,
+    report,
+    layout: target.layout,
+    mode,
+    cost: target.cost,
+  });
   if (s.options.json) {
     io.out(
       JSON.stringify(
@@ -217,6 +223,7 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
             mode,
             totals: plan.totals,
             changed: plan.blocks.filter((b) => b.action === "write").map((b) => b.address),
+            assumedChanged: [],
             estimateMs: plan.estimate?.ms,
           },
         },
