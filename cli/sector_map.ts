@@ -23,15 +23,20 @@ const COLORS = { gray: 0, yellow: 0, cyan: 0, green: 0, red: 0 };
 export class SectorMap {
   readonly #blocks = new Map<number, { size: number; state: BlockState | "pending" }>();
 
+  /** Whether any block was written unasked (the legend then explains its cell). */
+  #assumed = false;
+
   /** Applies a `block` event (other events are ignored). */
   apply(e: FlashEvent): void {
     if (e.type !== "block") return;
     this.#blocks.set(e.address, { size: e.size, state: e.state });
+    if (e.state === "assumed") this.#assumed = true;
   }
 
   /** Sets a block directly (for plans printed without a run). */
   set(address: number, size: number, state: BlockState | "pending"): void {
     this.#blocks.set(address, { size, state });
+    if (state === "assumed") this.#assumed = true;
   }
 
   /** Number of blocks per state. */
@@ -81,6 +86,7 @@ export class SectorMap {
     const c = pc.createColors(color);
     const label = { same: "unchanged", assumed: "assumed changed (not hashed)" } as const;
     return (["same", "changed", "assumed", "written", "verified", "failed"] as const)
+      .filter((x) => x !== "assumed" || this.#assumed)
       .map((s) =>
         `${c[CELLS[s].color](CELLS[s].glyph)} ${s in label ? label[s as keyof typeof label] : s}`
       )

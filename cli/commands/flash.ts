@@ -142,11 +142,12 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
     throw e;
   } finally {
     view?.finish();
+    // Also after a failure: the map shows which blocks failed.
+    if (view && !view.sink.live) {
+      for (const line of view.map.render(io.columns?.() ?? 80, false)) io.err(line);
+    }
+    if (view) io.err(view.map.legend(view.sink.color));
   }
-  if (view && !view.sink.live) {
-    for (const line of view.map.render(io.columns?.() ?? 80, false)) io.err(line);
-  }
-  if (view) io.err(view.map.legend(view.sink.color));
   if (s.options.json) {
     io.out(JSON.stringify(resultJson(result, dryRun), null, 2));
   } else {
