@@ -10,6 +10,7 @@ import { DapSimBank } from "../../sim/dap/bank.ts";
 import { Rng } from "../rng.ts";
 import { FaultyDapLink } from "./dap_link.ts";
 import { espFamily } from "./esp.ts";
+import { gdbFamily } from "./gdb.ts";
 import { tally, trialRng } from "./runner.ts";
 import { FaultySerialPort } from "./serial_port.ts";
 import { runTrial, type TrialSteps } from "./trial.ts";
@@ -139,6 +140,16 @@ Deno.test("ESP: power lost mid-erase is a clear error, and the rerun repairs the
   const family = espFamily();
   await family.prepare();
   const s = await family.trial("power-erase", trialRng(1, "esp", "power-erase", 0));
+  ok(s);
+  const r = await runTrial(s);
+  ok(r.fired);
+  deepEqual([r.first, r.repaired], ["clear-error", true]);
+});
+
+Deno.test("GDB: a dropped gdbserver connection is a clear error, and the rerun repairs", async () => {
+  const family = gdbFamily();
+  await family.prepare();
+  const s = await family.trial("disconnect", trialRng(1, "gdb", "disconnect", 0));
   ok(s);
   const r = await runTrial(s);
   ok(r.fired);

@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import { espFamily } from "./esp.ts";
 import type { FaultFamily } from "./family.ts";
+import { gdbFamily } from "./gdb.ts";
 import { nrfFamily } from "./nrf.ts";
 import { allHeld, type FaultReport, runFaults } from "./runner.ts";
 
@@ -18,7 +19,7 @@ export const QUICK_TRIALS = 3;
 
 /** Every family. */
 export function faultFamilies(): FaultFamily[] {
-  return [espFamily(), nrfFamily()];
+  return [espFamily(), nrfFamily(), gdbFamily()];
 }
 
 /** The report as a table, plus the findings. */

@@ -24,15 +24,17 @@ import { type DapFault, type DapFaultPlan, FaultyDapLink } from "./dap_link.ts";
 import type { FaultFamily } from "./family.ts";
 import type { TrialSteps } from "./trial.ts";
 
-const BOARDS = [
+/** The two micro:bits. */
+export const BOARDS = [
   { target: "microbit-v1", board: "v1", page: 1024, flash: 256 * 1024 },
   { target: "microbit-v2", board: "v2", page: 4096, flash: 512 * 1024 },
 ] as const;
 
-type Board = typeof BOARDS[number];
+/** One of {@link BOARDS}. */
+export type Board = typeof BOARDS[number];
 
 /** One update: the board, its old flash, the window flashed. */
-interface NrfCase {
+export interface NrfCase {
   readonly board: Board;
   readonly old: Uint8Array;
   readonly image: Uint8Array;
@@ -40,24 +42,32 @@ interface NrfCase {
 }
 
 /** Counts of one calibration run. */
-interface Calibration {
+export interface Calibration {
   readonly packets: number;
   readonly erases: number;
   readonly words: number;
 }
 
-class NrfRig {
+/** A bank, a registry whose probe links inject faults, and the case. */
+export class NrfRig {
   readonly bank = new DapSimBank();
   readonly registry = new Registry();
   plan?: DapFaultPlan;
   link?: FaultyDapLink;
   board!: SimBoard;
 
-  constructor(readonly c: NrfCase) {}
+  /** `transport` replaces the DAP link (the GDB family serves the board over RSP). */
+  constructor(readonly c: NrfCase, readonly transport?: (rig: NrfRig) => Plugin) {}
 
   get probe(): string {
-    return `sim:${this.c.board.target}`;
+    return this.transport ? "gdb://127.0.0.1:3333" : `sim:${this.c.board.target}`;
   }
+
+  /** Any link of this rig that can be pulled. */
+  unplug: () => void = () => this.link?.unplug();
+
+  /** Closes what the last run left open. */
+  closeLinks: () => Promise<void> = async () => await this.link?.close().catch(() => {});
 
   async init(): Promise<SimBoard> {
     const provider: TransportProvider<"dap"> = {
@@ -69,9 +79,9 @@ class NrfRig {
         return (this.link = new FaultyDapLink(inner, ctx.clock, this.plan));
       },
     };
-    const sim: Plugin = (host) => host.registerTransport(provider);
+    const sim: Plugin = this.transport?.(this) ?? ((host) => host.registerTransport(provider));
     for (const p of [hashes(), formats(), sim, nrfTargets()]) await this.registry.use(p);
-    this.board = await this.bank.board(this.probe);
+    this.board = await this.bank.board(`sim:${this.c.board.target}`);
     loadSegments(this.board, [{ address: 0, data: this.c.old }]);
     return this.board;
   }
@@ -85,7 +95,7 @@ class NrfRig {
         connect: { probe: this.probe },
       });
     } finally {
-      await this.link?.close().catch(() => {});
+      await this.closeLinks();
     }
   }
 
@@ -102,27 +112,77 @@ class NrfRig {
   }
 }
 
-/** The nRF family over CMSIS-DAP. */
-export function nrfFamily(): FaultFamily {
-  const programs = new Map<Board, Uint8Array[]>();
+/** Calibrates cases once each: packets (or chunks), page erases and word writes. */
+export function calibrator(
+  newRig: (c: NrfCase) => NrfRig,
+  events: (rig: NrfRig) => number,
+): (c: NrfCase, key: string) => Promise<Calibration> {
   const calibrations = new Map<string, Calibration>();
-
-  async function calibrate(c: NrfCase, key: string): Promise<Calibration> {
+  return async (c, key) => {
     const known = calibrations.get(key);
     if (known) return known;
-    const rig = new NrfRig(c);
+    const rig = newRig(c);
     const board = await rig.init();
     const before = { ...board.device.nvmc.stats };
     await rig.run();
     if (!rig.matches()) throw new Error("calibration run left the wrong flash");
     const cal = {
-      packets: rig.link?.packets ?? 0,
+      packets: events(rig),
       erases: board.device.nvmc.stats.pageErases - before.pageErases,
       words: board.device.nvmc.stats.wordWrites - before.wordWrites,
     };
     calibrations.set(key, cal);
     return cal;
+  };
+}
+
+/** The MakeCode programs of the corpus as flash images per board (random ones without it). */
+export async function nrfPrograms(): Promise<Map<Board, Uint8Array[]>> {
+  const programs = new Map<Board, Uint8Array[]>();
+  const files = await firmwareFiles("microbit/makecode-universal-hex", /\.hex$/);
+  for (const b of BOARDS) {
+    const images = files.map((f) => {
+      const hex = parseIntelHex(new TextDecoder("latin1").decode(f), "corpus.hex");
+      return selectSection(hex, { board: b.board }, "corpus.hex").read(0, b.flash);
+    });
+    if (images.length < 2) {
+      const a = new Rng(9).bytes(b.flash / 2);
+      images.push(a, a.map((x, i) => (i % 3000 === 0 ? x ^ 0x5a : x)));
+    }
+    programs.set(b, images);
   }
+  return programs;
+}
+
+/** Case `n` of the fixed set (each calibrated once, so a trial costs two runs). */
+export function nrfCase(programs: Map<Board, Uint8Array[]>, n: number): NrfCase {
+  return makeCase(programs, new Rng(1234, "nrf-case", n));
+}
+
+/** Arms a power cut in the NVMC for a power fault; false when the run has no such operation. */
+export function armNvmcCut(
+  rig: NrfRig,
+  fault: "power-erase" | "power-program",
+  cal: Calibration,
+  rng: Rng,
+  onCut: () => void,
+): boolean {
+  const n = fault === "power-erase" ? cal.erases : cal.words;
+  if (!n) return false;
+  const noise = new Rng(rng.int(2 ** 31), "noise");
+  rig.board.device.nvmc.armPowerCut({
+    on: fault === "power-erase" ? "erase" : "program",
+    remaining: rng.int(n),
+    noise: () => noise.next(),
+    onCut,
+  });
+  return true;
+}
+
+/** The nRF family over CMSIS-DAP. */
+export function nrfFamily(): FaultFamily {
+  let programs = new Map<Board, Uint8Array[]>();
+  const calibrate = calibrator((c) => new NrfRig(c), (rig) => rig.link?.packets ?? 0);
 
   return {
     name: "nrf",
@@ -137,40 +197,21 @@ export function nrfFamily(): FaultFamily {
       "power-program": "power lost during an NVMC word write",
     },
     async prepare() {
-      const files = await firmwareFiles("microbit/makecode-universal-hex", /\.hex$/);
-      for (const b of BOARDS) {
-        const images = files.map((f) => {
-          const hex = parseIntelHex(new TextDecoder("latin1").decode(f), "corpus.hex");
-          return selectSection(hex, { board: b.board }, "corpus.hex").read(0, b.flash);
-        });
-        if (images.length < 2) {
-          const a = new Rng(9).bytes(b.flash / 2);
-          images.push(a, a.map((x, i) => (i % 3000 === 0 ? x ^ 0x5a : x)));
-        }
-        programs.set(b, images);
-      }
+      programs = await nrfPrograms();
     },
     async trial(fault, rng) {
-      // A small set of cases, each calibrated once, so a trial costs two runs.
       const caseNo = rng.int(24);
-      const c = makeCase(programs, new Rng(1234, "nrf-case", caseNo));
+      const c = nrfCase(programs, caseNo);
       const cal = await calibrate(c, String(caseNo));
       const rig = new NrfRig(c);
       const board = await rig.init();
       let cutFired = false;
       if (fault === "power-erase" || fault === "power-program") {
-        const n = fault === "power-erase" ? cal.erases : cal.words;
-        if (!n) return undefined;
-        const noise = new Rng(rng.int(2 ** 31), "noise");
-        board.device.nvmc.armPowerCut({
-          on: fault === "power-erase" ? "erase" : "program",
-          remaining: rng.int(n),
-          noise: () => noise.next(),
-          onCut: () => {
-            cutFired = true;
-            rig.link?.unplug();
-          },
+        const armed = armNvmcCut(rig, fault, cal, rng, () => {
+          cutFired = true;
+          rig.unplug();
         });
+        if (!armed) return undefined;
       } else {
         rig.plan = {
           fault: fault as DapFault,
