@@ -6,7 +6,7 @@
  * @module
  */
 import { type ByteStream, type DapPacketLink, TimeoutError } from "../../kernel/mod.ts";
-import { RspParser } from "../../targets/gdb/codec.ts";
+import { RspParser } from "../../probes/gdb/codec.ts";
 
 /** HID report size: recorded DAP responses are stored one per 64-byte slot. */
 export const REPORT = 64;

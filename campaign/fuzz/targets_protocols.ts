@@ -8,15 +8,15 @@
  */
 import { createContext, DeltaflashError, type RunContext, VirtualClock } from "../../kernel/mod.ts";
 import { DapSimBank } from "../../sim/dap/bank.ts";
-import type { CortexMDebug } from "../../targets/cortexm/debug.ts";
-import { DapCortexM } from "../../targets/dap/cortexm.ts";
-import { DapProbe } from "../../targets/dap/probe.ts";
-import { InfoId } from "../../targets/dap/protocol.ts";
+import type { CortexMDebug } from "../../probes/cortexm/debug.ts";
+import { DapCortexM } from "../../probes/dap/cortexm.ts";
+import { DapProbe } from "../../probes/dap/probe.ts";
+import { InfoId } from "../../probes/dap/protocol.ts";
 import { checkResponse, decodeMd5, decodeResponse } from "../../targets/esp/protocol.ts";
 import { SlipDecoder, slipEncode } from "../../targets/esp/slip.ts";
-import { FakeGdbServer } from "../../targets/gdb/fake_server_test_util.ts";
-import { GdbCortexMDebug } from "../../targets/gdb/debug.ts";
-import { parseStopReply } from "../../targets/gdb/stop_reply.ts";
+import { FakeGdbServer } from "../../probes/gdb/fake_server_test_util.ts";
+import { GdbCortexMDebug } from "../../probes/gdb/debug.ts";
+import { parseStopReply } from "../../probes/gdb/stop_reply.ts";
 import { escapeIac, IAC, SB, SE, TelnetDecoder } from "../../plugins/net/telnet.ts";
 import { Rng } from "../rng.ts";
 import { RecordingDapLink, recordingStream, ReplayDapLink, replayGdbServer } from "./replay.ts";
