@@ -1,6 +1,8 @@
 /**
  * `deno task faults [--quick] [--seed N] [--trials N] [--family NAME] [--fault KIND]
- * [--json FILE]`: seeded fault injection on the simulated links and devices; after each
+ * [--json FILE] [--verbose] [--replay FAMILY:FAULT:TRIAL]` (`--trials`: per fault kind; by
+ * default the full run gives each family 1,050 trials spread over its fault kinds; `--replay`
+ * runs one trial again and prints its verdict): seeded fault injection on the simulated links and devices; after each
  * fault the same command is rerun. Reports trials, held, clear errors, untyped, silently
  * wrong, stuck and repaired per fault kind; exits 1 unless every trial ended well.
  *
@@ -11,10 +13,12 @@ import { espFamily } from "./esp.ts";
 import type { FaultFamily } from "./family.ts";
 import { gdbFamily } from "./gdb.ts";
 import { nrfFamily } from "./nrf.ts";
-import { allHeld, type FaultReport, runFaults } from "./runner.ts";
+import { allHeld, type FaultReport, runFaults, trialRng } from "./runner.ts";
+import { runTrial } from "./trial.ts";
 
-/** Trials per fault kind: full run and CI slice. */
-export const FULL_TRIALS = 150;
+/** Trials per family in the full run (spread evenly over its fault kinds). */
+export const FULL_TRIALS_PER_FAMILY = 1050;
+/** Trials per fault kind in the CI slice. */
 export const QUICK_TRIALS = 3;
 
 /** Every family. */
@@ -83,12 +87,30 @@ if (import.meta.main) {
       fault: { type: "string" },
       json: { type: "string" },
       verbose: { type: "boolean" },
+      replay: { type: "string" },
     },
   });
+  if (values.replay) {
+    const [name, fault, trial] = values.replay.split(":");
+    const family = faultFamilies().find((f) => f.name === name);
+    if (!family || !(fault in family.faults)) throw new Error(`no fault ${values.replay}`);
+    await family.prepare();
+    const steps = await family.trial(
+      fault,
+      trialRng(Number(values.seed ?? 1), name, fault, +trial),
+    );
+    console.log(steps ? await runTrial(steps) : "the fault point falls after the end of the run");
+    Deno.exit(0);
+  }
   const families = faultFamilies().filter((f) => !values.family || f.name === values.family);
   const report = await runFaults({
     seed: Number(values.seed ?? 1),
-    trials: Number(values.trials ?? (values.quick ? QUICK_TRIALS : FULL_TRIALS)),
+    trials: (family) =>
+      values.trials !== undefined
+        ? Number(values.trials)
+        : values.quick
+        ? QUICK_TRIALS
+        : Math.ceil(FULL_TRIALS_PER_FAMILY / Object.keys(family.faults).length),
     families,
     fault: values.fault,
     onTrial: values.verbose

@@ -42,8 +42,8 @@ export interface FaultReport {
 /** Settings. */
 export interface FaultOptions {
   readonly seed: number;
-  /** Trials per fault kind. */
-  readonly trials: number;
+  /** Trials per fault kind of a family. */
+  readonly trials: (family: FaultFamily) => number;
   readonly families: readonly FaultFamily[];
   /** Only this fault kind. */
   readonly fault?: string;
@@ -103,7 +103,8 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
     for (const fault of Object.keys(family.faults)) {
       if (options.fault && options.fault !== fault) continue;
       const s = (byFault[fault] = empty());
-      for (let i = 0; i < options.trials; i++) {
+      const n = options.trials(family);
+      for (let i = 0; i < n; i++) {
         const steps = await family.trial(fault, trialRng(options.seed, family.name, fault, i));
         if (!steps) {
           s.missed++;
