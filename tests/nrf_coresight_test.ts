@@ -3,10 +3,10 @@
 import { deepEqual as assertEquals, ok } from "node:assert/strict";
 import { createContext, VirtualClock } from "../kernel/mod.ts";
 import { DapSimBank } from "../sim/dap/bank.ts";
-import { findCore } from "../targets/cortexm/core_check.ts";
-import { componentName } from "../targets/cortexm/coresight.ts";
-import { DapCortexM } from "../targets/dap/cortexm.ts";
-import { DapProbe } from "../targets/dap/probe.ts";
+import { findCore } from "../probes/cortexm/core_check.ts";
+import { componentName } from "../probes/cortexm/coresight.ts";
+import { DapCortexM } from "../probes/dap/cortexm.ts";
+import { DapProbe } from "../probes/dap/probe.ts";
 
 async function connect(address: string, options: { checkCore?: boolean } = {}) {
   const bank = new DapSimBank();
