@@ -2,7 +2,7 @@
 // to the real ROM tables, and the connect check finds each chip's core in them.
 import { deepEqual as assertEquals, ok } from "node:assert/strict";
 import { createContext, VirtualClock } from "../kernel/mod.ts";
-import { DapSimBank } from "../sim/dap/bank.ts";
+import { DapSimBank } from "../sim/boards/bank.ts";
 import { findCore } from "../probes/cortexm/core_check.ts";
 import { componentName } from "../probes/cortexm/coresight.ts";
 import { DapCortexM } from "../probes/dap/cortexm.ts";

@@ -1,5 +1,5 @@
 import { deepEqual as assertEquals } from "node:assert/strict";
-import { bringUp, session, transfer, word } from "../dap/testing.ts";
+import { bringUp, session, transfer, word } from "../boards/testing.ts";
 import { NRF_CHIPS } from "./chips.ts";
 import { NrfDevice } from "./device.ts";
 
