@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@^4.1.0";
 import { defineOptions, option, type OptionsOf } from "../../kernel/mod.ts";
 
 /** How the device is asked for hashes. */
