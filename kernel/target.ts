@@ -76,6 +76,12 @@ export interface FlashDevice {
    * whole blocks of the region they are in.
    */
   readonly hashGranularity: "any" | "block";
+  /**
+   * When set, {@link FlashDevice.hash} also takes aligned pieces of this many bytes inside a
+   * block: the kernel hashes the parts of partly covered blocks that the image leaves out
+   * with the blocks, and reads back only the pieces that are not erased.
+   */
+  readonly hashPiece?: number;
   /** Digest of each range, computed on the device. */
   hash(ctx: RunContext, algorithm: string, ranges: readonly AddressRange[]): Promise<Uint8Array[]>;
   /** Reads flash (needed for the `keep` partial-block policy); optional. */

@@ -7,6 +7,7 @@ import type { CostModel, Plugin, TargetDefinition } from "../../kernel/mod.ts";
 import { BOARDS, layoutOf, type NrfBoard } from "./chips.ts";
 import { connectNrf } from "./connect.ts";
 import { nrfLoadImage } from "./image.ts";
+import { nrfVerify } from "./verify.ts";
 
 /** Data bytes per ms through 64-byte HID reports, one per 1 ms frame, pipelined. */
 const BYTES_PER_MS = 56;
@@ -53,7 +54,7 @@ export function nrfTargets(): Plugin {
         formatOptions: board.boardIds.length ? { boardIds: board.boardIds } : {},
         cost: nrfCost(board),
         connect: (ctx, options) => connectNrf(host, ctx, board, options),
-        stages: { loadImage: nrfLoadImage },
+        stages: { loadImage: nrfLoadImage, verify: nrfVerify },
       };
       host.registerTarget(target);
     }
