@@ -28,7 +28,12 @@ import {
   type WriteRun,
 } from "../../kernel/mod.ts";
 import { HASH_STUB, PROGRAM_STUB } from "../../stubs/blobs.ts";
-import { type CortexMDebug, readBytes, Reg, type RunFunctionRequest } from "../cortexm/debug.ts";
+import {
+  type CortexMDebug,
+  readBytes,
+  Reg,
+  type RunFunctionRequest,
+} from "../../probes/cortexm/debug.ts";
 import { FICR, layoutOf, type NrfChip, NVMC } from "./chips.ts";
 import { ramNeeded, type RamPlan, ramPlan } from "./ram.ts";
 import { programUicr } from "./uicr.ts";
