@@ -47,36 +47,35 @@ export async function defaultQueryHashes(
   const { device, image, algorithm, partialBlocks } = args;
   const blocks = touchedBlocks(image, device.layout);
   const ranges: AddressRange[] = blocks.map((b) => ({ start: b.address, end: b.address + b.size }));
+  // With the blocks, the pieces of partly covered blocks the image leaves out, so a changed
+  // one needs only its non-erased pieces read back.
   const pieces = partialBlocks === "keep" ? uncoveredPieces(image, blocks, device.hashPiece) : [];
   const all = [...ranges, ...pieces.flat()];
   const digests = all.length ? await device.hash(ctx, algorithm.name, all) : [];
-  let requests = ranges.length ? 1 : 0;
+  let requests = all.length ? 1 : 0;
   const out: BlockComparison[] = [];
-  let next = ranges.length;
+  let at = ranges.length;
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i];
     const erased = regionAt(device.layout, b.address)?.erasedValue ?? 0xff;
-    const filled = image.read(b.address, b.size, erased);
-    let same = digestsEqual(algorithm.digest(filled), digests[i]);
+    let same = digestsEqual(algorithm.digest(image.read(b.address, b.size, erased)), digests[i]);
     let content: Uint8Array | undefined;
     const mine = pieces[i] ?? [];
-    const pieceDigests = digests.slice(next, next + mine.length);
-    next += mine.length;
+    const pieceDigests = digests.slice(at, at + mine.length);
+    at += mine.length;
     if (!same && b.covered < b.size && partialBlocks === "keep") {
-      if (!device.read) {
-        throw partialBlockError(b.address);
-      }
+      if (!device.read) throw partialBlockError(b.address);
       const read = device.read.bind(device);
       let current: Uint8Array;
       if (mine.length) {
-        // Only pieces whose digest is not that of erased bytes need reading.
         current = new Uint8Array(b.size).fill(erased);
-        const blank = (p: AddressRange) =>
-          digestsEqual(
+        const dirty = mine.filter((p, j) =>
+          !digestsEqual(
             algorithm.digest(new Uint8Array(p.end - p.start).fill(erased)),
-            pieceDigests[mine.indexOf(p)],
-          );
-        for (const span of mergeAdjacent(mine.filter((p) => !blank(p)))) {
+            pieceDigests[j],
+          )
+        );
+        for (const span of mergeAdjacent(dirty)) {
           current.set(await read(ctx, span.start, span.end - span.start), span.start - b.address);
           requests++;
         }

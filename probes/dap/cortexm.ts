@@ -110,7 +110,9 @@ export class DapCortexM implements CortexMDebug {
     for (const w of writes) aligned(w.address, w.data.length);
     await this.port.run(ctx, (b) => {
       for (const w of writes) {
-        if (w.data.length) b.memWriteBlock(MEM_AP, w.address, toWords(w.data));
+        // Single words as plain transfers: they share a packet with what follows.
+        if (w.data.length === 4) b.memWrite(MEM_AP, w.address, toWords(w.data)[0]);
+        else if (w.data.length) b.memWriteBlock(MEM_AP, w.address, toWords(w.data));
       }
       DapCortexM.addStart(b, request);
     });
@@ -283,16 +285,17 @@ export class DapCortexM implements CortexMDebug {
   /**
    * One pipelined exchange: `writes`, the function's start, then each gated read (the probe
    * polls the flag word until every mask bit is set, then reads the block, so the reads
-   * overlap the function), then the halt poll and r0. Returns the blocks and r0, or
-   * undefined when a poll gave up (the caller then waits with {@link finishFunction} and
-   * reads again: a flag bit never clears, so nothing read so far is wrong, only late).
+   * overlap the function). The last read's flag must be the function's last act before its
+   * `bkpt`, so no halt poll follows (the next start halts the core anyway). Returns the
+   * blocks, or undefined when a poll gave up (the caller then waits with
+   * {@link finishFunction} and reads again).
    */
   async runFunctionGated(
     ctx: RunContext,
     request: RunFunctionRequest,
     writes: readonly { address: number; data: Uint8Array }[],
     reads: readonly GatedRead[],
-  ): Promise<{ blocks: Uint8Array[]; r0: number } | undefined> {
+  ): Promise<Uint8Array[] | undefined> {
     for (const w of writes) aligned(w.address, w.data.length);
     for (const g of reads) aligned(g.flag, 4 * g.words);
     const r = await this.port.run(ctx, (b) => {
@@ -310,7 +313,6 @@ export class DapCortexM implements CortexMDebug {
           b.apRead(MEM_AP, AP.DRW);
         }
       }
-      DapCortexM.addWaitAndResult(b);
     });
     if (!r.matched) return undefined;
     const blocks: Uint8Array[] = [];
@@ -319,7 +321,7 @@ export class DapCortexM implements CortexMDebug {
       blocks.push(new Uint8Array(Uint32Array.from(r.values.slice(at, at + g.words)).buffer));
       at += g.words;
     }
-    return { blocks, r0: r.values[at] };
+    return blocks;
   }
 
   async #untilHalted(

@@ -18,6 +18,9 @@ import { isGdbProbe, openGdbCortexM } from "../../probes/gdb/mod.ts";
 import { boardForId, type NrfBoard } from "./chips.ts";
 import { NrfDevice } from "./device.ts";
 
+/** TransferConfigure match retries: 16384 polls of about 12.5 µs each. */
+const MATCH_RETRY = 16384;
+
 /** Probe address used when none is given: the first CMSIS-DAP HID device. */
 export const DEFAULT_PROBE = "hid:";
 
@@ -48,6 +51,9 @@ export async function connectNrf(
     const clockHz = Number(options.options?.swdClockHz ?? 10_000_000);
     const core = await DapCortexM.connect(ctx, probe, {
       clockHz,
+      // One in-probe halt poll outlasts a page erase and program (about 130 ms on the
+      // nRF52 at 4 MHz SWCLK), so the halt is seen within one poll, not a frame or two late.
+      matchRetry: MATCH_RETRY,
       description: `CMSIS-DAP ${address}`,
     });
     if (board.chip.core === "Cortex-M4F") await checkApprotect(ctx, core);

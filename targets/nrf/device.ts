@@ -71,7 +71,7 @@ interface PipeliningCore extends OverlappingCore {
     request: RunFunctionRequest,
     writes: readonly { address: number; data: Uint8Array }[],
     reads: readonly GatedRead[],
-  ): Promise<{ blocks: Uint8Array[]; r0: number } | undefined>;
+  ): Promise<Uint8Array[] | undefined>;
 }
 
 function canPipeline(core: CortexMDebug): core is PipeliningCore {
@@ -98,7 +98,6 @@ export class NrfDevice implements FlashDevice {
   readonly #ram: RamPlan;
   /** Digest of each page as the program stub read it back after writing, by address. */
   readonly #programmed = new Map<number, Uint8Array>();
-  #stubsLoaded = false;
 
   private constructor(
     readonly core: CortexMDebug,
@@ -112,7 +111,7 @@ export class NrfDevice implements FlashDevice {
     this.hashPiece = Math.min(128, layout.regions[0].blockSize / 16);
   }
 
-  /** Halts the core and reads the flash geometry from FICR. */
+  /** Halts the core, reads the flash geometry from FICR and loads the stubs. */
   static async open(
     ctx: RunContext,
     core: CortexMDebug,
@@ -136,20 +135,14 @@ export class NrfDevice implements FlashDevice {
       chip: chip.name,
       details: { ...details, flash: `${(pageSize * pages) / 1024} KiB`, page: `${pageSize} B` },
     };
-    return new NrfDevice(core, chip, info, layout);
-  }
-
-  /**
-   * The stub uploads while the session has not made them yet: they ride along with the first
-   * hash or program exchange, once per connection.
-   */
-  #stubUploads(): { address: number; data: Uint8Array }[] {
-    if (this.#stubsLoaded) return [];
-    this.#stubsLoaded = true;
-    return [
-      { address: this.#ram.hashStub, data: pad4(HASH_STUB) },
-      { address: this.#ram.programStub, data: pad4(PROGRAM_STUB) },
-    ];
+    const dev = new NrfDevice(core, chip, info, layout);
+    // Both stubs in one write, once per connection.
+    const { hashStub, programStub } = dev.#ram;
+    const code = new Uint8Array(pad4(new Uint8Array(programStub - hashStub + PROGRAM_STUB.length)));
+    code.set(HASH_STUB);
+    code.set(PROGRAM_STUB, programStub - hashStub);
+    await core.writeMemory(ctx, hashStub, code);
+    return dev;
   }
 
   stats(): LinkStats {
@@ -184,16 +177,20 @@ export class NrfDevice implements FlashDevice {
 
   /** One stub call over a batch; the digests of its slots, in order. */
   async #hashBatch(ctx: RunContext, batch: HashBatch): Promise<Uint8Array> {
-    const { hashStub, hashOut, hashProgress, stackTop, buffers } = this.#ram;
+    const { hashStub, hashOut, stackTop, buffers } = this.#ram;
     const n = batch.slots;
     const chunk = Math.ceil(n / PROGRESS_BITS);
-    // A descriptor of size 0 ends the list.
+    // A descriptor of size 0 ends the list; the progress word and chunk size follow it, so
+    // one write carries both.
     const table = new Uint32Array([
       ...batch.descriptors.flatMap((d) => [d.start, d.size, d.count]),
       0,
       0,
       0,
+      0,
+      chunk,
     ]);
+    const hashProgress = buffers[0] + table.byteLength - 8;
     const request: RunFunctionRequest = {
       entry: hashStub,
       sp: stackTop,
@@ -201,11 +198,7 @@ export class NrfDevice implements FlashDevice {
       args: [buffers[0], batch.descriptors.length, hashOut, hashProgress],
       timeoutMs: this.#hashTimeoutMs(batch.bytes),
     };
-    const writes = [
-      ...this.#stubUploads(),
-      { address: buffers[0], data: new Uint8Array(table.buffer) },
-      { address: hashProgress, data: new Uint8Array(new Uint32Array([0, chunk]).buffer) },
-    ];
+    const writes = [{ address: buffers[0], data: new Uint8Array(table.buffer) }];
     if (canPipeline(this.core)) {
       const reads: GatedRead[] = [];
       for (let a = 0; a < n; a += READ_DIGESTS) {
@@ -220,7 +213,7 @@ export class NrfDevice implements FlashDevice {
         });
       }
       const r = await this.core.runFunctionGated(ctx, request, writes, reads);
-      if (r) return concat(r.blocks);
+      if (r) return concat(r);
       // A poll gave up before the stub got there: wait for the halt, then read it all.
       await this.core.finishFunction(ctx, request.timeoutMs);
     } else {
@@ -315,7 +308,6 @@ export class NrfDevice implements FlashDevice {
     program: RunFunctionRequest,
   ): Promise<void> {
     const erase = [
-      ...this.#stubUploads(),
       { address: NVMC.CONFIG, data: word(2) },
       { address: NVMC.ERASEPAGE, data: word(page) },
       { address: buffer, data },
@@ -371,7 +363,7 @@ export interface HashBatch {
 }
 
 /**
- * Sorts and deduplicates the ranges and packs them into stub calls of at most `slots`
+ * Sorts (by size, then address) and deduplicates the ranges and packs them into stub calls of at most `slots`
  * digests and `maxDescriptors` descriptors; equal-sized adjacent ranges share a descriptor.
  * Each range must be word-aligned, a multiple of 8 bytes and inside one page of a region.
  */
@@ -381,8 +373,11 @@ export function hashBatches(
   slots: number,
   maxDescriptors: number,
 ): HashBatch[] {
+  // Small ranges first: they hash in no time, so their digests stream back while the
+  // pages hash, instead of queueing behind them.
+  const size = (r: AddressRange) => r.end - r.start;
   const order = ranges.map((r, i) => ({ r, i }))
-    .sort((a, b) => a.r.start - b.r.start || a.r.end - b.r.end);
+    .sort((a, b) => size(a.r) - size(b.r) || a.r.start - b.r.start);
   for (const { r } of order) {
     const region = regionAt(layout, r.start);
     const page = region ? r.start - ((r.start - region.start) % region.blockSize) : 0;
@@ -412,21 +407,21 @@ export function hashBatches(
       cur.slotOf.push(cur.slots - 1);
       continue;
     }
-    const size = r.end - r.start;
+    const bytes = size(r);
     const last = cur?.descriptors[cur.descriptors.length - 1];
-    const extends_ = last && last.size === size && last.start + last.count * size === r.start;
+    const extends_ = last && last.size === bytes && last.start + last.count * bytes === r.start;
     if (!cur || cur.slots >= slots || (!extends_ && cur.descriptors.length >= maxDescriptors)) {
       cur = { descriptors: [], slots: 0, bytes: 0, indexes: [], slotOf: [] };
       batches.push(cur);
     }
     const tail = cur.descriptors[cur.descriptors.length - 1];
-    if (tail && tail.size === size && tail.start + tail.count * size === r.start) {
+    if (tail && tail.size === bytes && tail.start + tail.count * bytes === r.start) {
       cur.descriptors[cur.descriptors.length - 1] = { ...tail, count: tail.count + 1 };
-    } else cur.descriptors.push({ start: r.start, size, count: 1 });
+    } else cur.descriptors.push({ start: r.start, size: bytes, count: 1 });
     cur.indexes.push(i);
     cur.slotOf.push(cur.slots);
     cur.slots++;
-    cur.bytes += size;
+    cur.bytes += bytes;
     prev = r;
   }
   return batches;
