@@ -114,6 +114,15 @@ export interface CostModel {
   hashMs(bytes: number): number;
   /** One request/response turnaround. */
   roundTripMs: number;
+  /**
+   * The whole write stage for `runs` runs totalling `blocks` blocks of `blockSize` bytes,
+   * where transfer, erase and program overlap; when absent the estimate adds up the parts.
+   */
+  writeMs?(blocks: number, blockSize: number, runs: number): number;
+  /** The verify stage after writing `blocks` blocks in `runs` runs; absent: one re-hash. */
+  verifyMs?(blocks: number, blockSize: number, runs: number): number;
+  /** Connecting, for estimates made without a device (absent: 0). */
+  connectMs?: number;
 }
 
 /** The region containing `address`, if any. */

@@ -188,7 +188,16 @@ export async function flash(
       ctx,
       "plan",
       (c) =>
-        stages.plan(c, { device, image, report, layout: device.layout, mode, cost: target.cost }),
+        stages.plan(c, {
+          device,
+          image,
+          report,
+          layout: device.layout,
+          mode,
+          cost: target.cost,
+          elapsedMs: ctx.clock.now() - t0,
+          verify: request.verify !== false,
+        }),
     );
     let written: WriteReport | undefined;
     let verified: VerifyReport | undefined;
