@@ -199,6 +199,13 @@ export async function flash(
           verify: request.verify !== false,
         }),
     );
+    ctx.emit({
+      type: "plan",
+      write: plan.totals.write,
+      blocks: plan.totals.blocks,
+      bytes: plan.totals.bytes,
+      estimateMs: plan.estimate?.ms,
+    });
     let written: WriteReport | undefined;
     let verified: VerifyReport | undefined;
     if (!request.dryRun) {
