@@ -170,6 +170,7 @@ export async function runEsp(sc: Scenario, s: EspStrategy, p: BenchParams): Prom
     erased: dev.flash.counters.sectorsErased,
     programmedKiB: dev.flash.counters.pagesProgrammed / 4,
     ok: holds(r.image, (a, n) => dev.flash.read(a, n)),
+    estimateMs: s.role === "ours" ? r.plan.estimate?.ms : undefined,
   };
 }
 

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import {
   AbortedError,
@@ -26,8 +27,8 @@ import {
   type WriteRun,
 } from "../../kernel/mod.ts";
 import { SECTOR } from "./chips.ts";
-import { pack, type Packed, stubMayPay, stubPays } from "./write.ts";
-import { espCostModel, type HashCostHint, lineMs } from "./cost.ts";
+import { pack, type Packed, stubMayPay, stubPays, writeMs as espWriteMs } from "./write.ts";
+import { batchMs, espCostModel, type HashCostHint, lineMs } from "./cost.ts";
 import type { HashStrategy } from "./options.ts";
 import { INITIAL_BAUD, type Session, setParams } from "./connect.ts";
 import { DEFAULT_TIMEOUT, type Request, request, timeoutPerMb } from "./link.ts";
@@ -77,6 +78,7 @@ export class EspDevice implements FlashDevice {
   readonly #s: Session;
   readonly #opts: EspDeviceOptions;
   #stubRunning = false;
+  #packed: { runs: readonly WriteRun[]; packed: Packed[] } | undefined;
   #handedOver = false;
   readonly #ctx: RunContext;
   #stubImage: StubImage | undefined;
@@ -124,6 +126,39 @@ export class EspDevice implements FlashDevice {
   /** Cost model at the current line rate. */
   costModel(): CostModel {
     return espCostModel(this.#s.chip, this.#s.link.port.baudRate, this.#opts.latencyMs ?? 1);
+  }
+
+  /**
+   * The cost model for the plan estimate: the write of the plan's runs modelled as
+   * {@link program} will do it (deflated as it will send them, through the ROM or the stub by
+   * the same rule), and the verify as one pipelined MD5 batch over the runs.
+   */
+  async planCostModel(runs: readonly WriteRun[]): Promise<CostModel> {
+    const packed = this.#packedFor(runs);
+    const link = { baud: this.#s.link.port.baudRate, latencyMs: this.#turnaroundMs() };
+    const stub = this.#stubRunning || await this.#stubPays(packed)
+      ? { running: this.#stubRunning, uploadBytes: stubUploadBytes(this.#stubImage!) }
+      : undefined;
+    const write = espWriteMs(packed, this.#s.chip, link, stub);
+    const hashCost = this.hashCost;
+    return {
+      ...this.costModel(),
+      writeMs: () => write,
+      verifyMs: () => batchMs(hashCost, runs.map((r) => r.data.length)),
+    };
+  }
+
+  /** Each run packed once, whether for the estimate or the write of the same bytes. */
+  #packedFor(runs: readonly WriteRun[]): Packed[] {
+    const last = this.#packed;
+    const same = last && last.runs.length === runs.length &&
+      last.runs.every((r, i) =>
+        r.address === runs[i].address && Buffer.compare(r.data, runs[i].data) === 0
+      );
+    if (!same) {
+      this.#packed = { runs, packed: runs.map((r) => pack(r.data, this.#opts.compress !== false)) };
+    }
+    return this.#packed!.packed;
   }
 
   /** Line time of `bytes` at the current rate, ms. */
@@ -197,7 +232,7 @@ export class EspDevice implements FlashDevice {
         throw new DeviceError(`write run at 0x${run.address.toString(16)} is not sector-aligned`);
       }
     }
-    const packed = runs.map((r) => pack(r.data, this.#opts.compress !== false));
+    const packed = this.#packedFor(runs);
     if (!this.#stubRunning && await this.#stubPays(packed)) await this.#startStub(ctx);
     const total = runs.reduce((n, r) => n + r.data.length, 0);
     let done = 0;
