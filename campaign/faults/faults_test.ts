@@ -6,7 +6,7 @@
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { createContext, DeviceError, VirtualClock } from "../../kernel/mod.ts";
-import { DapSimBank } from "../../sim/dap/bank.ts";
+import { DapSimBank } from "../../sim/boards/bank.ts";
 import { Rng } from "../rng.ts";
 import { FaultyDapLink } from "./dap_link.ts";
 import { espFamily } from "./esp.ts";

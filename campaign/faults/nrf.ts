@@ -16,7 +16,7 @@ import {
 import { parseIntelHex, selectSection } from "../../plugins/formats/ihex.ts";
 import { formats } from "../../plugins/formats/mod.ts";
 import { hashes } from "../../plugins/hash/mod.ts";
-import { DapSimBank, loadSegments, type SimBoard } from "../../sim/dap/plugin.ts";
+import { DapSimBank, loadSegments, type SimBoard } from "../../sim/boards/plugin.ts";
 import { nrfTargets } from "../../targets/nrf/plugin.ts";
 import { firmwareFiles } from "../fuzz/seeds.ts";
 import { Rng } from "../rng.ts";
