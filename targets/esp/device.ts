@@ -59,10 +59,14 @@ export interface EspDeviceOptions {
   /** USB-serial bridge latency per direction assumed by the cost model, ms (default 1: one
    * USB full-speed frame; FTDI bridges default to 16). */
   readonly latencyMs?: number;
-  /** After the session: `hard-reset` runs the application (esptool's and espflash's CLI
-   * default), `no-reset` (default here: closing only releases the link) leaves the chip in
-   * its loader; {@link EspDevice.reset} resets on request. */
-  readonly after?: "hard-reset" | "no-reset";
+  /**
+   * After the session: `hard-reset` runs the application (esptool's and espflash's CLI
+   * default); `no-reset` (default here) leaves the chip in its ROM loader, first leaving a
+   * running flasher stub with FLASH_BEGIN(0, 0) + FLASH_END(reboot) as esptool's and
+   * espflash's no-reset do; `no-reset-no-stub` leaves the stub running for the next session.
+   * {@link EspDevice.reset} resets on request.
+   */
+  readonly after?: "hard-reset" | "no-reset" | "no-reset-no-stub";
   /** Flasher stub: `"auto"` (when the modelled write time says so), `true`, `false`. */
   readonly stub?: boolean | "auto";
   /** How the queryHashes stage asks this device for hashes (default `auto`). */
@@ -363,6 +367,23 @@ export class EspDevice implements FlashDevice {
     }
   }
 
+  /**
+   * Leaves the flasher stub without a reset: FLASH_BEGIN(0, 0), then FLASH_END with the reboot
+   * flag (word 0), as esptool's `soft_reset(stay_in_bootloader=True)`. The stub answers and
+   * restarts the chip, which comes back in the ROM loader while its strapping pins still
+   * select download mode (and runs the application otherwise).
+   */
+  async leaveStub(ctx: RunContext): Promise<void> {
+    const { link } = this.#s;
+    await link.command(
+      ctx,
+      request(Op.FLASH_BEGIN, beginRequest(0, 0, STUB_WRITE_BLOCK, 0, false)),
+    );
+    await link.command(ctx, request(Op.FLASH_END, words(0)));
+    this.#stubRunning = false;
+    this.#details.loader = "ROM";
+  }
+
   /** Restarts the chip into its application (when the port carries modem lines). */
   async reset(ctx: RunContext): Promise<void> {
     await runReset(ctx, this.#s.link.port, hardReset(isUsbJtagSerial(this.#s.link.port)));
@@ -406,10 +427,18 @@ export class EspDevice implements FlashDevice {
     return this.#s.link.stats();
   }
 
-  /** Ends the session; with `after: "hard-reset"` restarts the chip into its application. */
+  /**
+   * Ends the session: with `after: "hard-reset"` restarts the chip into its application; with
+   * `no-reset` a running stub is left for the ROM loader first (see {@link leaveStub}).
+   */
   async close(): Promise<void> {
     if (this.#handedOver) return await this.#s.link.port.close();
     this.#handedOver = true;
+    if ((this.#opts.after ?? "no-reset") === "no-reset" && this.#s.link.statusLen === 2) {
+      await this.leaveStub(this.#ctx).catch((e) =>
+        this.#ctx.log.warn(`the flasher stub is still running: ${(e as Error).message}`)
+      );
+    }
     await this.#s.link.close();
     if (this.#opts.after === "hard-reset") {
       // Nothing talks to the chip afterwards, so no settling wait after the pulse.
