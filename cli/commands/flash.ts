@@ -156,10 +156,7 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
         io.out(`  write ${hex32(run.address)} ${formatBytes(run.data.length)}`);
       }
     }
-    // A dry run's summary ends with the estimate; after a real run it stands beside the time.
-    if (result.plan.estimate && !dryRun) {
-      io.out(`  estimated ${formatMs(result.plan.estimate.ms)} before writing`);
-    }
+    // The estimate was printed before writing (progress view); a dry run's summary ends with it.
     // NOR flash erases "sectors" (ESP), MCU flash controllers erase "pages" (nRF, STM32).
     const unit = s.registry.target(result.target).family === "esp" ? "sectors" : "pages";
     io.out(summaryLine(result, dryRun, unit));
