@@ -11,7 +11,9 @@ import { ConfigError, type ImageInput, parseImageSpec } from "../kernel/mod.ts";
 const address = z.union([
   z.number().int().nonnegative(),
   z.string().regex(/^(0x[0-9a-fA-F]+|\d+)$/, "expected a number or a hex string like 0x10000"),
-]).transform((v) => Number(v));
+]).transform((v) => Number(v)).refine((n) => n <= 0xffffffff, {
+  message: "address is beyond the 32-bit address space (0 to 0xffffffff)",
+});
 
 const imageEntry = z.union([
   z.string().min(1),
