@@ -103,10 +103,12 @@ export class EspLink {
       this.#fail(new DeviceError("the serial port closed", { hint: "check the cable" }));
     } catch (e) {
       this.#fail(
-        new DeviceError(`serial read failed: ${e instanceof Error ? e.message : e}`, {
-          hint: "check the cable and that no other program uses the port",
-          cause: e,
-        }),
+        e instanceof DeviceError
+          ? e
+          : new DeviceError(`serial read failed: ${e instanceof Error ? e.message : e}`, {
+            hint: "check the cable and that no other program uses the port",
+            cause: e,
+          }),
       );
     }
   }
