@@ -114,7 +114,37 @@ export async function findConfig(start: string, explicit?: string): Promise<stri
   }
 }
 
+/** Deepest nesting of arrays and objects accepted in a config file. */
+export const MAX_CONFIG_DEPTH = 64;
+
+/** Deepest `[`/`{` nesting outside strings and comments (before parsing, which recurses). */
+function nestingDepth(text: string): { depth: number; offset: number } {
+  let depth = 0, max = 0, at = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+    } else if (c === "/" && text[i + 1] === "/") {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c === "[" || c === "{") {
+      if (++depth > max) [max, at] = [depth, i];
+    } else if (c === "]" || c === "}") depth--;
+  }
+  return { depth: max, offset: at };
+}
+
 function parseText(text: string, file: string): unknown {
+  const nesting = nestingDepth(text);
+  if (nesting.depth > MAX_CONFIG_DEPTH) {
+    const line = text.slice(0, nesting.offset).split("\n").length;
+    throw new ConfigError(
+      `${file}:${line}: nested more than ${MAX_CONFIG_DEPTH} levels deep`,
+      { hint: "a deltaflash configuration is a few levels deep; check the file" },
+    );
+  }
   const errors: ParseError[] = [];
   const value = parseJsonc(text, errors, { allowTrailingComma: true });
   if (errors.length) {

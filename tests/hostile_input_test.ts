@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { ConfigError, parseImageSpec, UsageError } from "../kernel/mod.ts";
-import { validateConfig } from "../cli/config.ts";
+import { ConfigError, ImageFormatError, parseImageSpec, UsageError } from "../kernel/mod.ts";
+import { loadConfig, validateConfig } from "../cli/config.ts";
+import { ihex, parseIntelHex } from "../plugins/formats/ihex.ts";
 
 Deno.test("load addresses beyond 32 bits are refused on the command line and in config", () => {
   assert.throws(() => parseImageSpec("app.bin@0x100010000"), UsageError);
@@ -14,4 +15,65 @@ Deno.test("load addresses beyond 32 bits are refused on the command line and in 
     () => validateConfig({ images: [{ file: "a.bin", address: 2 ** 32 }] }, "c.json", "/"),
     ConfigError,
   );
+});
+
+Deno.test("a deeply nested config is a ConfigError, not a stack overflow", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const deep = "[".repeat(100_000) + "]".repeat(100_000);
+    await Deno.writeTextFile(`${dir}/deltaflash.json`, `{"options": {"x": ${deep}}}`);
+    await assert.rejects(loadConfig(dir), ConfigError);
+    // Brackets inside strings and comments do not count.
+    await Deno.writeTextFile(
+      `${dir}/deltaflash.json`,
+      `{"target": "${"[".repeat(200)}" /* ${"{".repeat(200)} */}`,
+    );
+    assert.equal((await loadConfig(dir)).target, "[".repeat(200));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Intel HEX record with checksum. */
+function record(type: number, offset: number, data: number[]): string {
+  const bytes = [data.length, offset >> 8, offset & 0xff, type, ...data];
+  const sum = (0x100 - (bytes.reduce((a, b) => a + b, 0) & 0xff)) & 0xff;
+  return ":" + [...bytes, sum].map((b) => b.toString(16).padStart(2, "0")).join("").toUpperCase();
+}
+
+Deno.test("a Universal Hex mixing plain and block sections is an ImageFormatError", () => {
+  const eof = ":00000001FF";
+  const block = (id: number) => [record(0x0a, 0, [id >> 8, id & 0xff, 0xc0, 0xde])];
+  const plainThenBlock = [
+    record(0x00, 0, [1, 2, 3, 4]),
+    ...block(0x9903),
+    record(0x0d, 0x10, [5, 6, 7, 8]),
+    record(0x0b, 0, []),
+    eof,
+  ];
+  const blockThenPlain = [
+    ...block(0x9903),
+    record(0x0d, 0x10, [5, 6, 7, 8]),
+    record(0x0b, 0, []),
+    record(0x00, 0x20, [1, 2, 3, 4]),
+    eof,
+  ];
+  for (const lines of [plainThenBlock, blockThenPlain]) {
+    assert.throws(
+      () =>
+        ihex.load(new TextEncoder().encode(lines.join("\n")), {
+          source: "mixed.hex",
+          options: { board: "v2" },
+        }),
+      ImageFormatError,
+    );
+    assert.throws(() => parseIntelHex(lines.join("\n"), "mixed.hex"), ImageFormatError);
+  }
+  // The same blocks without the stray plain record load.
+  const clean = [...block(0x9903), record(0x0d, 0x10, [5, 6, 7, 8]), record(0x0b, 0, []), eof];
+  const image = ihex.load(new TextEncoder().encode(clean.join("\n")), {
+    source: "ok.hex",
+    options: { board: "v2" },
+  });
+  assert.equal(image.byteCount, 4);
 });

@@ -84,6 +84,9 @@ export function parseIntelHex(text: string, source: string): ParsedHex {
     switch (type) {
       case 0x00:
       case 0x0d:
+        if (universal && !current) {
+          fail("data record outside a block: a Universal Hex cannot mix plain and block sections");
+        }
         plainSection().add(upper + offset, data);
         break;
       case 0x01:
@@ -107,6 +110,9 @@ export function parseIntelHex(text: string, source: string): ParsedHex {
         break;
       case 0x0a: {
         if (len < 2) fail("block start record needs a 2-byte board id");
+        if (sections.some((s) => s.boardId === undefined)) {
+          fail("block record after plain data records: a hex is either plain or Universal");
+        }
         universal = true;
         const boardId = (data[0] << 8) | data[1];
         const existing = sections.find((s) => s.boardId === boardId);

@@ -15,6 +15,34 @@ export interface ProbeHello {
   readonly packetSize: number;
 }
 
+/** Smallest and largest CMSIS-DAP packet sizes (HID reports are 64 bytes, bulk up to 1 KiB). */
+const PACKET_SIZES = { min: 8, max: 0x10000 } as const;
+
+/** Checks the server's first message; throws an Error saying what is wrong with it. */
+export function parseHello(data: unknown): ProbeHello {
+  if (typeof data !== "string") throw new Error("the first message is not text");
+  let hello: unknown;
+  try {
+    hello = JSON.parse(data);
+  } catch {
+    throw new Error("the first message is not JSON");
+  }
+  const h = hello as Partial<ProbeHello> | null;
+  if (typeof h !== "object" || h === null || h.type !== "deltaflash-probe") {
+    throw new Error("not a deltaflash probe server");
+  }
+  const size = h.packetSize;
+  if (
+    typeof size !== "number" || !Number.isInteger(size) || size < PACKET_SIZES.min ||
+    size > PACKET_SIZES.max
+  ) {
+    throw new Error(
+      `packet size ${JSON.stringify(size)} is not ${PACKET_SIZES.min}-${PACKET_SIZES.max}`,
+    );
+  }
+  return { type: "deltaflash-probe", packetSize: size };
+}
+
 /** WebSocket close code the server uses for a bad or missing token. */
 export const CLOSE_BAD_TOKEN = 4001;
 /** WebSocket close code for "probe could not be opened". */
@@ -68,12 +96,15 @@ export class WsDapLink implements DapPacketLink {
       ws.onmessage = (ev) => {
         clearTimeout(timer);
         try {
-          const hello = JSON.parse(String(ev.data)) as ProbeHello;
-          if (hello.type !== "deltaflash-probe") throw new Error("not a deltaflash probe server");
-          resolve(new WsDapLink(ws, hello.packetSize));
+          resolve(new WsDapLink(ws, parseHello(ev.data).packetSize));
         } catch (e) {
           ws.close();
-          reject(new DeviceError(`unexpected greeting from ${url}`, { cause: e }));
+          reject(
+            new DeviceError(`unexpected greeting from ${url}: ${(e as Error).message}`, {
+              cause: e,
+              hint: "the address must be a `deltaflash probe-server`",
+            }),
+          );
         }
       };
       ws.onerror = () => {};
