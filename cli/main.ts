@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DeltaflashError, type Registry, UsageError } from "../kernel/mod.ts";
+import { DeltaflashError, printableLines, type Registry, UsageError } from "../kernel/mod.ts";
 import {
   type CommandSpec,
   commandTree,
@@ -147,13 +147,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     });
   } catch (e) {
     if (e instanceof DeltaflashError) {
-      io.err(`error: ${e.message}`);
-      if (e.hint) io.err(`hint: ${e.hint}`);
+      // Messages quote names from files and devices: no escape sequences reach the terminal.
+      io.err(`error: ${printableLines(e.message)}`);
+      if (e.hint) io.err(`hint: ${printableLines(e.hint)}`);
       if (verbose && e.stack) io.err(e.stack);
       return e.exitCode;
     }
     const err = e as Error;
-    io.err(`error: ${err?.message ?? String(e)}`);
+    io.err(`error: ${printableLines(err?.message ?? String(e))}`);
     io.err(
       verbose
         ? String(err?.stack)

@@ -7,6 +7,7 @@ import {
   createContext,
   type FlashEvent,
   type Logger,
+  printableLines,
   type Registry,
   type RunContext,
   UsageError,
@@ -61,7 +62,8 @@ export async function openSession(options: GlobalOptions, io: CliIO): Promise<Se
   const config = await loadConfig(Deno.cwd(), options.config);
   const registry = await buildRegistry(config);
   for (const f of registry.failures) {
-    io.err(`warning: ${f.error.message}${f.error.hint ? `\n  hint: ${f.error.hint}` : ""}`);
+    const hint = f.error.hint ? `\n  hint: ${printableLines(f.error.hint)}` : "";
+    io.err(`warning: ${printableLines(f.error.message)}${hint}`);
   }
   return { config, registry, options, io };
 }

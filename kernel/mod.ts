@@ -27,3 +27,4 @@ export {
   type FlashResult,
 } from "./pipeline.ts";
 export { compareImages, type ImageDiff } from "./diff.ts";
+export { printable, printableLines } from "./text.ts";

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { ConfigError, ImageFormatError, parseImageSpec, UsageError } from "../kernel/mod.ts";
+import {
+  ConfigError,
+  ImageFormatError,
+  parseImageSpec,
+  printable,
+  printableLines,
+  UsageError,
+} from "../kernel/mod.ts";
+import { runCli } from "./support/run_cli.ts";
 import { loadConfig, validateConfig } from "../cli/config.ts";
 import { ihex, parseIntelHex } from "../plugins/formats/ihex.ts";
 
@@ -76,4 +84,31 @@ Deno.test("a Universal Hex mixing plain and block sections is an ImageFormatErro
     options: { board: "v2" },
   });
   assert.equal(image.byteCount, 4);
+});
+
+Deno.test("control characters in partition names never reach the terminal raw", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const evil = "ota\x1b]0;pwned\x07";
+    const csv = `${dir}/p.csv`;
+    await Deno.writeTextFile(csv, `nvs,data,nvs,0x9000,24K\n${evil},app,factory,0x10000,1M\n`);
+    const shown = await runCli(["partition-table", csv]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.doesNotMatch(shown.stdout, /[\x1b\x07]/);
+    assert.match(shown.stdout, /ota\\x1b\]0;pwned\\x07/);
+    // The same name in an error message (a duplicate) is escaped too.
+    await Deno.writeTextFile(csv, `${evil},data,nvs,0x9000,24K\n${evil},app,factory,0x10000,1M\n`);
+    const failed = await runCli(["partition-table", csv]);
+    assert.equal(failed.code, 1);
+    assert.doesNotMatch(failed.stderr, /[\x1b\x07]/);
+    assert.match(failed.stderr, /duplicate partition name 'ota\\x1b/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("printable escapes controls and bidi overrides, keeps ordinary text", () => {
+  assert.equal(printable("app\x1b[2J\u202e\n"), "app\\x1b[2J\\u202e\\x0a");
+  assert.equal(printable("héllo wörld ✓"), "héllo wörld ✓");
+  assert.equal(printableLines("a\nb\x1b"), "a\nb\\x1b");
 });

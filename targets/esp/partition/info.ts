@@ -14,6 +14,7 @@ import {
   typeName,
 } from "./table.ts";
 import { validateTable } from "./validate.ts";
+import { printable } from "../../../kernel/mod.ts";
 
 /** A table read from either form. */
 export interface ReadTable {
@@ -53,7 +54,7 @@ export function readPartitionTable(input: Uint8Array, options: TableOptions = {}
 export function renderPartitionTable(parts: readonly Partition[]): string {
   const head = ["Name", "Type", "SubType", "Offset", "Size", "Flags"];
   const body = parts.map((p) => [
-    p.name,
+    printable(p.name),
     typeName(p.type),
     subtypeName(p.type, p.subtype),
     `0x${p.offset.toString(16)}`,
