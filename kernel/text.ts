@@ -7,8 +7,10 @@
  */
 
 // C0 controls, DEL, C1 controls, zero-width and bidi formatting, line/paragraph separators.
+// deno-lint-ignore no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
 const UNSAFE_KEEP_NEWLINES =
+  // deno-lint-ignore no-control-regex
   /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
 
 function escape(c: string): string {

@@ -94,12 +94,14 @@ Deno.test("control characters in partition names never reach the terminal raw", 
     await Deno.writeTextFile(csv, `nvs,data,nvs,0x9000,24K\n${evil},app,factory,0x10000,1M\n`);
     const shown = await runCli(["partition-table", csv]);
     assert.equal(shown.code, 0, shown.stderr);
+    // deno-lint-ignore no-control-regex
     assert.doesNotMatch(shown.stdout, /[\x1b\x07]/);
     assert.match(shown.stdout, /ota\\x1b\]0;pwned\\x07/);
     // The same name in an error message (a duplicate) is escaped too.
     await Deno.writeTextFile(csv, `${evil},data,nvs,0x9000,24K\n${evil},app,factory,0x10000,1M\n`);
     const failed = await runCli(["partition-table", csv]);
     assert.equal(failed.code, 1);
+    // deno-lint-ignore no-control-regex
     assert.doesNotMatch(failed.stderr, /[\x1b\x07]/);
     assert.match(failed.stderr, /duplicate partition name 'ota\\x1b/);
   } finally {

@@ -11,6 +11,7 @@ Deno.test("image-info escapes control characters in the app description's string
   bytes.set(new TextEncoder().encode("x\x1b[2J\x1b]0;t\x07\0"), at);
   const info = imageInfo(bytes);
   assert.ok(info.kind === "app-image");
+  // deno-lint-ignore no-control-regex
   assert.doesNotMatch(info.text, /[\x1b\x07]/);
   assert.match(info.text, /App: x\\x1b\[2J\\x1b\]0;t\\x07 /);
 });
