@@ -153,8 +153,39 @@ export function parseCsv(text: string, options: CsvOptions = {}): Partition[] {
   return out;
 }
 
-/** Writes partitions as CSV with a header comment. */
+/** Flag bits the CSV can name. */
+const NAMED_FLAGS = Object.values(FLAGS).reduce((a, b) => a | b, 0);
+
+/** Why `p` cannot be written as a CSV row that reads back the same, or undefined. */
+function csvProblem(p: Partition): string | undefined {
+  if (p.flags & ~NAMED_FLAGS) {
+    return `flag bits 0x${(p.flags & ~NAMED_FLAGS).toString(16)} have no name in CSV`;
+  }
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(p.name)) return "its name holds control characters";
+  if (p.name !== p.name.trim()) return "its name has leading or trailing spaces";
+  if (p.name.includes(",")) return "its name holds a comma";
+  if (p.name.startsWith("#")) return "its name starts with '#'";
+  if (p.name === "") return "its name is empty";
+  return undefined;
+}
+
+/**
+ * Writes partitions as CSV with a header comment. Throws an ImageFormatError for an entry
+ * the CSV cannot carry unchanged (flag bits without a name, names CSV would alter).
+ */
 export function formatCsv(parts: readonly Partition[]): string {
+  parts.forEach((p, i) => {
+    const problem = csvProblem(p);
+    if (problem) {
+      throw new PartitionTableError(
+        "partition table",
+        `entry ${i} ('${p.name}') cannot be written as CSV: ${problem}`,
+        undefined,
+        "keep the table in binary form; converting it would change it",
+      );
+    }
+  });
   const lines = ["# ESP-IDF Partition Table", "# Name, Type, SubType, Offset, Size, Flags"];
   for (const p of parts) {
     const flags = Object.entries(FLAGS).filter(([, bit]) => p.flags & bit).map(([n]) => n).join(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ImageFormatError } from "../../../kernel/mod.ts";
-import { encodeTable, parseCsv, PartitionTableError } from "./mod.ts";
+import { encodeTable, parseCsv, partitionTable, PartitionTableError } from "./mod.ts";
 
 const lineOf = (line: number) => (e: unknown) =>
   e instanceof PartitionTableError && e.line === line;
@@ -54,6 +54,35 @@ Deno.test("partition binary encoder refuses fields that would wrap", () => {
       () => encodeTable([{ ...ok, ...bad }]),
       (e: unknown) => e instanceof ImageFormatError,
       JSON.stringify(bad),
+    );
+  }
+});
+
+Deno.test("binary → CSV: entries CSV would alter are refused; clean tables stay byte-identical", () => {
+  const base = [
+    { name: "nvs", type: 1, subtype: 2, offset: 0x9000, size: 0x6000, flags: 0 },
+    { name: "factory", type: 0, subtype: 0, offset: 0x10000, size: 0x100000, flags: 2 },
+  ];
+  const clean = encodeTable(base);
+  const csv = partitionTable({ input: clean, to: "csv" }).output as string;
+  assert.deepEqual(partitionTable({ input: new TextEncoder().encode(csv) }).output, clean);
+
+  const variants: [string, (b: Uint8Array) => void][] = [
+    ["unknown flag bit", (b) => (b[32 + 28] |= 0x4)],
+    ["trailing space", (b) => b.set(new TextEncoder().encode("factory "), 32 + 12)],
+    ["leading space", (b) => b.set(new TextEncoder().encode(" nvs"), 12)],
+    ["escape sequence", (b) => b.set(new TextEncoder().encode("nv\x1b[2J"), 12)],
+    ["comma", (b) => b.set(new TextEncoder().encode("n,s"), 12)],
+    ["bytes after the terminator", (b) => b.set([0x6e, 0x76, 0x73, 0, 0x41], 12)],
+    ["invalid UTF-8", (b) => b.set([0x6e, 0xff, 0xfe], 12)],
+  ];
+  for (const [what, edit] of variants) {
+    const bytes = encodeTable(base, { md5: false }).slice();
+    edit(bytes);
+    assert.throws(
+      () => partitionTable({ input: bytes, to: "csv" }),
+      (e: unknown) => e instanceof ImageFormatError && /CSV/.test(e.message),
+      what,
     );
   }
 });
