@@ -202,6 +202,8 @@ export class EspLink {
 
   /** Sends one request and waits for its checked response. */
   async command(ctx: RunContext, req: Request): Promise<Response> {
+    // Text printed before this request (a boot banner long ago) says nothing about its answer.
+    this.takeNoise();
     await this.send(req.packet);
     const r = await this.response(ctx, req.op, req.timeoutMs);
     this.#stats.roundTrips++;
@@ -221,6 +223,7 @@ export class EspLink {
   ): Promise<Response[]> {
     const out: Response[] = [];
     const sizes = reqs.map((r) => slipLength(r.packet));
+    this.takeNoise();
     let sent = 0;
     let failure: unknown;
     for (let got = 0; got < reqs.length; got++) {
