@@ -1,6 +1,6 @@
 import { ok, rejects, throws } from "node:assert/strict";
 import { DeviceError } from "../../kernel/mod.ts";
-import { DapProbe } from "../../targets/dap/probe.ts";
+import { DapProbe } from "../../probes/dap/probe.ts";
 import { parseHello, WsDapLink } from "./ws_link.ts";
 
 /** A WebSocket server whose first message is `hello`. */
