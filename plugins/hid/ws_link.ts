@@ -48,6 +48,27 @@ export const CLOSE_BAD_TOKEN = 4001;
 /** WebSocket close code for "probe could not be opened". */
 export const CLOSE_PROBE_ERROR = 4002;
 
+function badToken(): UsageError {
+  return new UsageError("the probe server refused the token", {
+    hint: "copy the token the server printed",
+  });
+}
+
+/** Why the server refused the upgrade, from the status a plain request to it gets. */
+async function explainRefusal(url: string): Promise<Error | undefined> {
+  const res = await fetch(url.replace(/^ws/, "http"), { signal: AbortSignal.timeout(2000) });
+  const reason = (await res.text()).trim().slice(0, 200);
+  if (res.status === 401) return badToken();
+  if (res.status === 403 || res.status === 421 || res.status === 503) {
+    return new DeviceError(`probe server ${url} refused the connection: ${reason}`, {
+      hint: res.status === 503
+        ? "the server has as many clients as it allows; try again later"
+        : "connect with the address the server printed",
+    });
+  }
+  return undefined;
+}
+
 /** A DAP link over WebSocket. */
 export class WsDapLink implements DapPacketLink {
   readonly #ws: WebSocket;
@@ -110,13 +131,13 @@ export class WsDapLink implements DapPacketLink {
       ws.onerror = () => {};
       ws.onclose = (ev) => {
         clearTimeout(timer);
-        reject(
-          ev.code === CLOSE_BAD_TOKEN
-            ? new UsageError("the probe server refused the token", {
-              hint: "copy the token the server printed",
-            })
-            : new DeviceError(`cannot connect to probe server ${url} (${ev.code} ${ev.reason})`),
+        if (ev.code === CLOSE_BAD_TOKEN) return reject(badToken());
+        const failed = new DeviceError(
+          `cannot connect to probe server ${url} (${ev.code} ${ev.reason})`,
         );
+        // A refused upgrade only shows as an abnormal close: ask over HTTP why.
+        if (ev.code !== 1006 && ev.code !== 0) return reject(failed);
+        explainRefusal(url).then((e) => reject(e ?? failed), () => reject(failed));
       };
     });
   }
