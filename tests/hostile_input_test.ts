@@ -10,6 +10,7 @@ import {
 import { runCli } from "./support/run_cli.ts";
 import { loadConfig, validateConfig } from "../cli/config.ts";
 import { ihex, parseIntelHex } from "../plugins/formats/ihex.ts";
+import { parseElf32 } from "../plugins/formats/elf.ts";
 
 Deno.test("load addresses beyond 32 bits are refused on the command line and in config", () => {
   assert.throws(() => parseImageSpec("app.bin@0x100010000"), UsageError);
@@ -113,4 +114,32 @@ Deno.test("printable escapes controls and bidi overrides, keeps ordinary text", 
   assert.equal(printable("app\x1b[2J\u202e\n"), "app\\x1b[2J\\u202e\\x0a");
   assert.equal(printable("héllo wörld ✓"), "héllo wörld ✓");
   assert.equal(printableLines("a\nb\x1b"), "a\nb\\x1b");
+});
+
+Deno.test("Intel HEX and ELF data past the 32-bit address space is refused, not wrapped", () => {
+  const hex = [
+    record(0x04, 0, [0xff, 0xff]),
+    record(0x00, 0xfffc, [1, 2, 3, 4, 5, 6]),
+    ":00000001FF",
+  ]
+    .join("\n");
+  assert.throws(() => parseIntelHex(hex, "wrap.hex"), ImageFormatError);
+  // ELF32 with one PT_LOAD of 8 bytes at physical 0xfffffffc.
+  const elf = new Uint8Array(0x100);
+  const v = new DataView(elf.buffer);
+  elf.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1], 0);
+  v.setUint16(16, 2, true); // ET_EXEC
+  v.setUint16(18, 40, true); // EM_ARM
+  v.setUint32(20, 1, true);
+  v.setUint32(28, 52, true); // e_phoff
+  v.setUint16(40, 52, true); // e_ehsize
+  v.setUint16(42, 32, true); // e_phentsize
+  v.setUint16(44, 1, true); // e_phnum
+  v.setUint32(52, 1, true); // PT_LOAD
+  v.setUint32(56, 0x80, true); // p_offset
+  v.setUint32(60, 0xfffffffc, true); // p_vaddr
+  v.setUint32(64, 0xfffffffc, true); // p_paddr
+  v.setUint32(68, 8, true); // p_filesz
+  v.setUint32(72, 8, true); // p_memsz
+  assert.throws(() => parseElf32(elf, "wrap.elf"), ImageFormatError);
 });

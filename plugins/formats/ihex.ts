@@ -87,6 +87,9 @@ export function parseIntelHex(text: string, source: string): ParsedHex {
         if (universal && !current) {
           fail("data record outside a block: a Universal Hex cannot mix plain and block sections");
         }
+        if (upper + offset + data.length > 0x1_0000_0000) {
+          fail("data record runs past the 32-bit address space");
+        }
         plainSection().add(upper + offset, data);
         break;
       case 0x01:
