@@ -30,6 +30,7 @@ import { hashCommand } from "./commands/hash.ts";
 import { targetsCommand } from "./commands/targets.ts";
 import { loadConfig, validateConfig } from "./config.ts";
 import { buildRegistry } from "./plugins.ts";
+import { optionCompletions, targetOptionsHelp } from "./target_options.ts";
 import { type CliIO, RESET_AFTER, RESET_BEFORE } from "./session.ts";
 
 /** Version printed by `--version`. */
@@ -148,16 +149,17 @@ export function needsPluginCommands(argv: readonly string[]): boolean {
 }
 
 /**
- * Plugin commands: the built-in plugins' for help and completions; the project's too only
- * when the command may be one of theirs (project plugins never load for help or version).
+ * The registry the program is built with: none for `--version` or a built-in command (which
+ * loads its own session); the built-in plugins only for help and completions; the project's
+ * plugins too only when the command may be one of theirs.
  */
-async function extraCommands(argv: string[], io: CliIO): Promise<CommandSpec[]> {
+async function projectRegistry(argv: string[], io: CliIO): Promise<Registry | undefined> {
+  if (hasFlag(argv, "-V", "--version")) return undefined;
   if (!needsPluginCommands(argv)) {
-    if (hasFlag(argv, "-V", "--version")) return [];
     const word = commandWord(argv);
-    if (word !== undefined && word !== "help" && word !== "completions") return [];
-    const builtins = await buildRegistry(validateConfig({}, undefined, Deno.cwd()));
-    return builtins.commands().map((c) => pluginCommand(c, io));
+    const help = hasFlag(argv, "-h", "--help") || word === undefined || word === "help" ||
+      word === "completions";
+    return help ? await buildRegistry(validateConfig({}, undefined, Deno.cwd())) : undefined;
   }
   try {
     const i = argv.indexOf("--config");
@@ -169,10 +171,9 @@ async function extraCommands(argv: string[], io: CliIO): Promise<CommandSpec[]> 
     const warn = (f: PluginFailure) => io.err(`warning: ${printableLines(f.error.message)}`);
     registry.failures.forEach(warn);
     registry.onLateFailure = warn;
-    return registry.commands().filter((c) => !BUILTIN_COMMANDS.includes(c.name))
-      .map((c) => pluginCommand(c, io));
+    return registry;
   } catch {
-    return []; // config errors surface when a command actually loads the session
+    return undefined; // config errors surface when a command actually loads the session
   }
 }
 
@@ -188,14 +189,16 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
     targetsCommand(io),
   ];
   const names = new Set(builtins.map((c) => c.name));
-  const extra = (await extraCommands(argv, io)).filter((c) => !names.has(c.name));
+  const registry = await projectRegistry(argv, io);
+  const extra = (registry?.commands() ?? []).filter((c) => !BUILTIN_COMMANDS.includes(c.name))
+    .map((c) => pluginCommand(c, io)).filter((c) => !names.has(c.name));
   const spec: ProgramSpec = {
     name: "deltaflash",
     version: VERSION,
     description: "Flash firmware by writing only the blocks that changed.",
     globalOptions: GLOBAL_OPTIONS,
     commands: [...builtins, ...extra],
-    epilog: EPILOG,
+    epilog: EPILOG + (registry ? `\n${targetOptionsHelp(registry)}` : ""),
   };
   const completions: CommandSpec = {
     name: "completions",
@@ -207,7 +210,11 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
       if (!SHELLS.includes(shell)) {
         throw new UsageError(`unknown shell '${args[0]}'`, { hint: `use ${SHELLS.join(", ")}` });
       }
-      io.out(completionScript(shell, spec.name, commandTree(spec)).trimEnd());
+      const tree = {
+        ...commandTree(spec),
+        optionValues: registry ? optionCompletions(registry) : [],
+      };
+      io.out(completionScript(shell, spec.name, tree).trimEnd());
       return Promise.resolve(0);
     },
   };

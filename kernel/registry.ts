@@ -194,6 +194,7 @@ export class Registry implements PluginHost {
       }),
       openTransport: (ctx, kind, address, options) =>
         this.openTransport(ctx, kind, address, options),
+      transportKinds: (address) => this.transportKinds(address),
       target: (n) => this.target(n),
     };
   }
@@ -311,6 +312,12 @@ export class Registry implements PluginHost {
     return this.#wrappers.filter((w) =>
       !w.scope?.targets || w.scope.targets.some((t) => t.toLowerCase() === target.toLowerCase())
     );
+  }
+
+  /** The kinds of link registered for the scheme of `address`, in registration order. */
+  transportKinds(address: string): TransportKind[] {
+    const scheme = schemeOf(address);
+    return this.transports().filter((t) => t.scheme === scheme).map((t) => t.kind);
   }
 
   /** Opens a link of `kind` for `address` through the provider of its scheme. */
