@@ -8,6 +8,7 @@ import { createContext, Registry, VirtualClock } from "../kernel/mod.ts";
 import { ESP_CHIPS } from "../sim/esp/chips.ts";
 import { espSim, EspSimBank } from "../sim/esp/plugin.ts";
 import { WebSerialSimPort } from "../sim/esp/webserial.ts";
+import { hashes } from "../plugins/hash/mod.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
 import { runCli } from "./support/run_cli.ts";
 
@@ -99,6 +100,7 @@ async function esptoolJs(bank: EspSimBank, chip: string) {
 async function ours(bank: EspSimBank, chip: string) {
   const registry = new Registry();
   await registry.use(espSim(bank));
+  await registry.use(hashes());
   await registry.use(espTargets());
   const ctx = createContext({ clock: new VirtualClock() });
   const device = await registry.target(chip).connect(ctx, { port: `sim:${chip}` });

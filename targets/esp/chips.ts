@@ -1,60 +1,15 @@
 /**
- * The ESP32 family chip table: identification, memory map defaults, SPI registers for the
- * flash id, protocol quirks and cost-model constants. Values are from esptool's and
- * esptool-js 0.7.0's target files and espflash's chip table (see the reference notes, §2.3/§2.6).
+ * The ESP32 family as the loader sees it: the chip table (a view of the chip files in
+ * `chips/`, one a chip), lookups by id and magic, and family-wide flash facts. Values are from
+ * esptool's and esptool-js 0.7.0's target files and espflash's chip table (see the reference
+ * notes, §2.3/§2.6).
  *
  * @module
  */
 
-import { type EfuseMap, field, type RevisionRule } from "./efuse.ts";
+import { ESP_CHIP_FILES, type EspChip } from "./chips/mod.ts";
 
-/** SPI controller registers used to run RDID (0x9F) through the ROM's register commands. */
-export interface SpiRegisters {
-  /** Base address of the SPI0/1 controller that drives the flash. */
-  readonly base: number;
-  /** Offsets from `base`. */
-  readonly usr: number;
-  readonly usr1: number;
-  readonly usr2: number;
-  readonly mosiDlen: number;
-  readonly misoDlen: number;
-  readonly w0: number;
-}
-
-/** One chip of the family. */
-export interface EspChip {
-  /** Target name, e.g. `esp32c3`. */
-  readonly target: string;
-  /** Marketing name, e.g. `ESP32-C3`. */
-  readonly name: string;
-  /** IMAGE_CHIP_ID, also returned by GET_SECURITY_INFO on chips that have it. */
-  readonly chipId: number;
-  /** Values of the magic register at 0x40001000 (the fallback detection). */
-  readonly magic: readonly number[];
-  /** Whether the ROM implements GET_SECURITY_INFO with a chip id. */
-  readonly securityInfo: boolean;
-  /** Whether the ROM has GET_SECURITY_INFO at all (ESP32-S2: a short reply, no chip id). */
-  readonly securityFlags: boolean;
-  /** eFuse words holding the MAC and the chip revision. */
-  readonly efuse: EfuseMap;
-  /** Where the second-stage bootloader lives in flash. */
-  readonly bootloaderOffset: number;
-  /** Default flash size before detection. */
-  readonly defaultFlashSize: number;
-  /** SPI registers for the flash id. */
-  readonly spi: SpiRegisters;
-  /** ROM FLASH_BEGIN / FLASH_DEFL_BEGIN take a 5th "encrypted" word (S2 and later). */
-  readonly beginEncryptedWord: boolean;
-  /** Block size the ROM accepts for FLASH_DATA / FLASH_DEFL_DATA (FLASH_WRITE_SIZE). */
-  readonly romWriteBlock: number;
-  /** ROM MD5 throughput over flash, in bytes per ms (cost model; assumed, see below). */
-  readonly md5BytesPerMs: number;
-  /**
-   * UART_CLKDIV register, where the ROM's CHANGE_BAUDRATE assumes a 40 MHz crystal: with a
-   * 26 MHz one the rate must be scaled by 40/26 (esptool's ESP32-C2 change_baud).
-   */
-  readonly uartClkdivReg?: number;
-}
+export type { EspChip, SpiRegisters } from "./chips/mod.ts";
 
 /** Address of the magic register read when GET_SECURITY_INFO is missing. */
 export const MAGIC_REG = 0x40001000;
@@ -64,169 +19,10 @@ export const SECTOR = 0x1000;
 /** Erase block: loaders erase aligned 64 KiB blocks with one command where a write covers one. */
 export const ERASE_BLOCK = 0x10000;
 
-const SPI_S2_LAYOUT = {
-  usr: 0x18,
-  usr1: 0x1c,
-  usr2: 0x20,
-  mosiDlen: 0x24,
-  misoDlen: 0x28,
-  w0: 0x58,
-};
-
-// The one published figure is the stub's ≈0.4 s/MB (FastLED/fbuild #66), about 2.6 KB/ms; the
-// ROM's is not published, so the same figure is used for both (as the simulator does).
-const MD5_RATE = 2621;
-
-// eFuse layouts from esptool's per-chip target files (get_major/minor_chip_version, read_mac).
-// Newer chips keep the MAC in the first two words of eFuse BLOCK1 (BLOCK2 on the C2) and the
-// wafer version in words 3 and 5 of BLOCK1; offsets below are from that block's address.
-const wafer = (mac: number, revision: Omit<RevisionRule & { kind: "wafer" }, "kind">) => ({
-  mac,
-  revision: { kind: "wafer" as const, ...revision },
-});
-/** ESP32-C3 and -C6: minor = word 5 bit 23 : word 3 bits 18–20, major = word 5 bits 24–25. */
-const C3_REVISION = (block1: number) => ({
-  major: [field(block1, 20, 24, 2)],
-  minor: [field(block1, 20, 23, 1), field(block1, 12, 18, 3)],
-});
-
-/** Every chip this family supports, keyed by target name. */
-export const CHIPS: Readonly<Record<string, EspChip>> = {
-  esp32: {
-    target: "esp32",
-    name: "ESP32",
-    chipId: 0,
-    magic: [0x00f01d83],
-    securityInfo: false,
-    securityFlags: false,
-    efuse: {
-      // EFUSE_RD_REG_BASE 0x3FF5A000: MAC in words 1–2; APB_CTL_DATE at DR_REG_SYSCON_BASE + 0x7C.
-      mac: 0x3ff5a004,
-      revision: { kind: "esp32", word3: 0x3ff5a00c, word5: 0x3ff5a014, apbCtlDate: 0x3ff6607c },
-    },
-    bootloaderOffset: 0x1000,
-    defaultFlashSize: 4 << 20,
-    spi: {
-      base: 0x3ff42000,
-      usr: 0x1c,
-      usr1: 0x20,
-      usr2: 0x24,
-      mosiDlen: 0x28,
-      misoDlen: 0x2c,
-      w0: 0x80,
-    },
-    beginEncryptedWord: false,
-    romWriteBlock: 0x400,
-    md5BytesPerMs: MD5_RATE,
-  },
-  esp32s2: {
-    target: "esp32s2",
-    name: "ESP32-S2",
-    chipId: 2,
-    magic: [0x000007c6],
-    // The S2 ROM answers GET_SECURITY_INFO with 12 bytes and no chip id.
-    securityInfo: false,
-    securityFlags: true,
-    efuse: wafer(0x3f41a044, {
-      major: [field(0x3f41a044, 12, 18, 2)],
-      minor: [field(0x3f41a044, 12, 20, 1), field(0x3f41a044, 16, 4, 3)],
-    }),
-    bootloaderOffset: 0x1000,
-    defaultFlashSize: 4 << 20,
-    spi: { base: 0x3f402000, ...SPI_S2_LAYOUT },
-    beginEncryptedWord: true,
-    romWriteBlock: 0x400,
-    md5BytesPerMs: MD5_RATE,
-  },
-  esp32s3: {
-    target: "esp32s3",
-    name: "ESP32-S3",
-    chipId: 9,
-    magic: [0x00000009],
-    securityInfo: true,
-    securityFlags: true,
-    efuse: wafer(0x60007044, {
-      major: [field(0x60007044, 20, 24, 2)],
-      minor: [field(0x60007044, 20, 23, 1), field(0x60007044, 12, 18, 3)],
-      // BLK_VERSION_MAJOR in BLOCK2 (0x6000705C) word 4, BLK_VERSION_MINOR in BLOCK1 word 3.
-      eco0: { blkMajor: field(0x6000705c, 16, 0, 2), blkMinor: field(0x60007044, 12, 24, 3) },
-    }),
-    bootloaderOffset: 0x0,
-    defaultFlashSize: 4 << 20,
-    spi: { base: 0x60002000, ...SPI_S2_LAYOUT },
-    beginEncryptedWord: true,
-    romWriteBlock: 0x400,
-    md5BytesPerMs: MD5_RATE,
-  },
-  esp32c2: {
-    target: "esp32c2",
-    name: "ESP32-C2",
-    chipId: 12,
-    magic: [0x6f51306f, 0x7c41a06f, 0x0c21e06f],
-    securityInfo: true,
-    securityFlags: true,
-    efuse: wafer(0x60008840, {
-      // BLOCK2 word 1 also holds the MAC's top two bytes in its low half.
-      major: [field(0x60008840, 4, 20, 2)],
-      minor: [field(0x60008840, 4, 16, 4)],
-    }),
-    bootloaderOffset: 0x0,
-    defaultFlashSize: 4 << 20,
-    spi: { base: 0x60002000, ...SPI_S2_LAYOUT },
-    beginEncryptedWord: true,
-    romWriteBlock: 0x400,
-    md5BytesPerMs: MD5_RATE,
-    uartClkdivReg: 0x60000014,
-  },
-  esp32c3: {
-    target: "esp32c3",
-    name: "ESP32-C3",
-    chipId: 5,
-    magic: [0x6921506f, 0x1b31506f, 0x4881606f, 0x4361606f],
-    securityInfo: true,
-    securityFlags: true,
-    efuse: wafer(0x60008844, C3_REVISION(0x60008844)),
-    bootloaderOffset: 0x0,
-    defaultFlashSize: 4 << 20,
-    spi: { base: 0x60002000, ...SPI_S2_LAYOUT },
-    beginEncryptedWord: true,
-    romWriteBlock: 0x400,
-    md5BytesPerMs: MD5_RATE,
-  },
-  esp32c6: {
-    target: "esp32c6",
-    name: "ESP32-C6",
-    chipId: 13,
-    magic: [0x2ce0806f],
-    securityInfo: true,
-    securityFlags: true,
-    efuse: wafer(0x600b0844, C3_REVISION(0x600b0844)),
-    bootloaderOffset: 0x0,
-    defaultFlashSize: 4 << 20,
-    spi: { base: 0x60003000, ...SPI_S2_LAYOUT },
-    beginEncryptedWord: true,
-    romWriteBlock: 0x400,
-    md5BytesPerMs: MD5_RATE,
-  },
-  esp32h2: {
-    target: "esp32h2",
-    name: "ESP32-H2",
-    chipId: 16,
-    magic: [0xd7b73e80, 0x97e30068],
-    securityInfo: true,
-    securityFlags: true,
-    efuse: wafer(0x600b0844, {
-      major: [field(0x600b0844, 12, 21, 2)],
-      minor: [field(0x600b0844, 12, 18, 3)],
-    }),
-    bootloaderOffset: 0x0,
-    defaultFlashSize: 4 << 20,
-    spi: { base: 0x60003000, ...SPI_S2_LAYOUT },
-    beginEncryptedWord: true,
-    romWriteBlock: 0x400,
-    md5BytesPerMs: MD5_RATE,
-  },
-};
+/** Every chip the loader supports, keyed by target name (from the chip files). */
+export const CHIPS: Readonly<Record<string, EspChip>> = Object.fromEntries(
+  ESP_CHIP_FILES.flatMap((c) => c.loader ? [[c.loader.target, c.loader]] : []),
+);
 
 /** The chip with this GET_SECURITY_INFO chip id. */
 export function chipById(id: number): EspChip | undefined {
