@@ -112,6 +112,7 @@
 import { Registry } from "./kernel/mod.ts";
 
 export * from "./kernel/mod.ts";
+export { option, type OptionHelp } from "./kernel/option_kinds.ts";
 
 /**
  * A registry with the built-in plugins loaded. They come from the package's `plugins` export
