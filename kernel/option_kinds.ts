@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@^4.1.0";
 import { type OptionSpec, type ParseSchema, parseSize } from "./options.ts";
 
 /** Help fields shared by the option builders. */

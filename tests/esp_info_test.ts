@@ -21,6 +21,7 @@ Deno.test("info --json shows revision, MAC and security on every simulated ESP c
     equal(r.code, 0, `${chip.id}: ${r.stderr}`);
     const { details } = JSON.parse(r.stdout);
     equal(details.revision, chip.revision, chip.id);
+    equal(details.package.split(" ")[0], String(chip.package), chip.id);
     equal(details.MAC, hexMac(chip.mac), chip.id);
     if (chip.romSecurityInfo === "unsupported") {
       equal(details.security, "not reported by this ROM", chip.id);
@@ -64,6 +65,7 @@ Deno.test("Secure Download Mode: info reports it from GET_SECURITY_INFO; flashin
       "secure boot off, flash encryption off (SPI_BOOT_CRYPT_CNT 0), Secure Download Mode",
     );
     equal(details.MAC, "not readable in Secure Download Mode");
+    equal(details.package, "not readable in Secure Download Mode");
     equal(details.revision, "not readable in Secure Download Mode");
     equal(details["flash id"], undefined);
   }
@@ -99,8 +101,8 @@ async function esptoolJs(bank: EspSimBank, chip: string) {
 /** Our target's `describe` against the same simulated chip. */
 async function ours(bank: EspSimBank, chip: string) {
   const registry = new Registry();
-  await registry.use(espSim(bank));
   await registry.use(hashes());
+  await registry.use(espSim(bank));
   await registry.use(espTargets());
   const ctx = createContext({ clock: new VirtualClock() });
   const device = await registry.target(chip).connect(ctx, { port: `sim:${chip}` });

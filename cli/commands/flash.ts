@@ -15,7 +15,6 @@ import {
   isFlashMode,
   loadInput,
   parseImageSpec,
-  planBlocks,
   UsageError,
 } from "../../kernel/mod.ts";
 import type { CommandSpec, OptionSpec } from "../commander.ts";
@@ -143,11 +142,12 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
     throw e;
   } finally {
     view?.finish();
+    // Also after a failure: the map shows which blocks failed.
+    if (view && !view.sink.live) {
+      for (const line of view.map.render(io.columns?.() ?? 80, false)) io.err(line);
+    }
+    if (view) io.err(view.map.legend(view.sink.color));
   }
-  if (view && !view.sink.live) {
-    for (const line of view.map.render(io.columns?.() ?? 80, false)) io.err(line);
-  }
-  if (view) io.err(view.map.legend(view.sink.color));
   if (s.options.json) {
     io.out(JSON.stringify(resultJson(result, dryRun), null, 2));
   } else {
@@ -156,9 +156,7 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
         io.out(`  write ${hex32(run.address)} ${formatBytes(run.data.length)}`);
       }
     }
-    if (result.plan.estimate) {
-      io.out(`  estimate ${formatMs(result.plan.estimate.ms)} (modelled)`);
-    }
+    // The estimate was printed before writing (progress view); a dry run's summary ends with it.
     // NOR flash erases "sectors" (ESP), MCU flash controllers erase "pages" (nRF, STM32).
     const unit = s.registry.target(result.target).family === "esp" ? "sectors" : "pages";
     io.out(summaryLine(result, dryRun, unit));
@@ -206,7 +204,14 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
     blocks: base.map((b) => ({ ...b, same: !changed.has(b.address) })),
   };
   const mode = ((o.mode as string | undefined) ?? "diff") as "diff" | "full";
-  const plan = planBlocks({ image, report, layout: target.layout, mode, cost: target.cost });
+  // The target's own plan stage, as against a device, so both round erase blocks alike.
+  const plan = await composeStages(s.registry, target).plan(runContext(s), {
+    image,
+    report,
+    layout: target.layout,
+    mode,
+    cost: target.cost,
+  });
   if (s.options.json) {
     io.out(
       JSON.stringify(
@@ -217,6 +222,7 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
             mode,
             totals: plan.totals,
             changed: plan.blocks.filter((b) => b.action === "write").map((b) => b.address),
+            assumedChanged: [],
             estimateMs: plan.estimate?.ms,
           },
         },
@@ -229,11 +235,12 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
   for (const run of plan.runs) {
     io.out(`  write ${hex32(run.address)} ${formatBytes(run.data.length)}`);
   }
-  if (plan.estimate) io.out(`  estimate ${formatMs(plan.estimate.ms)} (modelled)`);
   io.out(
     `would write ${plan.totals.write} of ${plan.totals.blocks} blocks (${
       formatBytes(plan.totals.bytes)
-    }), ${plan.totals.skip} unchanged (host-side diff against ${o.against}, device not contacted)`,
+    }), ${plan.totals.skip} unchanged (host-side diff against ${o.against}, device not contacted)${
+      plan.estimate ? `; flashing would take about ${formatMs(plan.estimate.ms)} (estimate)` : ""
+    }`,
   );
   return 0;
 }

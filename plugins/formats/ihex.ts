@@ -3,7 +3,13 @@
  *
  * @module
  */
-import { FlashImage, type ImageFormat, ImageFormatError, UsageError } from "../../kernel/mod.ts";
+import {
+  EXIT_USAGE,
+  FlashImage,
+  type ImageFormat,
+  ImageFormatError,
+  UsageError,
+} from "../../kernel/mod.ts";
 import { SegmentBuilder } from "./segments.ts";
 
 /** Board ids of micro:bit V1 (nRF51822). */
@@ -84,6 +90,12 @@ export function parseIntelHex(text: string, source: string): ParsedHex {
     switch (type) {
       case 0x00:
       case 0x0d:
+        if (universal && !current) {
+          fail("data record outside a block: a Universal Hex cannot mix plain and block sections");
+        }
+        if (upper + offset + data.length > 0x1_0000_0000) {
+          fail("data record runs past the 32-bit address space");
+        }
         plainSection().add(upper + offset, data);
         break;
       case 0x01:
@@ -107,6 +119,9 @@ export function parseIntelHex(text: string, source: string): ParsedHex {
         break;
       case 0x0a: {
         if (len < 2) fail("block start record needs a 2-byte board id");
+        if (sections.some((s) => s.boardId === undefined)) {
+          fail("block record after plain data records: a hex is either plain or Universal");
+        }
         universal = true;
         const boardId = (data[0] << 8) | data[1];
         const existing = sections.find((s) => s.boardId === boardId);
@@ -173,7 +188,8 @@ export function selectSection(
     throw new ImageFormatError(
       source,
       `no section for board id ${wanted.map((w) => `0x${w.toString(16)}`).join("/")} (has ${ids})`,
-      { hint: "this hex was not built for this board" },
+      // The wrong board for the image, found before any device is opened: a usage error.
+      { hint: "this hex was not built for this board", exitCode: EXIT_USAGE },
     );
   }
   return hit.image;

@@ -17,9 +17,18 @@ import {
   type RunContext,
   TimeoutError,
 } from "../../kernel/mod.ts";
+import { checkCortexMCore, type CoreSightReport } from "../cortexm/core_check.ts";
 import { type CortexMDebug, Reg, type RunFunctionRequest } from "../cortexm/debug.ts";
 import { RspClient } from "./client.ts";
-import { escapeBinary, hex, hexLe32, latin1, parseLe32, unhex } from "./codec.ts";
+import {
+  escapeBinary,
+  GDB_PROTOCOL_ERROR,
+  hex,
+  hexLe32,
+  latin1,
+  parseLe32,
+  unhex,
+} from "./codec.ts";
 import {
   gOffset,
   readRegisterLayout,
@@ -53,6 +62,8 @@ export interface GdbDebugOptions {
   attachFirstTarget?: boolean;
   /** QEMU only: 4 bytes of RAM for the routine that stores to peripheral registers. */
   storeScratch?: number;
+  /** Walk the ROM table and require a Cortex-M core (default true). */
+  checkCore?: boolean;
 }
 
 const DEMCR = 0xe000edfc, AIRCR = 0xe000ed0c, RAM_START = 0x20000000;
@@ -72,6 +83,7 @@ export class GdbCortexMDebug implements CortexMDebug {
   #ranCode = false;
   #binaryWrites: boolean | undefined;
   #useG = false;
+  #coreSight: CoreSightReport | undefined;
   get #scratch(): number {
     return this.#options.storeScratch ?? DEFAULT_STORE_SCRATCH;
   }
@@ -120,11 +132,21 @@ export class GdbCortexMDebug implements CortexMDebug {
       const stop = await client.request(ctx, "?");
       client.discardStops();
       if (/^[WX]/.test(stop)) throw new DeviceError(`${debug.description}: target has exited`);
+      if (options.checkCore ?? true) {
+        // The gdbserver owns DEMCR (and QEMU drops debug writes to it): walk without TRCENA.
+        debug.#coreSight = await checkCortexMCore(ctx, debug, { enableTrace: false });
+        for (const p of debug.#coreSight.problems) ctx.log.debug(`CoreSight: ${p}`);
+      }
       return debug;
     } catch (e) {
       await client.close();
       throw e;
     }
+  }
+
+  /** The CoreSight components found on connect (undefined when the check was skipped). */
+  get coreSight(): CoreSightReport | undefined {
+    return this.#coreSight;
   }
 
   async readMemory(ctx: RunContext, address: number, length: number): Promise<Uint8Array> {
@@ -156,7 +178,15 @@ export class GdbCortexMDebug implements CortexMDebug {
     if (this.#binaryWrites === undefined) {
       this.#binaryWrites = (await this.client.request(ctx, `X${hx(address)},0:`)) === "OK";
     }
+    // Room left for data once `$X<addr>,<len>:…#cs` is framed (at most 23 bytes).
     const budget = this.client.packetSize - 24;
+    if (budget < 2) {
+      throw new DeviceError(
+        `${this.description}: the server's PacketSize ${this.client.packetSize} leaves no room ` +
+          `for data in a memory write`,
+        { code: GDB_PROTOCOL_ERROR, hint: "configure the gdbserver with a larger packet size" },
+      );
+    }
     let done = 0;
     while (done < data.length) {
       const at = address + done;
@@ -292,6 +322,8 @@ export class GdbCortexMDebug implements CortexMDebug {
         }
         inserted.push(`${kind},${hx(a)},2`);
       }
+      // Stop replies still queued belong to earlier runs; only the next one answers this call.
+      this.client.discardStops();
       await this.resume(ctx);
       let stop: StopReply;
       try {
@@ -312,8 +344,17 @@ export class GdbCortexMDebug implements CortexMDebug {
       if (stop.kind !== "stopped") {
         throw new DeviceError(`${this.description}: target ${stop.kind} while running a function`);
       }
-      if (fault !== undefined && (await this.readRegister(ctx, Reg.PC)) === fault) {
-        throw await faultError(ctx, this, request.entry);
+      const pc = await this.readRegister(ctx, Reg.PC);
+      if (fault !== undefined && pc === fault) throw await faultError(ctx, this, request.entry);
+      if (!stops.has(pc)) {
+        // Not one of our breakpoints: an unasked stop reply or a halt for another reason, so
+        // r0 is not the function's result.
+        throw new DeviceError(
+          `${this.description}: function at 0x${hx(request.entry)} stopped at pc 0x${
+            hx(pc)
+          } (signal ${stop.signal}), not at its return address`,
+          { hint: "the server reported a stop the function did not reach; run the command again" },
+        );
       }
     } finally {
       for (const bp of inserted) await this.client.request(ctx, `z${bp}`).catch(() => "");

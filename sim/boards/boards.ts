@@ -70,7 +70,7 @@ export class SimBoard {
     this.device = new NrfDevice(chip, options);
     const aps = new Map<number, AccessPort>([[
       0,
-      new MemAp(this.device, chip.apIdr, chip.tarWrap),
+      new MemAp(this.device, chip.apIdr, chip.tarWrap, chip.apBase),
     ]]);
     if (chip.family === "nrf52") aps.set(1, new NrfCtrlAp(this.device));
     this.dp = new SwDp(chip.dpidr, aps);

@@ -17,6 +17,7 @@ import {
   type CycleClock,
   MemAp,
   MemoryMap,
+  pidrBytes,
   RamRegion,
   RazWiRegion,
   type Region,
@@ -73,7 +74,11 @@ export class Stm32f1SimDevice implements SimDapChip {
       );
     };
     this.cpu = new Cpu(this.bus, CORTEX_M4, this.time);
-    const scs = new SystemControlSpace(this.cpu, 0x411fc231, () => this.systemReset());
+    // Cortex-M3 r1 SCS identification (PIDR 0x04001BB000, as debuggers read it on STM32F103).
+    const scs = new SystemControlSpace(this.cpu, 0x411fc231, () => this.systemReset(), {
+      componentClass: 0xe,
+      pidr: pidrBytes(0x43b, 0x000, 1),
+    });
     const kib = chip.flashSize / 1024;
     this.bus
       .add(new RamRegion("ram", 0x20000000, chip.ramSize, this.ram))

@@ -1,10 +1,10 @@
 /**
- * Facts several ESP chips share: SPI register layouts, the MD5 rate, eFuse revision layouts,
- * flash frequency codes, MMU page sizes and memory maps.
+ * Facts several ESP chips share: SPI register layouts, the MD5 rate, eFuse layouts, flash
+ * frequency codes, MMU page sizes and memory maps.
  *
  * @module
  */
-import { field, type RevisionRule } from "../efuse.ts";
+import { type BitField, type EfuseMap, field, type RevisionRule } from "../efuse.ts";
 import type { MemoryArea } from "./types.ts";
 
 /** SPI register offsets from the ESP32-S2 on. */
@@ -22,18 +22,29 @@ export const SPI_S2_LAYOUT = {
 /** Device MD5 throughput, bytes per ms. */
 export const MD5_RATE = 2621;
 
-// eFuse layouts from esptool's per-chip target files (get_major/minor_chip_version, read_mac).
+// eFuse layouts, from esptool's per-chip target files `esptool/targets/<chip>.py`
+// (get_major_chip_version, get_minor_chip_version, get_pkg_version, read_mac; espressif/esptool).
 // Newer chips keep the MAC in the first two words of eFuse BLOCK1 (BLOCK2 on the C2) and the
-// wafer version in words 3 and 5 of BLOCK1; offsets below are from that block's address.
-/** An eFuse map with the MAC at `mac` and a wafer-version revision rule. */
-export const wafer = (mac: number, revision: Omit<RevisionRule & { kind: "wafer" }, "kind">) => ({
-  mac,
-  revision: { kind: "wafer" as const, ...revision },
-});
-/** ESP32-C3 and -C6: minor = word 5 bit 23 : word 3 bits 18–20, major = word 5 bits 24–25. */
-export const C3_REVISION = (block1: number) => ({
+// wafer version and package in the words after it; `field(block, 4 * word, shift, bits)`.
+/** An eFuse map with the MAC at `mac` and a wafer-version revision and package layout. */
+export const wafer = (
+  mac: number,
+  layout: Omit<RevisionRule & { kind: "wafer" }, "kind"> & {
+    package: readonly BitField[];
+    packageNames?: Readonly<Record<number, string>>;
+  },
+): EfuseMap => {
+  const { package: pkg, packageNames, ...revision } = layout;
+  return { mac, revision: { kind: "wafer", ...revision }, package: pkg, packageNames };
+};
+/**
+ * ESP32-C3 (esptool/targets/esp32c3.py), also the ESP32-S3's base: minor = word 5 bit 23 :
+ * word 3 bits 18–20, major = word 5 bits 24–25, package = word 3 bits 21–23.
+ */
+export const C3_LAYOUT = (block1: number) => ({
   major: [field(block1, 20, 24, 2)],
   minor: [field(block1, 20, 23, 1), field(block1, 12, 18, 3)],
+  package: [field(block1, 12, 21, 3)],
 });
 
 /** Flash frequency codes of most chips. */

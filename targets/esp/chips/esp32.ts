@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { field } from "../efuse.ts";
 import { FREQ_CLASSIC, MD5_RATE, PADDING, PAGE_64K } from "./common.ts";
 import { defineChip, type EspChipFacts } from "./types.ts";
 
@@ -18,9 +19,20 @@ export const esp32: EspChipFacts = defineChip({
     securityInfo: false,
     securityFlags: false,
     efuse: {
-      // EFUSE_RD_REG_BASE 0x3FF5A000: MAC in words 1–2; APB_CTL_DATE at DR_REG_SYSCON_BASE + 0x7C.
+      // esptool/targets/esp32.py: EFUSE_RD_REG_BASE 0x3FF5A000, MAC in words 1–2 (read_mac),
+      // APB_CTL_DATE at DR_REG_SYSCON_BASE + 0x7C; get_pkg_version: word 3 bit 2 above bits 9–11.
       mac: 0x3ff5a004,
       revision: { kind: "esp32", word3: 0x3ff5a00c, word5: 0x3ff5a014, apbCtlDate: 0x3ff6607c },
+      package: [field(0x3ff5a000, 12, 2, 1), field(0x3ff5a000, 12, 9, 3)],
+      packageNames: {
+        0: "ESP32-D0WDQ6",
+        1: "ESP32-D0WD",
+        2: "ESP32-D2WD",
+        4: "ESP32-U4WDH",
+        5: "ESP32-PICO-D4",
+        6: "ESP32-PICO-V3-02",
+        7: "ESP32-D0WDR2-V3",
+      },
     },
     defaultFlashSize: 4 << 20,
     spi: {

@@ -18,10 +18,13 @@ export const esp32c2: EspChipFacts = defineChip({
     magic: [0x6f51306f, 0x7c41a06f, 0x0c21e06f],
     securityInfo: true,
     securityFlags: true,
+    // esptool/targets/esp32c2.py: MAC in BLOCK2 (0x60008840) words 0–1; word 1, above the MAC's
+    // top two bytes, holds minor bits 16–19, major bits 20–21 and package bits 22–24.
     efuse: wafer(0x60008840, {
-      // BLOCK2 word 1 also holds the MAC's top two bytes in its low half.
       major: [field(0x60008840, 4, 20, 2)],
       minor: [field(0x60008840, 4, 16, 4)],
+      package: [field(0x60008840, 4, 22, 3)],
+      packageNames: { 0: "ESP32-C2", 1: "ESP32-C2" },
     }),
     defaultFlashSize: 4 << 20,
     spi: { base: 0x60002000, ...SPI_S2_LAYOUT },

@@ -5,7 +5,7 @@
  * @module
  */
 import {
-  C3_REVISION,
+  C3_LAYOUT,
   FREQ_CLASSIC,
   MD5_RATE,
   PADDING,
@@ -25,7 +25,15 @@ export const esp32c3: EspChipFacts = defineChip({
     magic: [0x6921506f, 0x1b31506f, 0x4881606f, 0x4361606f],
     securityInfo: true,
     securityFlags: true,
-    efuse: wafer(0x60008844, C3_REVISION(0x60008844)),
+    efuse: wafer(0x60008844, {
+      ...C3_LAYOUT(0x60008844),
+      packageNames: {
+        0: "ESP32-C3 (QFN32)",
+        1: "ESP8685 (QFN28)",
+        2: "ESP32-C3 AZ (QFN32)",
+        3: "ESP8686 (QFN24)",
+      },
+    }),
     defaultFlashSize: 4 << 20,
     spi: { base: 0x60002000, ...SPI_S2_LAYOUT },
     beginEncryptedWord: true,

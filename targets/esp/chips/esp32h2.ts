@@ -18,9 +18,13 @@ export const esp32h2: EspChipFacts = defineChip({
     magic: [0xd7b73e80, 0x97e30068],
     securityInfo: true,
     securityFlags: true,
+    // esptool/targets/esp32h2.py: minor = word 3 bits 18–20, major = word 3 bits 21–22,
+    // package = word 4 bits 0–2.
     efuse: wafer(0x600b0844, {
       major: [field(0x600b0844, 12, 21, 2)],
       minor: [field(0x600b0844, 12, 18, 3)],
+      package: [field(0x600b0844, 16, 0, 3)],
+      packageNames: { 0: "ESP32-H2" },
     }),
     defaultFlashSize: 4 << 20,
     spi: { base: 0x60003000, ...SPI_S2_LAYOUT },

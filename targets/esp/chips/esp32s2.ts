@@ -19,9 +19,12 @@ export const esp32s2: EspChipFacts = defineChip({
     // The S2 ROM answers GET_SECURITY_INFO with 12 bytes and no chip id.
     securityInfo: false,
     securityFlags: true,
+    // esptool/targets/esp32s2.py: major = word 3 bits 18–19, minor = word 3 bit 20 : word 4
+    // bits 4–6, package = word 4 bits 0–3 (esptool names S2 parts by flash/PSRAM size instead).
     efuse: wafer(0x3f41a044, {
       major: [field(0x3f41a044, 12, 18, 2)],
       minor: [field(0x3f41a044, 12, 20, 1), field(0x3f41a044, 16, 4, 3)],
+      package: [field(0x3f41a044, 16, 0, 4)],
     }),
     defaultFlashSize: 4 << 20,
     spi: { base: 0x3f402000, ...SPI_S2_LAYOUT },

@@ -5,7 +5,15 @@
  * @module
  */
 import { field } from "../efuse.ts";
-import { FREQ_CLASSIC, MD5_RATE, PADDING, PAGE_64K, SPI_S2_LAYOUT, wafer } from "./common.ts";
+import {
+  C3_LAYOUT,
+  FREQ_CLASSIC,
+  MD5_RATE,
+  PADDING,
+  PAGE_64K,
+  SPI_S2_LAYOUT,
+  wafer,
+} from "./common.ts";
 import { defineChip, type EspChipFacts } from "./types.ts";
 
 /** The ESP32-S3. */
@@ -18,11 +26,12 @@ export const esp32s3: EspChipFacts = defineChip({
     magic: [0x00000009],
     securityInfo: true,
     securityFlags: true,
+    // esptool/targets/esp32s3.py: the C3 layout, plus the v0.0 quirk: BLK_VERSION_MAJOR in
+    // BLOCK2 (0x6000705C) word 4, BLK_VERSION_MINOR in BLOCK1 word 3 bits 24–26.
     efuse: wafer(0x60007044, {
-      major: [field(0x60007044, 20, 24, 2)],
-      minor: [field(0x60007044, 20, 23, 1), field(0x60007044, 12, 18, 3)],
-      // BLK_VERSION_MAJOR in BLOCK2 (0x6000705C) word 4, BLK_VERSION_MINOR in BLOCK1 word 3.
+      ...C3_LAYOUT(0x60007044),
       eco0: { blkMajor: field(0x6000705c, 16, 0, 2), blkMinor: field(0x60007044, 12, 24, 3) },
+      packageNames: { 0: "ESP32-S3 (QFN56)", 1: "ESP32-S3-PICO-1 (LGA56)" },
     }),
     defaultFlashSize: 4 << 20,
     spi: { base: 0x60002000, ...SPI_S2_LAYOUT },
