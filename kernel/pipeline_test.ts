@@ -80,6 +80,23 @@ Deno.test("flash: partial blocks keep device bytes by default, or fill with eras
   equal(device.flash[0x1803], 5);
 });
 
+Deno.test("flash: a device hashing pieces has only the non-erased uncovered pieces read back", async () => {
+  const { device, registry } = await setup({ granularity: "block", hashPiece: 256 });
+  await registryWithBin(registry);
+  device.flash.fill(0x5a, 0x1000, 0x1100); // old bytes in the first piece; the rest erased
+  const r = await flash(registry, createContext(), req(Uint8Array.of(1, 2, 3, 4), 0x1800));
+  deepEqual(device.reads, [[0x1000, 0x100]]);
+  equal(r.plan.totals.write, 1);
+  deepEqual([...device.flash.subarray(0x10fe, 0x1102)], [0x5a, 0x5a, 0xff, 0xff]);
+  deepEqual([...device.flash.subarray(0x1800, 0x1805)], [1, 2, 3, 4, 0xff]);
+  // Again: the block differs from the image over erased bytes, so its non-erased pieces
+  // (the old bytes and the piece holding the image) are read, which proves it unchanged.
+  device.reads.length = 0;
+  const again = await flash(registry, createContext(), req(Uint8Array.of(1, 2, 3, 4), 0x1800));
+  equal(again.plan.totals.write, 0);
+  deepEqual(device.reads, [[0x1000, 0x100], [0x1800, 0x100]]);
+});
+
 Deno.test("flash: keep policy without read-back is a typed error, not data loss", async () => {
   const { device, registry } = await setup({ readable: false });
   await registryWithBin(registry);
@@ -174,4 +191,49 @@ Deno.test("flash --mode full writes every block without asking the device for ha
   equal(r.plan.totals.write, 3);
   equal(device.hashCalls, calls);
   equal(device.erasedBlocks, erased + 3);
+});
+
+Deno.test("flash --mode full still runs queryHashes wrappers, which see the mode", async () => {
+  const { device, registry } = await setup();
+  await registryWithBin(registry);
+  const modes: string[] = [];
+  await registry.use((host) => {
+    host.wrapStage("queryHashes", (next) => (ctx, args) => {
+      modes.push(args.mode);
+      return next(ctx, args);
+    });
+  }, "./check-image.ts");
+  const app = image(10, 2 * 4096);
+  await flash(registry, createContext(), req(app, 0));
+  const calls = device.hashCalls;
+  const r = await flash(registry, createContext(), req(app, 0, { mode: "full", verify: false }));
+  deepEqual(modes, ["diff", "full"]);
+  equal(r.plan.totals.write, 2);
+  equal(device.hashCalls, calls, "the default stage asks for no hashes in full mode");
+});
+
+Deno.test("registry: a target naming an unknown hash or format is reported by specifier at load", async () => {
+  const { registry } = await setup();
+  const dev = () => new MemoryDevice({ size: 4096, blockSize: 4096, hashes: [md5] });
+  await registry.use(
+    (host) => host.registerTarget({ ...memoryTarget(dev()), name: "typo", hash: "crc33" }),
+    "./typo-plugin.ts",
+    false,
+  );
+  equal(registry.failures.length, 1);
+  equal(registry.failures[0].specifier, "./typo-plugin.ts");
+  equal(
+    registry.failures[0].error.message,
+    "plugin ./typo-plugin.ts: target 'typo' hashes with unknown hash algorithm 'crc33'",
+  );
+  await rejects(Promise.resolve().then(() => registry.target("typo")), /unknown target/);
+  await registry.use(
+    (host) => host.registerTarget({ ...memoryTarget(dev()), name: "fmt", formats: ["uf2"] }),
+    "./fmt-plugin.ts",
+    false,
+  );
+  equal(
+    registry.failures[1].error.message,
+    "plugin ./fmt-plugin.ts: target 'fmt' reads unknown image format 'uf2'",
+  );
 });
