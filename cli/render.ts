@@ -25,7 +25,9 @@ export function formatMs(ms: number): string {
 /** The final one-line summary of a flash or plan. */
 export function summaryLine(r: FlashResult, dryRun: boolean, unit = "blocks"): string {
   const t = r.plan.totals;
-  const what = `${t.write} of ${t.blocks} ${unit} (${formatBytes(t.bytes)})`;
+  // Blocks written without asking the device: not known to have changed.
+  const assumed = t.assumed ? ` (${t.assumed} assumed changed, not hashed)` : "";
+  const what = `${t.write} of ${t.blocks} ${unit} (${formatBytes(t.bytes)})${assumed}`;
   if (dryRun) {
     // A dry run ends with what flashing would do and how long it would take, not how long
     // planning took.
@@ -36,9 +38,7 @@ export function summaryLine(r: FlashResult, dryRun: boolean, unit = "blocks"): s
   }
   const time = `${formatMs(r.elapsedMs)}${r.modelled ? " (modelled)" : ""}`;
   const verified = r.verified ? ", verified" : "";
-  // Blocks written without asking the device: not known to have changed.
-  const assumed = t.assumed ? ` (${t.assumed} assumed changed, not hashed)` : "";
-  return `wrote ${what}${assumed} in ${time}, ${t.skip} unchanged${verified}`;
+  return `wrote ${what} in ${time}, ${t.skip} unchanged${verified}`;
 }
 
 /** JSON-friendly summary of a flash result. */
