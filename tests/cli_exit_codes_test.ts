@@ -117,6 +117,9 @@ Deno.test("exit 2: an image for another chip is refused before any device is ope
   const board = await runCli(["diff", hex, hex, "--board", "0x1234"]);
   equal(board.code, 2, board.stderr);
   match(board.stderr, /no section for board id 0x1234/);
+  const host = await runCli(["plan", "--target", "esp32", c3App, "--against", c3App]);
+  equal(host.code, 2, host.stderr);
+  match(host.stderr, /is an image for ESP32-C3, but the target is ESP32/);
   const plan = await runCli(["plan", "--target", "esp32s3", "--port", noPort, c3App, "--json"]);
   equal(plan.code, 2, plan.stderr);
   jsonError(plan, "E_IMAGE_CHIP");
