@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { FlashResult } from "../kernel/mod.ts";
+import type { FlashResult, Plan, PlannedBlock } from "../kernel/mod.ts";
 
 /** `16 KiB`, `1.2 MiB`, `512 B`. */
 export function formatBytes(n: number): string {
@@ -41,6 +41,12 @@ export function summaryLine(r: FlashResult, dryRun: boolean, unit = "blocks"): s
   return `wrote ${what} in ${time}, ${t.skip} unchanged${verified}`;
 }
 
+/** Addresses of the blocks a plan writes for one of `reasons`. */
+export function writtenFor(plan: Plan, ...reasons: PlannedBlock["reason"][]): number[] {
+  return plan.blocks.filter((b) => b.action === "write" && reasons.includes(b.reason))
+    .map((b) => b.address);
+}
+
 /** JSON-friendly summary of a flash result. */
 export function resultJson(r: FlashResult, dryRun: boolean) {
   return {
@@ -55,9 +61,10 @@ export function resultJson(r: FlashResult, dryRun: boolean) {
       runs: r.plan.runs.map((x) => ({ address: x.address, length: x.data.length })),
       // Written because the device holds other bytes (or full mode); `assumedChanged`: written
       // without asking the device, so whether they differed is not known.
-      changed: r.plan.blocks.filter((b) => b.action === "write" && b.reason !== "assumed")
-        .map((b) => b.address),
-      assumedChanged: r.plan.blocks.filter((b) => b.reason === "assumed").map((b) => b.address),
+      changed: writtenFor(r.plan, "changed", "full"),
+      assumedChanged: writtenFor(r.plan, "assumed"),
+      // Known to match, rewritten so a whole erase block (64 KiB on ESP) is erased at once.
+      rounded: writtenFor(r.plan, "rounded"),
       estimateMs: r.plan.estimate?.ms,
     },
     written: r.written,

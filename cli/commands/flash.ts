@@ -20,7 +20,7 @@ import { describeBuild, resolveImages, supportImages } from "../images.ts";
 import { ProgressView } from "../progress.ts";
 import { monitorDevice, parseTimeout } from "./monitor.ts";
 import { flashMany } from "./multi.ts";
-import { formatBytes, formatMs, hex32, resultJson, summaryLine } from "../render.ts";
+import { formatBytes, formatMs, hex32, resultJson, summaryLine, writtenFor } from "../render.ts";
 import {
   connection,
   connectOptions,
@@ -219,8 +219,9 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
           plan: {
             mode,
             totals: plan.totals,
-            changed: plan.blocks.filter((b) => b.action === "write").map((b) => b.address),
-            assumedChanged: [],
+            changed: writtenFor(plan, "changed", "full"),
+            assumedChanged: writtenFor(plan, "assumed"),
+            rounded: writtenFor(plan, "rounded"),
             estimateMs: plan.estimate?.ms,
           },
         },
