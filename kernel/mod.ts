@@ -29,3 +29,4 @@ export {
   type FlashResult,
 } from "./pipeline.ts";
 export { compareImages, type ImageDiff } from "./diff.ts";
+export { printable, printableLines } from "./text.ts";
