@@ -141,11 +141,15 @@ export function defineOptions<S extends OptionShape>(specs: S): OptionSchema<Opt
 export const NO_OPTIONS: OptionSchema<Record<string, never>> = new OptionSchema({});
 
 /**
- * The one size parser: `4096`, `0x1000`, `0o10`, `0b1`, `4K`, `4KB`, `1M`, `4 MB`, with an
- * optional leading `-`; undefined for anything else.
+ * The one size parser: `4096`, `0x1000`, `0o10`, `0b1`, `4K`, `1M`, and unless `unitOnly`
+ * (esptool's partition CSV cells take `K`/`M` alone) `4KB`, `4 MB`; an optional leading `-`;
+ * undefined for anything else.
  */
-export function parseSize(text: string): number | undefined {
-  const m = /^(-?)(0x[0-9a-f]+|0o[0-7]+|0b[01]+|\d+)\s*(?:([km])i?b?|b)?$/i.exec(text.trim());
+export function parseSize(text: string, options: { unitOnly?: boolean } = {}): number | undefined {
+  const re = options.unitOnly
+    ? /^(-?)(0x[0-9a-f]+|0o[0-7]+|0b[01]+|\d+)([km])?$/i
+    : /^(-?)(0x[0-9a-f]+|0o[0-7]+|0b[01]+|\d+)\s*(?:([km])i?b?|b)?$/i;
+  const m = re.exec(text.trim());
   if (!m) return undefined;
   const unit = (m[3] ?? "").toLowerCase();
   const n = Number(m[2].toLowerCase()) * (unit === "m" ? 1 << 20 : unit === "k" ? 1 << 10 : 1);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseSize } from "../../../kernel/mod.ts";
+import { parseSize as parseAnySize } from "../../../kernel/mod.ts";
 import {
   DEFAULT_TABLE_OFFSET,
   FLAGS,
@@ -33,8 +33,10 @@ export interface CsvOptions {
   readonly noValidate?: boolean;
 }
 
-/** Sizes and offsets in CSV cells: `0x1000`, `4096`, `4K`, `1M` (and `-…`). */
-export { parseSize };
+/** Sizes and offsets in CSV cells: `0x1000`, `4096`, `4K`, `1M` (and `-…`); not `1MB`. */
+export function parseSize(text: string): number | undefined {
+  return parseAnySize(text, { unitOnly: true });
+}
 
 /** Formats a size as esptool/IDF do in CSV: `1M`, `24K` or hex. */
 export function formatSize(n: number): string {
