@@ -6,6 +6,7 @@ import { FakeGdbServer } from "./fake_server_test_util.ts";
 import { parseStopReply } from "./stop_reply.ts";
 
 const ctx = createContext();
+// Replies are corrupted only for the test's own address: connecting reads the core's ROM table.
 const protocolError = (e: unknown) => e instanceof DeviceError && e.code === "E_GDB_PROTOCOL";
 
 /** A server that gives up with E99 after `max` packets, so a client stuck in a loop ends. */
