@@ -130,3 +130,22 @@ Deno.test("9-byte packets: one word per block, and block writes still finish", a
   assertEquals(await core.readMemory(ctx, 0x20000000, 8), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
   assertEquals(fake.requests.filter((r) => r[0] === 0x06).length >= 4, true);
 });
+
+Deno.test("a WAIT while starting a function is an E_SWD error, never a second resume", async () => {
+  const { ctx, fake, core } = await setup();
+  let resumes = 0;
+  fake.onResume = () => void resumes++;
+  fake.waits = 1;
+  const request = {
+    entry: 0x20000001,
+    sp: 0x20001000,
+    lr: 0x20000001,
+    args: [1, 2, 3, 4],
+    timeoutMs: 100,
+  };
+  await rejects(core.startFunction(ctx, request), (e) => {
+    assertEquals(e instanceof DeviceError && e.code, "E_SWD");
+    return true;
+  });
+  assertEquals(resumes <= 1, true);
+});
