@@ -8,7 +8,6 @@ import { createContext, type FlashImage, Registry, toHex, VirtualClock } from ".
 import { parseIntelHex } from "../plugins/formats/ihex.ts";
 import { hashes } from "../plugins/hash/mod.ts";
 import { murmur3x2 } from "../plugins/hash/murmur3x2.ts";
-import { hashes } from "../plugins/hash/mod.ts";
 import { dapSim, DapSimBank, loadSegments } from "../sim/boards/plugin.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";
 
