@@ -47,7 +47,7 @@ Deno.test({
       await t.step(c.name, async () => {
         const registry = new Registry();
         const bank = new DapSimBank();
-        await registry.use(hashes()); // the targets name murmur3x2; the registry checks it
+        await registry.use(hashes());
         await registry.use(dapSim(bank));
         await registry.use(nrfTargets());
         const probe = `sim:${c.target}`;
