@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { RunContext } from "./context.ts";
+import type { Logger, RunContext } from "./context.ts";
 import { DeltaflashError, ImageFormatError, UsageError } from "./errors.ts";
 import type { ImageFormat } from "./format.ts";
 import { FlashImage } from "./image.ts";
@@ -57,6 +57,7 @@ export async function loadInput(
   registry: Registry,
   input: ImageInput,
   options: Readonly<Record<string, unknown>> = {},
+  log?: Logger,
 ): Promise<FlashImage> {
   const bytes = await readInput(input);
   const format = pickFormat(registry, input, bytes.subarray(0, 64));
@@ -66,7 +67,7 @@ export async function loadInput(
     });
   }
   try {
-    return format.load(bytes, { source: input.file, address: input.address, options });
+    return format.load(bytes, { source: input.file, address: input.address, options, log });
   } catch (e) {
     if (e instanceof DeltaflashError) throw e;
     throw new ImageFormatError(input.file, (e as Error).message, { cause: e });
@@ -75,10 +76,10 @@ export async function loadInput(
 
 /** The kernel's loadImage stage. */
 export function defaultLoadImage(registry: Registry) {
-  return async (_ctx: RunContext, args: LoadImageArgs): Promise<FlashImage> => {
+  return async (ctx: RunContext, args: LoadImageArgs): Promise<FlashImage> => {
     const images = [];
     for (const input of args.inputs) {
-      images.push(await loadInput(registry, input, args.formatOptions));
+      images.push(await loadInput(registry, input, args.formatOptions, ctx.log));
     }
     return FlashImage.from(images.flatMap((i) => i.segments));
   };

@@ -61,7 +61,9 @@ export function hashCommand(io: CliIO): CommandSpec {
         if (args.length) {
           const parts = [];
           for (const a of args) {
-            parts.push(await loadInput(s.registry, parseImageSpec(a), target.formatOptions ?? {}));
+            parts.push(
+              await loadInput(s.registry, parseImageSpec(a), target.formatOptions ?? {}, ctx.log),
+            );
           }
           blocks = touchedBlocks(FlashImage.from(parts.flatMap((p) => p.segments)), device.layout);
         } else {
