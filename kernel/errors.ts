@@ -88,6 +88,19 @@ export class ImageRangeError extends DeltaflashError {
   }
 }
 
+/**
+ * The image was built for another chip or board than the chosen target. A usage error (exit 2),
+ * raised while loading, before any device is opened; `--force` skips the checks that allow it.
+ */
+export class WrongTargetError extends DeltaflashError {
+  /** A wrong target is a usage error. */
+  override readonly exitCode = 2;
+  /** Creates the error; the hint should name the target the image suits. */
+  constructor(message: string, options?: DeltaflashErrorOptions) {
+    super("E_WRONG_TARGET", message, options);
+  }
+}
+
 /** Configuration is missing or invalid. */
 export class ConfigError extends DeltaflashError {
   /** Dotted path of the bad key, when known. */

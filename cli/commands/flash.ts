@@ -6,13 +6,12 @@
  */
 import {
   compareImages,
+  composeStages,
   flash,
-  FlashImage,
   type FlashRequest,
   fullReport,
   type ImageInput,
   isFlashMode,
-  loadInput,
   parseImageSpec,
   planBlocks,
   UsageError,
@@ -45,6 +44,10 @@ const common: OptionSpec[] = [
   },
   { flags: "--hash <algorithm>", description: "hash algorithm (default: the target's)" },
   { flags: "--board <board>", description: "Universal Hex section: v1, v2 or a board id" },
+  {
+    flags: "--force",
+    description: "flash an image the target refuses (other chip, overlapping regions, bad address)",
+  },
 ];
 
 /** A progress view on the CLI's error stream: live on a terminal, plain lines otherwise. */
@@ -92,6 +95,7 @@ function request(
     verify: o.verify === false ? false : s.config.pipeline.verify,
     dryRun,
     formatOptions: board ? { board } : {},
+    force: o.force === true,
   };
 }
 
@@ -155,14 +159,14 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
   const s = await openSession(o as GlobalOptions, io);
   const target = s.registry.target(requireTarget(s));
   const board = (o.board as string | undefined) ?? s.config.board;
-  const opts = { ...target.formatOptions, ...(board ? { board } : {}) };
-  const load = async (specs: ImageInput[]) => {
-    const parts = [];
-    for (const i of specs) parts.push(await loadInput(s.registry, i, opts));
-    return parts.flatMap((p) => p.segments);
-  };
-  const image = FlashImage.from(await load(imageInputs(s, args)));
-  const old = FlashImage.from(await load(String(o.against).split(",").map(parseImageSpec)));
+  const formatOptions = { ...target.formatOptions, ...(board ? { board } : {}) };
+  // The target's own loadImage stage, so the checks a device run makes are made here too.
+  const loadImage = composeStages(s.registry, target).loadImage;
+  const ctx = runContext(s);
+  const load = (inputs: ImageInput[]) =>
+    loadImage(ctx, { inputs, target, formatOptions, force: o.force === true });
+  const image = await load(imageInputs(s, args));
+  const old = await load(String(o.against).split(",").map(parseImageSpec));
   const base = fullReport(image, target.layout);
   const changed = new Set<number>();
   for (const r of target.layout.regions) {

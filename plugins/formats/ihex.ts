@@ -3,7 +3,13 @@
  *
  * @module
  */
-import { FlashImage, type ImageFormat, ImageFormatError, UsageError } from "../../kernel/mod.ts";
+import {
+  FlashImage,
+  type ImageFormat,
+  ImageFormatError,
+  UsageError,
+  WrongTargetError,
+} from "../../kernel/mod.ts";
 import { SegmentBuilder } from "./segments.ts";
 
 /** Board ids of micro:bit V1 (nRF51822). */
@@ -166,6 +172,13 @@ export function parseIntelHex(text: string, source: string): ParsedHex {
   };
 }
 
+/** The micro:bit target a Universal Hex board id belongs to. */
+function microbitTarget(boardId: number): string | undefined {
+  if (MICROBIT_V1_BOARD_IDS.includes(boardId)) return "microbit-v1";
+  if (MICROBIT_V2_BOARD_IDS.includes(boardId)) return "microbit-v2";
+  return undefined;
+}
+
 /** Parses a board option: `v1`, `v2`, or a number like `0x9903`. */
 export function boardIdsOf(board: unknown): readonly number[] | undefined {
   if (board === undefined || board === null || board === "") return undefined;
@@ -198,10 +211,16 @@ export function selectSection(
   }
   const hit = hex.sections.find((s) => wanted.includes(s.boardId!));
   if (!hit) {
-    throw new ImageFormatError(
-      source,
-      `no section for board id ${wanted.map((w) => `0x${w.toString(16)}`).join("/")} (has ${ids})`,
-      { hint: "this hex was not built for this board" },
+    const suits = hex.sections.map((s) => microbitTarget(s.boardId!)).filter((t) => t);
+    throw new WrongTargetError(
+      `${source} is a Universal Hex without a section for board id ${
+        wanted.map((w) => `0x${w.toString(16)}`).join("/")
+      } (it has ${ids})`,
+      {
+        hint: suits.length
+          ? `it was built for ${[...new Set(suits)].join(" and ")}: use --target ${suits[0]}`
+          : "this hex was not built for this board",
+      },
     );
   }
   return hit.image;

@@ -1,5 +1,5 @@
 import { deepEqual, equal, match, throws } from "node:assert/strict";
-import { compareImages, ImageFormatError, UsageError } from "../../kernel/mod.ts";
+import { compareImages, ImageFormatError, UsageError, WrongTargetError } from "../../kernel/mod.ts";
 import { firmware, listFirmware, needsFirmware } from "../../tests/support/firmware.ts";
 import { EOF_RECORD, makecodeV1Hex, rec } from "../../tests/support/intel_hex.ts";
 import { ihex, parseIntelHex, selectSection } from "./ihex.ts";
@@ -69,7 +69,7 @@ Deno.test("universal hex: sections by board id, 0x0D data, padding ignored", () 
   deepEqual([...selectSection(hex, { board: "v1" }, "u").read(0, 4)], [1, 2, 3, 4]);
   deepEqual([...selectSection(hex, { boardIds: [0x9903] }, "u").read(0, 4)], [5, 6, 7, 8]);
   throws(() => selectSection(hex, {}, "u"), UsageError);
-  throws(() => selectSection(hex, { board: 0x9905 }, "u"), ImageFormatError);
+  throws(() => selectSection(hex, { board: 0x9905 }, "u"), WrongTargetError);
 });
 
 Deno.test(

@@ -7,7 +7,7 @@ import {
   type RunContext,
 } from "../../kernel/mod.ts";
 import type { CortexMDebug } from "../cortexm/debug.ts";
-import { boardForId, CHIPS, layoutOf, NVMC } from "./chips.ts";
+import { boardForId, BOARDS, CHIPS, layoutOf, NVMC } from "./chips.ts";
 import { groupRuns, NrfDevice } from "./device.ts";
 import { nrfLoadImage } from "./image.ts";
 import { programUicr, uicrChanges } from "./uicr.ts";
@@ -146,7 +146,7 @@ Deno.test("loadImage drops RAM bytes and tags UICR segments", async () => {
     { address: 0x10001014, data: new Uint8Array(4), source: "a.hex" },
     { address: 0x20000000, data: new Uint8Array(64), source: "a.hex" },
   ]);
-  const stage = nrfLoadImage(() => Promise.resolve(image));
+  const stage = nrfLoadImage(BOARDS[1])(() => Promise.resolve(image));
   const out = await stage(ctx, { inputs: [], formatOptions: {} });
   deepEqual(out.segments.map((s) => [s.address, s.source]), [[0, "a.hex"], [
     0x10001014,

@@ -53,7 +53,7 @@ export function nrfTargets(): Plugin {
         formatOptions: board.boardIds.length ? { boardIds: board.boardIds } : {},
         cost: nrfCost(board),
         connect: (ctx, options) => connectNrf(host, ctx, board, options),
-        stages: { loadImage: nrfLoadImage },
+        stages: { loadImage: nrfLoadImage(board) },
       };
       host.registerTarget(target);
     }
