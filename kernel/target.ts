@@ -5,7 +5,7 @@
  * @module
  */
 import type { RunContext } from "./context.ts";
-import type { AddressRange, PartialBlockPolicy } from "./image.ts";
+import type { AddressRange, FlashImage, PartialBlockPolicy } from "./image.ts";
 import type { StageOverrides } from "./stages.ts";
 import type { SerialPortLike } from "./transport.ts";
 
@@ -137,6 +137,11 @@ export interface TargetDefinition {
   readonly link: "serial" | "probe";
   /** Default memory map (before detection). */
   readonly layout: FlashLayout;
+  /**
+   * The memory map to plan against without a device, from target options (e.g. `flashSize`)
+   * and the image, for targets whose map is only known after connecting; `layout` otherwise.
+   */
+  layoutFor?(options: Readonly<Record<string, unknown>>, image: FlashImage): FlashLayout;
   /** Default hash algorithm name for comparisons. */
   readonly hash: string;
   /** Default partial-block policy (kernel default: `keep`). */

@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  checkRange,
   compareImages,
   composeStages,
   flash,
@@ -167,9 +168,14 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
     loadImage(ctx, { inputs, target, formatOptions, force: o.force === true });
   const image = await load(imageInputs(s, args));
   const old = await load(String(o.against).split(",").map(parseImageSpec));
-  const base = fullReport(image, target.layout);
+  // The map a device would report: flash size from -O flashSize or config, else the image's.
+  const options = connectOptions(s, target.link).options;
+  const layout = target.layoutFor?.(options, image.end >= old.end ? image : old) ?? target.layout;
+  checkRange(image, layout, target.name);
+  checkRange(old, layout, target.name);
+  const base = fullReport(image, layout);
   const changed = new Set<number>();
-  for (const r of target.layout.regions) {
+  for (const r of layout.regions) {
     for (const a of compareImages(old, image, r.blockSize).differentBlocks) changed.add(a);
   }
   const report = {
@@ -178,7 +184,7 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
     blocks: base.map((b) => ({ ...b, same: !changed.has(b.address) })),
   };
   const mode = ((o.mode as string | undefined) ?? "diff") as "diff" | "full";
-  const plan = planBlocks({ image, report, layout: target.layout, mode, cost: target.cost });
+  const plan = planBlocks({ image, report, layout, mode, cost: target.cost });
   if (s.options.json) {
     io.out(
       JSON.stringify(

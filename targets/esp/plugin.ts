@@ -17,6 +17,7 @@
  */
 import {
   type ConnectOptions,
+  type FlashLayout,
   type Plugin,
   type PluginHost,
   type RunContext,
@@ -40,6 +41,18 @@ export function parseSize(v: unknown): number | undefined {
   return Number(m[1]) * (m[2].toUpperCase() === "M" ? 1 << 20 : m[2] ? 1 << 10 : 1);
 }
 
+/** One flash region of `size` bytes in 4 KiB sectors. */
+function flashLayout(size: number): FlashLayout {
+  return { regions: [{ name: "flash", start: 0, size, blockSize: SECTOR, erasedValue: 0xff }] };
+}
+
+/** The smallest flash size (a power of two, as ESP flash chips come) that holds `end` bytes. */
+function sizeHolding(end: number, atLeast: number): number {
+  let size = atLeast;
+  while (size < end) size *= 2;
+  return size;
+}
+
 function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition {
   return {
     name: chip.target,
@@ -49,15 +62,10 @@ function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition {
       chip.bootloaderOffset.toString(16)
     })`,
     link: "serial",
-    layout: {
-      regions: [{
-        name: "flash",
-        start: 0,
-        size: chip.defaultFlashSize,
-        blockSize: SECTOR,
-        erasedValue: 0xff,
-      }],
-    },
+    layout: flashLayout(chip.defaultFlashSize),
+    // Without a device the flash size is `flashSize`, else what the image needs: never less.
+    layoutFor: (options, image) =>
+      flashLayout(parseSize(options.flashSize) ?? sizeHolding(image.end, chip.defaultFlashSize)),
     hash: "md5",
     // FLASH_BEGIN erases whole sectors and the ROM has no fast readback.
     partialBlocks: "fill",
