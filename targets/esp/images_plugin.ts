@@ -77,9 +77,13 @@ const saveImageCommand: CliCommand = {
 /** `image-info FILE [--chip C] [--json]`. */
 const imageInfoCommand: CliCommand = {
   name: "image-info",
-  description: "describe an ESP app/bootloader image or partition table and check it",
-  arguments: [{ name: "file", description: "image or partition table" }],
-  options: [{ flags: "--chip <chip>", description: "check the image is for this chip" }],
+  description:
+    "describe an ESP app/bootloader image, partition table or whole-flash image and check it",
+  arguments: [{ name: "file", description: "image, partition table or whole-flash image" }],
+  options: [{
+    flags: "--chip <chip>",
+    description: "check every image in the file is for this chip (exit 1 if not)",
+  }],
   async run(args, o, io) {
     const chip = str(o.chip);
     const info = imageInfo(await readFile(args[0], "image"), {
@@ -87,8 +91,10 @@ const imageInfoCommand: CliCommand = {
       source: args[0],
     });
     if (o.json) {
-      const { text: _text, ...data } = info as typeof info & { text: string };
-      io.out(JSON.stringify(data, (_k, v) => (v instanceof Uint8Array ? v.toHex() : v), 2));
+      // Renderings (`text`, also of the parts of a whole-flash image) stay out of the data.
+      const replacer = (k: string, v: unknown) =>
+        k === "text" ? undefined : v instanceof Uint8Array ? v.toHex() : v;
+      io.out(JSON.stringify(info, replacer, 2));
     } else io.out(info.text.trimEnd());
   },
 };

@@ -13,6 +13,8 @@ export * from "./elf2image.ts";
 export * from "./bootloader.ts";
 export * from "./chip_check.ts";
 export * from "./info.ts";
+export * from "./merged_info.ts";
+export * from "./image_info.ts";
 export * from "./save_image.ts";
 export * from "./stages.ts";
 export * from "../partition/mod.ts";
