@@ -34,6 +34,8 @@ export const configSchema = z.object({
   probe: z.string().optional(),
   baud: z.number().int().positive().optional(),
   board: z.string().optional(),
+  bootloader: z.string().min(1).optional(),
+  partitionTable: z.string().min(1).optional(),
   images: z.array(imageEntry).optional(),
   plugins: z.array(pluginEntry).optional(),
   options: z.record(z.string(), z.unknown()).optional(),
@@ -67,6 +69,10 @@ export interface Config {
   readonly board?: string;
   /** Default images. */
   readonly images: ImageInput[];
+  /** ESP: bootloader flashed with an ELF or app image (at the chip's bootloader offset). */
+  readonly bootloader?: string;
+  /** ESP: partition table (CSV or binary) flashed with an ELF or app image (at 0x8000). */
+  readonly partitionTable?: string;
   /** Plugins to load, with options. */
   readonly plugins: { specifier: string; options?: unknown }[];
   /** Target options. */
@@ -157,6 +163,8 @@ export function validateConfig(raw: unknown, file: string | undefined, dir: stri
     probe: c.probe,
     baud: c.baud,
     board: c.board,
+    bootloader: c.bootloader === undefined ? undefined : resolve(dir, c.bootloader),
+    partitionTable: c.partitionTable === undefined ? undefined : resolve(dir, c.partitionTable),
     images,
     plugins,
     options: c.options ?? {},

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { DeltaflashError, type Registry, UsageError } from "../kernel/mod.ts";
+import { AbortedError, EXIT_INTERRUPTED, type Registry, UsageError } from "../kernel/mod.ts";
+import { asDeltaflashError, reportError } from "./errors.ts";
 import {
   type CommandSpec,
   commandTree,
@@ -21,7 +22,7 @@ import { hashCommand } from "./commands/hash.ts";
 import { targetsCommand } from "./commands/targets.ts";
 import { loadConfig } from "./config.ts";
 import { buildRegistry } from "./plugins.ts";
-import type { CliIO } from "./session.ts";
+import { type CliIO, RESET_AFTER, RESET_BEFORE } from "./session.ts";
 
 /** Version printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -29,10 +30,14 @@ export const VERSION = "0.1.0";
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: OptionSpec[] = [
   {
-    flags: "-c, --config <file>",
+    flags: "--config <file>",
     description: "config file (default: nearest deno.json / deltaflash.json)",
   },
   { flags: "-t, --target <name>", description: "target (see `deltaflash targets`)" },
+  {
+    flags: "-c, --chip <name>",
+    description: "chip or board, as in esptool and espflash (same names as --target)",
+  },
   {
     flags: "-p, --port <address>",
     description: "serial port: /dev/ttyUSB0, sim:esp32c3, rfc2217://host:port",
@@ -55,6 +60,18 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
     description: "target option, e.g. -O hashStrategy=bisect -O after=no-reset (see README)",
     repeatable: true,
   },
+  {
+    flags: "--before <action>",
+    description: "ESP: reset before connecting (esptool's values)",
+    choices: RESET_BEFORE,
+  },
+  {
+    flags: "--after <action>",
+    description: "ESP: what the chip does afterwards (esptool's values)",
+    choices: RESET_AFTER,
+  },
+  { flags: "--no-stub", description: "ESP: talk to the ROM loader, never upload a flasher stub" },
+  { flags: "--speed <kHz>", description: "SWD clock of a CMSIS-DAP probe in kHz (as probe-rs)" },
   { flags: "--json", description: "machine-readable output on stdout" },
   { flags: "-v, --verbose", description: "more detail; stack traces on errors" },
   {
@@ -70,7 +87,8 @@ Environment variables:
   DELTAFLASH_BAUD   default for --baud
   NO_COLOR          disable colours
 
-Exit codes: 0 success, 1 failure (device, image, verify), 2 usage error.
+Exit codes: 0 success, 1 failure (device, image, verify), 2 usage error,
+130 interrupted. With --json a failure prints {"error": {code, message, hint}}.
 `;
 
 function pluginCommand(c: ReturnType<Registry["commands"]>[number], io: CliIO): CommandSpec {
@@ -90,7 +108,7 @@ function pluginCommand(c: ReturnType<Registry["commands"]>[number], io: CliIO): 
 /** Plugin commands, loaded from the project's config without failing the CLI. */
 async function extraCommands(argv: string[], io: CliIO): Promise<CommandSpec[]> {
   try {
-    const i = argv.findIndex((a) => a === "-c" || a === "--config");
+    const i = argv.indexOf("--config");
     const explicit = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith("--config="))?.slice(9);
     const registry = await buildRegistry(await loadConfig(Deno.cwd(), explicit));
     return registry.commands().map((c) => pluginCommand(c, io));
@@ -137,28 +155,26 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
   return { ...spec, commands: [...spec.commands, completions] };
 }
 
+/** Whether `flag` is among the options (not after `--`). */
+function hasFlag(argv: readonly string[], ...flags: string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => flags.includes(a));
+}
+
 /** Runs the CLI and returns the exit code. Never throws. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
-  const verbose = argv.includes("-v") || argv.includes("--verbose");
+  const options = {
+    verbose: hasFlag(argv, "-v", "--verbose"),
+    json: hasFlag(argv, "--json"),
+  };
   try {
     return await runProgram(await programSpec(io, argv), argv, {
       out: (t) => io.out(t.replace(/\n$/, "")),
       err: (t) => io.err(t.replace(/\n$/, "")),
     });
   } catch (e) {
-    if (e instanceof DeltaflashError) {
-      io.err(`error: ${e.message}`);
-      if (e.hint) io.err(`hint: ${e.hint}`);
-      if (verbose && e.stack) io.err(e.stack);
-      return e.exitCode;
-    }
-    const err = e as Error;
-    io.err(`error: ${err?.message ?? String(e)}`);
-    io.err(
-      verbose
-        ? String(err?.stack)
-        : "hint: this is a bug in deltaflash; run again with -v and report the output",
-    );
-    return 1;
+    // Whatever surfaces after Ctrl-C (a cancelled read, a closed port) is the interruption.
+    const interrupted = io.signal?.aborted && asDeltaflashError(e).exitCode !== EXIT_INTERRUPTED;
+    return reportError(interrupted ? new AbortedError({ cause: e }) : e, io, options);
   }
 }

@@ -35,6 +35,12 @@ export interface CliIO {
 export interface GlobalOptions {
   config?: string;
   target?: string;
+  chip?: string;
+  before?: string;
+  after?: string;
+  /** False with `--no-stub`. */
+  stub?: boolean;
+  speed?: string;
   port?: string | string[];
   probe?: string | string[];
   baud?: string;
@@ -101,8 +107,13 @@ export function connection(s: Session) {
       hint: "check the path or pattern (e.g. '/dev/ttyUSB*')",
     });
   }
+  if (o.target && o.chip && o.target !== o.chip) {
+    throw new UsageError(`--target ${o.target} and --chip ${o.chip} disagree`, {
+      hint: "give one of them",
+    });
+  }
   return {
-    target: o.target ?? s.config.target,
+    target: o.target ?? o.chip ?? s.config.target,
     port: ports[0],
     probe: probes[0],
     ports,
@@ -129,17 +140,64 @@ export function targetOptions(flags: readonly string[] = []): Record<string, unk
   return out;
 }
 
+/** esptool's `--before` values (with `-` or `_`) that ESP targets implement. */
+export const RESET_BEFORE = ["default_reset", "default-reset", "no_reset", "no-reset"];
+/** esptool's `--after` values (with `-` or `_`) that ESP targets implement. */
+export const RESET_AFTER = ["hard_reset", "hard-reset", "no_reset", "no-reset"];
+
 /**
- * Connect options for a target: flags and config, and for a serial target with no port,
+ * Target options spelled as flags (`--before`, `--after`, `--no-stub` for serial targets,
+ * `--speed` for probes), mapped onto the target's own option names; a flag the link cannot
+ * use is an error rather than silently ignored.
+ */
+export function flagOptions(o: GlobalOptions, link: "serial" | "probe"): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const serialOnly = (flag: string) => {
+    if (link !== "serial") {
+      throw new UsageError(`${flag} applies to ESP targets on a serial port`, {
+        hint: "drop it for probe targets",
+      });
+    }
+  };
+  if (o.before !== undefined) serialOnly("--before"), out.before = o.before.replaceAll("_", "-");
+  if (o.after !== undefined) serialOnly("--after"), out.after = o.after.replaceAll("_", "-");
+  if (o.stub === false) serialOnly("--no-stub"), out.stub = false;
+  if (o.speed !== undefined) {
+    if (link !== "probe") {
+      throw new UsageError("--speed sets the SWD clock of a debug probe", {
+        hint: "for serial targets use --baud",
+      });
+    }
+    const khz = Number(o.speed);
+    if (!Number.isFinite(khz) || khz <= 0) {
+      throw new UsageError(`bad --speed '${o.speed}'`, { hint: "the SWD clock in kHz, e.g. 4000" });
+    }
+    out.swdClockHz = Math.round(khz * 1000);
+  }
+  return out;
+}
+
+/**
+ * Connect options for a target: flags, options `implied` by the images (a build folder's
+ * esptool arguments) and config, and for a serial target with no port,
  * `serial:auto` (the one attached port whose USB bridge suits the target, else a list).
  */
-export function connectOptions(s: Session, link: "serial" | "probe") {
+export function connectOptions(
+  s: Session,
+  link: "serial" | "probe",
+  implied: Record<string, unknown> = {},
+) {
   const c = connection(s);
   return {
     port: c.port ?? (link === "serial" && !c.probe ? "serial:auto" : undefined),
     probe: c.probe,
     baud: c.baud,
-    options: { ...s.config.options, ...targetOptions(s.options.option) },
+    options: {
+      ...s.config.options,
+      ...implied,
+      ...targetOptions(s.options.option),
+      ...flagOptions(s.options, link),
+    },
   };
 }
 

@@ -18,8 +18,9 @@ import {
   UsageError,
 } from "../../kernel/mod.ts";
 import type { CommandSpec, OptionSpec } from "../commander.ts";
+import { describeBuild, resolveImages, supportImages } from "../images.ts";
 import { ProgressView } from "../progress.ts";
-import { monitorDevice } from "./monitor.ts";
+import { monitorDevice, parseTimeout } from "./monitor.ts";
 import { flashMany } from "./multi.ts";
 import { formatBytes, formatMs, hex32, resultJson, summaryLine } from "../render.ts";
 import {
@@ -45,6 +46,14 @@ const common: OptionSpec[] = [
   },
   { flags: "--hash <algorithm>", description: "hash algorithm (default: the target's)" },
   { flags: "--board <board>", description: "Universal Hex section: v1, v2 or a board id" },
+  {
+    flags: "--bootloader <file>",
+    description: "ESP: bootloader to flash with an ELF or app (at the chip's offset)",
+  },
+  {
+    flags: "--partition-table <file>",
+    description: "ESP: partition table (CSV or binary) to flash with an ELF or app",
+  },
   {
     flags: "--force",
     description: "flash an image the target refuses (other chip, overlapping regions, bad address)",
@@ -76,42 +85,60 @@ export function imageInputs(s: Session, args: string[]): ImageInput[] {
   return inputs;
 }
 
-function request(
+async function request(
   s: Session,
   args: string[],
   o: Record<string, unknown>,
   dryRun: boolean,
-): FlashRequest {
+): Promise<FlashRequest> {
   const mode = (o.mode as string | undefined) ?? s.config.pipeline.mode ?? "diff";
   if (!isFlashMode(mode)) throw new UsageError(`bad mode '${mode}'`);
   const board = (o.board as string | undefined) ?? s.config.board;
-  const target = requireTarget(s);
+  const images = await resolveImages(s.config, args, connection(s).target, Deno.cwd());
+  if (!s.options.json) { for (const b of images.builds) s.io.err(describeBuild(b)); }
+  const target = connection(s).target ?? images.chip ?? requireTarget(s);
+  const support = supportImages(
+    s.registry,
+    target,
+    (o.bootloader as string | undefined) ?? s.config.bootloader,
+    (o.partitionTable as string | undefined) ?? s.config.partitionTable,
+  );
   return {
     target,
-    inputs: imageInputs(s, args),
-    connect: connectOptions(s, s.registry.target(target).link),
+    inputs: [...support, ...images.inputs],
+    connect: connectOptions(s, s.registry.target(target).link, images.options),
     mode,
     partialBlocks: (o.partial as "keep" | "fill" | undefined) ?? s.config.pipeline.partialBlocks,
     hash: (o.hash as string | undefined) ?? s.config.pipeline.hash,
     verify: o.verify === false ? false : s.config.pipeline.verify,
     dryRun,
-    formatOptions: board ? { board } : {},
+    formatOptions: { ...images.formatOptions, ...(board ? { board } : {}) },
     force: o.force === true,
   };
 }
 
 async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, dryRun: boolean) {
   const s = await openSession(o as GlobalOptions, io);
-  const req = request(s, args, o, dryRun);
+  const req = await request(s, args, o, dryRun);
   const c = connection(s);
   if (c.ports.length > 1) return flashMany(s, io, req, "port", c.ports);
   if (c.probes.length > 1) return flashMany(s, io, req, "probe", c.probes);
   const view = s.options.json ? undefined : progressView(io);
   const ctx = runContext(s, view?.onEvent);
   const monitor = o.monitor === true && !dryRun;
-  const device = monitor
-    ? await s.registry.target(String(req.target)).connect(ctx, req.connect ?? {})
-    : undefined;
+  const timeout = parseTimeout(o.timeout);
+  let device;
+  if (monitor) {
+    // The monitor needs the device the run flashes, so it is opened here; check the image
+    // first, as the run would, so a wrong image is refused before any device is opened.
+    const target = s.registry.target(String(req.target));
+    await composeStages(s.registry, target).loadImage(ctx, {
+      inputs: req.inputs,
+      target,
+      formatOptions: { ...target.formatOptions, ...req.formatOptions },
+    });
+    device = await target.connect(ctx, req.connect ?? {});
+  }
   let result;
   try {
     result = await flash(s.registry, ctx, { ...req, device });
@@ -146,8 +173,12 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
         io,
         device,
         ctx,
-        o.timeout !== undefined ? Number(o.timeout) : undefined,
+        timeout,
         o.elf as string | undefined,
+        // A probe target's console is the board's serial port (e.g. DAPLink's), if given.
+        c.port && s.registry.target(String(req.target)).link === "probe"
+          ? () => s.registry.openTransport(ctx, "serial", c.port!, { baudRate: 115200 })
+          : undefined,
       );
     } finally {
       await device.close();
@@ -169,7 +200,7 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
   const image = await load(imageInputs(s, args));
   const old = await load(String(o.against).split(",").map(parseImageSpec));
   // The map a device would report: flash size from -O flashSize or config, else the image's.
-  const options = connectOptions(s, target.link).options;
+  const options = target.parseOptions(connectOptions(s, target.link).options);
   const layout = target.layoutFor?.(options, image.end >= old.end ? image : old) ?? target.layout;
   checkRange(image, layout, target.name);
   checkRange(old, layout, target.name);
@@ -230,7 +261,7 @@ export function flashCommand(io: CliIO): CommandSpec {
     options: [
       ...common,
       { flags: "--no-verify", description: "skip verifying written blocks" },
-      { flags: "--monitor", description: "open the serial monitor after flashing" },
+      { flags: "-M, --monitor", description: "open the serial monitor after flashing" },
       { flags: "--timeout <seconds>", description: "with --monitor: stop after this long" },
       { flags: "--elf <file>", description: "with --monitor: decode backtrace addresses" },
     ],

@@ -21,6 +21,7 @@ import {
   openSession,
   requireTarget,
   runContext,
+  sessionLogger,
 } from "../session.ts";
 
 function parseRange(text: string): AddressRange {
@@ -52,23 +53,23 @@ export function hashCommand(io: CliIO): CommandSpec {
     async run(args, o) {
       const s = await openSession(o as GlobalOptions, io);
       const target = s.registry.target(requireTarget(s));
+      // Usage and image errors come before any device is opened.
+      const algorithm = (o.hash as string | undefined) ?? target.hash;
+      s.registry.hash(algorithm);
+      const within = o.range ? parseRange(String(o.range)) : undefined;
+      const parts = [];
+      const log = sessionLogger(s);
+      for (const a of args) {
+        parts.push(
+          await loadInput(s.registry, parseImageSpec(a), target.formatOptions ?? {}, log),
+        );
+      }
       const ctx = runContext(s);
       const device = await target.connect(ctx, connectOptions(s, target.link));
       try {
-        const algorithm = (o.hash as string | undefined) ?? target.hash;
-        s.registry.hash(algorithm);
-        let blocks;
-        if (args.length) {
-          const parts = [];
-          for (const a of args) {
-            parts.push(
-              await loadInput(s.registry, parseImageSpec(a), target.formatOptions ?? {}, ctx.log),
-            );
-          }
-          blocks = touchedBlocks(FlashImage.from(parts.flatMap((p) => p.segments)), device.layout);
-        } else {
-          const within = o.range ? parseRange(String(o.range)) : undefined;
-          blocks = device.layout.regions.flatMap((r) => {
+        const blocks = args.length
+          ? touchedBlocks(FlashImage.from(parts.flatMap((p) => p.segments)), device.layout)
+          : device.layout.regions.flatMap((r) => {
             const lo = Math.max(r.start, within?.start ?? r.start);
             const hi = Math.min(r.start + r.size, within?.end ?? r.start + r.size);
             const out = [];
@@ -77,7 +78,6 @@ export function hashCommand(io: CliIO): CommandSpec {
             }
             return out;
           });
-        }
         const digests = await device.hash(
           ctx,
           algorithm,

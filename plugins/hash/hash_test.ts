@@ -1,5 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import mm from "murmurhash3js";
+import mm from "npm:murmurhash3js@3.0.1";
 import { toHex } from "../../kernel/mod.ts";
 import { crc32, md5, murmur3x2, sha256 } from "./mod.ts";
 import { murmur3x2Words, SEED0, SEED1 } from "./murmur3x2.ts";

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import * as dapjsModule from "dapjs";
+// Test and benchmark only: pinned here, not in deno.json, so the CLI never fetches it.
+import * as dapjsModule from "npm:dapjs@2.3.0";
 import type { SimDapLink } from "./link.ts";
 
 /** The dapjs module's exports. */

@@ -11,10 +11,10 @@ import {
   type RunContext,
   UsageError,
 } from "../../kernel/mod.ts";
-import { DapCortexM } from "../dap/cortexm.ts";
-import { DapProbe } from "../dap/probe.ts";
-import { InfoId } from "../dap/protocol.ts";
-import { isGdbProbe, openGdbCortexM } from "../gdb/mod.ts";
+import { DapCortexM } from "../../probes/dap/cortexm.ts";
+import { DapProbe } from "../../probes/dap/probe.ts";
+import { InfoId } from "../../probes/dap/protocol.ts";
+import { isGdbProbe, openGdbCortexM } from "../../probes/gdb/mod.ts";
 import { boardForId, type NrfBoard } from "./chips.ts";
 import { NrfDevice } from "./device.ts";
 

@@ -27,7 +27,9 @@ export async function elfInputToImage(
   options: Readonly<Record<string, unknown>> = {},
 ): Promise<ImageInput> {
   const named = input.format === "elf" || (!input.format && /\.elf$/i.test(input.file));
-  if (!named && !(input.bytes && !input.format && isElf(input.bytes))) return input;
+  // Cargo's ELF files have no extension: look at the magic of any unnamed file without address.
+  const unnamed = !input.format && input.address === undefined && !/\.[a-z0-9]+$/i.test(input.file);
+  if (!named && !unnamed && !(input.bytes && !input.format && isElf(input.bytes))) return input;
   const bytes = await readInput(input);
   if (!isElf(bytes)) return input;
   const image = elfToImage(bytes, {
@@ -61,7 +63,7 @@ export function espLoadImageStage(chip: string | EspImageChip): StageWrapper<"lo
       flashSize,
       flashFreq: str(o.flashFreq),
     });
-    checkImageChip(c, segments);
+    checkImageChip(c, segments, true);
     return FlashImage.from(segments);
   };
 }
