@@ -115,6 +115,20 @@ export class WrongTargetError extends DeltaflashError {
   }
 }
 
+/**
+ * An image is placed where it cannot work: not on an erase boundary, over a region reserved
+ * for another kind of image, or past the partition it starts in. A usage error (exit 2),
+ * raised while loading; `--force` skips the check.
+ */
+export class ImagePlacementError extends DeltaflashError {
+  /** A misplaced image is a usage error. */
+  override readonly exitCode = 2;
+  /** Creates the error; the hint says where such an image goes. */
+  constructor(message: string, options?: DeltaflashErrorOptions) {
+    super("E_IMAGE_PLACEMENT", message, options);
+  }
+}
+
 /** Configuration is missing or invalid (a usage error: exit 2). */
 export class ConfigError extends DeltaflashError {
   /** Dotted path of the bad key, when known. */

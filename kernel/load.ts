@@ -10,12 +10,23 @@ import { FlashImage } from "./image.ts";
 import type { Registry } from "./registry.ts";
 import type { ImageInput, LoadImageArgs } from "./stages.ts";
 
-/** Parses `file@0x10000` (or `file@65536`) into an input. Windows drive letters are kept. */
+/**
+ * Parses `file@0x10000` (or `file@65536`, decimal) into an input. Windows drive letters are
+ * kept. A suffix that starts like a number but is not one (`@0x1O000`) is a bad address, not
+ * part of the file name; one with a dot or slash (`fw@2.bin`) belongs to the name.
+ */
 export function parseImageSpec(spec: string): ImageInput {
   const at = spec.lastIndexOf("@");
   if (at <= 0) return { file: spec };
   const addr = spec.slice(at + 1);
-  if (!/^(0x[0-9a-f]+|\d+)$/i.test(addr)) return { file: spec };
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(addr)) {
+    if (/^[-+]?\d/.test(addr) && !/[./\\]/.test(addr)) {
+      throw new UsageError(`bad address '${addr}' in ${spec}`, {
+        hint: "write it in hex as 0x10000 (digits 0-9 and a-f) or in decimal as 65536",
+      });
+    }
+    return { file: spec };
+  }
   return { file: spec.slice(0, at), address: Number(addr) };
 }
 

@@ -195,10 +195,12 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
   // The target's own loadImage stage, so the checks a device run makes are made here too.
   const loadImage = composeStages(s.registry, target).loadImage;
   const ctx = runContext(s);
-  const load = (inputs: ImageInput[]) =>
-    loadImage(ctx, { inputs, target, formatOptions, force: o.force === true });
+  const load = (inputs: ImageInput[], c = ctx) =>
+    loadImage(c, { inputs, target, formatOptions, force: o.force === true });
   const image = await load(imageInputs(s, args));
-  const old = await load(String(o.against).split(",").map(parseImageSpec));
+  // What the device holds was written before: its load warnings would only repeat.
+  const quiet = { ...ctx, log: { ...ctx.log, warn: ctx.log.debug } };
+  const old = await load(String(o.against).split(",").map(parseImageSpec), quiet);
   // The map a device would report: flash size from -O flashSize or config, else the image's.
   const options = target.parseOptions(connectOptions(s, target.link).options);
   const layout = target.layoutFor?.(options, image.end >= old.end ? image : old) ?? target.layout;

@@ -1,20 +1,13 @@
 /**
- * ESP image handling as its own plugin: it wraps the ESP targets' loadImage (ELF → app image,
- * bootloader flash-setting patches) and queryHashes (refuse an image built for another chip
- * before anything is written), registers the partition-table CSV format, and adds the
- * `save-image`, `image-info` and `partition-table` commands.
+ * ESP image handling as its own plugin: it registers the partition-table CSV format and adds
+ * the `save-image`, `image-info` and `partition-table` commands. The ESP targets carry the
+ * image stages themselves (ELF → app image, bootloader flash settings, chip and placement
+ * checks), so they run once per load.
  *
  * @module
  */
 import { type CliCommand, type Plugin, UsageError } from "../../kernel/mod.ts";
-import { CHIPS } from "./chips.ts";
-import {
-  espChipCheckStage,
-  espImageChip,
-  espLoadImageStage,
-  imageInfo,
-  saveImage,
-} from "./image/mod.ts";
+import { espImageChip, imageInfo, saveImage } from "./image/mod.ts";
 import { espPartitionCsv } from "./partition/format.ts";
 import { partitionTable } from "./partition/info.ts";
 
@@ -127,10 +120,6 @@ const partitionTableCommand: CliCommand = {
 export function espImages(): Plugin {
   return (host) => {
     host.registerFormat(espPartitionCsv);
-    for (const chip of Object.values(CHIPS)) {
-      host.wrapStage("loadImage", espLoadImageStage(chip.target), { targets: [chip.target] });
-      host.wrapStage("queryHashes", espChipCheckStage(), { targets: [chip.target] });
-    }
     for (const c of [saveImageCommand, imageInfoCommand, partitionTableCommand]) {
       host.registerCommand(c);
     }

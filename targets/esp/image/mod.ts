@@ -17,4 +17,5 @@ export * from "./merged_info.ts";
 export * from "./image_info.ts";
 export * from "./save_image.ts";
 export * from "./stages.ts";
+export * from "./placement.ts";
 export * from "../partition/mod.ts";
