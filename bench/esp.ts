@@ -28,7 +28,7 @@ import { espTargets } from "../targets/esp/plugin.ts";
 import { changedBlocks, holds, loadFor, registryWith, timedContext } from "./harness.ts";
 import type { LowerBound, RunMetrics } from "./measure.ts";
 import type { Scenario } from "./scenarios.ts";
-import type { BenchParams } from "./suites.ts";
+import type { BenchParams } from "./params.ts";
 
 /** Default line rate: esptool's default `--baud` (460800). */
 export const ESP_DEFAULT_BAUD = 460800;
@@ -155,11 +155,12 @@ export async function runEsp(sc: Scenario, s: EspStrategy, p: BenchParams): Prom
     connect: {
       port: sc.address,
       baud: p.baud ?? ESP_DEFAULT_BAUD,
-      // No reset into the app at the end: the esptool-js peer's clock also stops before it.
+      // No reset into the app at the end, and a running stub stays: the esptool-js peer's
+      // clock also stops before its (no-op, on these chips) leave-the-stub step.
       options: {
         hashStrategy: "strategy" in s ? s.strategy : "auto",
         latencyMs: p.latencyMs,
-        after: "no-reset",
+        after: "no-reset-no-stub",
       },
     },
   });
@@ -170,6 +171,7 @@ export async function runEsp(sc: Scenario, s: EspStrategy, p: BenchParams): Prom
     erased: dev.flash.counters.sectorsErased,
     programmedKiB: dev.flash.counters.pagesProgrammed / 4,
     ok: holds(r.image, (a, n) => dev.flash.read(a, n)),
+    estimateMs: s.role === "ours" ? r.plan.estimate?.ms : undefined,
   };
 }
 

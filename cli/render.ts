@@ -25,12 +25,20 @@ export function formatMs(ms: number): string {
 /** The final one-line summary of a flash or plan. */
 export function summaryLine(r: FlashResult, dryRun: boolean, unit = "blocks"): string {
   const t = r.plan.totals;
+  const what = `${t.write} of ${t.blocks} ${unit} (${formatBytes(t.bytes)})`;
+  if (dryRun) {
+    // A dry run ends with what flashing would do and how long it would take, not how long
+    // planning took.
+    const est = r.plan.estimate;
+    return `would write ${what}, ${t.skip} unchanged${
+      est ? `; flashing would take about ${formatMs(est.ms)} (estimate)` : ""
+    }`;
+  }
   const time = `${formatMs(r.elapsedMs)}${r.modelled ? " (modelled)" : ""}`;
-  const verb = dryRun ? "would write" : "wrote";
   const verified = r.verified ? ", verified" : "";
-  return `${verb} ${t.write} of ${t.blocks} ${unit} (${
-    formatBytes(t.bytes)
-  }) in ${time}, ${t.skip} unchanged${verified}`;
+  // Blocks written without asking the device: not known to have changed.
+  const assumed = t.assumed ? ` (${t.assumed} assumed changed, not hashed)` : "";
+  return `wrote ${what}${assumed} in ${time}, ${t.skip} unchanged${verified}`;
 }
 
 /** JSON-friendly summary of a flash result. */
@@ -45,7 +53,11 @@ export function resultJson(r: FlashResult, dryRun: boolean) {
       mode: r.plan.mode,
       totals: r.plan.totals,
       runs: r.plan.runs.map((x) => ({ address: x.address, length: x.data.length })),
-      changed: r.plan.blocks.filter((b) => b.action === "write").map((b) => b.address),
+      // Written because the device holds other bytes (or full mode); `assumedChanged`: written
+      // without asking the device, so whether they differed is not known.
+      changed: r.plan.blocks.filter((b) => b.action === "write" && b.reason !== "assumed")
+        .map((b) => b.address),
+      assumedChanged: r.plan.blocks.filter((b) => b.reason === "assumed").map((b) => b.address),
       estimateMs: r.plan.estimate?.ms,
     },
     written: r.written,

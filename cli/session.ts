@@ -143,7 +143,16 @@ export function targetOptions(flags: readonly string[] = []): Record<string, unk
 /** esptool's `--before` values (with `-` or `_`) that ESP targets implement. */
 export const RESET_BEFORE = ["default_reset", "default-reset", "no_reset", "no-reset"];
 /** esptool's `--after` values (with `-` or `_`) that ESP targets implement. */
-export const RESET_AFTER = ["hard_reset", "hard-reset", "no_reset", "no-reset"];
+export const RESET_AFTER = [
+  "hard_reset",
+  "hard-reset",
+  "no_reset",
+  "no-reset",
+  "no_reset_stub",
+  "no-reset-stub",
+  "no_reset_no_stub",
+  "no-reset-no-stub",
+];
 
 /**
  * Target options spelled as flags (`--before`, `--after`, `--no-stub` for serial targets,

@@ -47,21 +47,42 @@ export async function defaultQueryHashes(
   const { device, image, algorithm, partialBlocks } = args;
   const blocks = touchedBlocks(image, device.layout);
   const ranges: AddressRange[] = blocks.map((b) => ({ start: b.address, end: b.address + b.size }));
-  const digests = ranges.length ? await device.hash(ctx, algorithm.name, ranges) : [];
-  let requests = ranges.length ? 1 : 0;
+  // With the blocks, the pieces of partly covered blocks the image leaves out, so a changed
+  // one needs only its non-erased pieces read back.
+  const pieces = partialBlocks === "keep" ? uncoveredPieces(image, blocks, device.hashPiece) : [];
+  const all = [...ranges, ...pieces.flat()];
+  const digests = all.length ? await device.hash(ctx, algorithm.name, all) : [];
+  let requests = all.length ? 1 : 0;
   const out: BlockComparison[] = [];
+  let at = ranges.length;
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i];
     const erased = regionAt(device.layout, b.address)?.erasedValue ?? 0xff;
-    const filled = image.read(b.address, b.size, erased);
-    let same = digestsEqual(algorithm.digest(filled), digests[i]);
+    let same = digestsEqual(algorithm.digest(image.read(b.address, b.size, erased)), digests[i]);
     let content: Uint8Array | undefined;
+    const mine = pieces[i] ?? [];
+    const pieceDigests = digests.slice(at, at + mine.length);
+    at += mine.length;
     if (!same && b.covered < b.size && partialBlocks === "keep") {
-      if (!device.read) {
-        throw partialBlockError(b.address);
+      if (!device.read) throw partialBlockError(b.address);
+      const read = device.read.bind(device);
+      let current: Uint8Array;
+      if (mine.length) {
+        current = new Uint8Array(b.size).fill(erased);
+        const dirty = mine.filter((p, j) =>
+          !digestsEqual(
+            algorithm.digest(new Uint8Array(p.end - p.start).fill(erased)),
+            pieceDigests[j],
+          )
+        );
+        for (const span of mergeAdjacent(dirty)) {
+          current.set(await read(ctx, span.start, span.end - span.start), span.start - b.address);
+          requests++;
+        }
+      } else {
+        current = await read(ctx, b.address, b.size);
+        requests++;
       }
-      const current = await device.read(ctx, b.address, b.size);
-      requests++;
       content = image.read(b.address, b.size, current);
       same = digestsEqual(algorithm.digest(content), digests[i]);
     }
@@ -69,6 +90,34 @@ export async function defaultQueryHashes(
     ctx.emit({ type: "block", address: b.address, size: b.size, state: same ? "same" : "changed" });
   }
   return { algorithm: algorithm.name, blocks: out, requests };
+}
+
+/** Ranges joined where one ends at the next one's start. */
+function mergeAdjacent(ranges: readonly AddressRange[]): AddressRange[] {
+  const out: { start: number; end: number }[] = [];
+  for (const r of ranges) {
+    const last = out[out.length - 1];
+    if (last && last.end === r.start) last.end = r.end;
+    else out.push({ start: r.start, end: r.end });
+  }
+  return out;
+}
+
+/** Per block, the `piece`-sized parts the image does not fully cover (none without `piece`). */
+function uncoveredPieces(
+  image: FlashImage,
+  blocks: readonly BlockRef[],
+  piece: number | undefined,
+): AddressRange[][] {
+  if (!piece) return [];
+  return blocks.map((b) => {
+    if (b.covered >= b.size || b.size % piece) return [];
+    const out: AddressRange[] = [];
+    for (let a = b.address; a < b.address + b.size; a += piece) {
+      if (image.coveredBytes(a, a + piece) < piece) out.push({ start: a, end: a + piece });
+    }
+    return out;
+  });
 }
 
 /**
@@ -97,43 +146,66 @@ export async function fullModeReport(
   return { algorithm: "none", blocks: out, requests };
 }
 
-/** The kernel's verify stage: re-hash what was written (whole runs where the device allows). */
+/** A written range and the bytes it must hold. */
+interface Piece {
+  readonly start: number;
+  readonly end: number;
+  readonly data: Uint8Array;
+}
+
+/**
+ * The kernel's verify stage: re-hash what was written, whole runs where the device allows.
+ * A run whose digest differs is hashed again block by block (one more batch), so the error
+ * names, and the sector map marks, exactly the bad blocks; a rerun rewrites only those.
+ */
 export async function defaultVerify(ctx: RunContext, args: VerifyArgs): Promise<VerifyReport> {
   const { device, plan, algorithm } = args;
-  const pieces: { start: number; end: number; data: Uint8Array }[] = [];
-  for (const run of plan.runs) {
-    if (device.hashGranularity === "any") {
-      pieces.push({ start: run.address, end: run.address + run.data.length, data: run.data });
-      continue;
-    }
-    for (const b of plan.blocks) {
-      if (b.action !== "write" || b.address < run.address) continue;
-      if (b.address >= run.address + run.data.length) continue;
-      const off = b.address - run.address;
-      pieces.push({
+  const written = plan.blocks.filter((b) => b.action === "write");
+  /** The written blocks of a run, each with its bytes. */
+  const blocksOf = (run: Piece): Piece[] =>
+    written.filter((b) => b.address >= run.start && b.address < run.end).map((b) => {
+      const off = b.address - run.start;
+      return {
         start: b.address,
         end: b.address + b.size,
         data: run.data.subarray(off, off + b.size),
-      });
-    }
-  }
+      };
+    });
+  const runs: Piece[] = plan.runs.map((r) => ({
+    start: r.address,
+    end: r.address + r.data.length,
+    data: r.data,
+  }));
+  const pieces = device.hashGranularity === "any" ? runs : runs.flatMap(blocksOf);
   if (!pieces.length) return { blocks: 0, requests: 0 };
-  const digests = await device.hash(ctx, algorithm.name, pieces);
-  const failed: number[] = [];
-  pieces.forEach((p, i) => {
-    const ok = digestsEqual(algorithm.digest(p.data), digests[i]);
-    if (!ok) failed.push(p.start);
-    for (const b of plan.blocks) {
-      if (b.action === "write" && b.address >= p.start && b.address < p.end) {
-        ctx.emit({
-          type: "block",
-          address: b.address,
-          size: b.size,
-          state: ok ? "verified" : "failed",
-        });
+  const check = async (ps: readonly Piece[]) => {
+    const digests = await device.hash(ctx, algorithm.name, ps);
+    return ps.map((p, i) => digestsEqual(algorithm.digest(p.data), digests[i]));
+  };
+  let requests = 1;
+  const ok = await check(pieces);
+  const good = pieces.filter((_, i) => ok[i]);
+  let bad = pieces.filter((_, i) => !ok[i]);
+  // A run of several blocks failed: find which of its blocks hold the wrong bytes.
+  const several = bad.filter((p) => blocksOf(p).length > 1);
+  if (several.length) {
+    const parts = several.flatMap(blocksOf);
+    const partOk = await check(parts);
+    requests++;
+    bad = [...bad.filter((p) => !several.includes(p)), ...parts.filter((_, i) => !partOk[i])];
+    good.push(...parts.filter((_, i) => partOk[i]));
+  }
+  const emit = (ps: readonly Piece[], state: "verified" | "failed") => {
+    for (const p of ps) {
+      for (const b of written) {
+        if (b.address >= p.start && b.address < p.end) {
+          ctx.emit({ type: "block", address: b.address, size: b.size, state });
+        }
       }
     }
-  });
-  if (failed.length) throw new VerifyError(failed);
-  return { blocks: plan.totals.write, requests: 1 };
+  };
+  emit(good, "verified");
+  emit(bad, "failed");
+  if (bad.length) throw new VerifyError(bad.map((p) => p.start).sort((a, b) => a - b));
+  return { blocks: plan.totals.write, requests };
 }

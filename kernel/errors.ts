@@ -107,11 +107,9 @@ export class ImageRangeError extends DeltaflashError {
  * raised while loading, before any device is opened; `--force` skips the checks that allow it.
  */
 export class WrongTargetError extends DeltaflashError {
-  /** A wrong target is a usage error. */
-  override readonly exitCode = 2;
   /** Creates the error; the hint should name the target the image suits. */
   constructor(message: string, options?: DeltaflashErrorOptions) {
-    super("E_WRONG_TARGET", message, options);
+    super("E_WRONG_TARGET", message, { ...options, exitCode: EXIT_USAGE });
   }
 }
 
@@ -121,11 +119,9 @@ export class WrongTargetError extends DeltaflashError {
  * raised while loading; `--force` skips the check.
  */
 export class ImagePlacementError extends DeltaflashError {
-  /** A misplaced image is a usage error. */
-  override readonly exitCode = 2;
   /** Creates the error; the hint says where such an image goes. */
   constructor(message: string, options?: DeltaflashErrorOptions) {
-    super("E_IMAGE_PLACEMENT", message, options);
+    super("E_IMAGE_PLACEMENT", message, { ...options, exitCode: EXIT_USAGE });
   }
 }
 
@@ -203,10 +199,14 @@ export class VerifyError extends DeltaflashError {
   constructor(readonly addresses: readonly number[], options?: DeltaflashErrorOptions) {
     super(
       "E_VERIFY",
-      `verify failed for ${addresses.length} block(s), first at 0x${
-        (addresses[0] ?? 0).toString(16)
-      }`,
-      { hint: "run the same command again: changed blocks are rewritten", ...options },
+      `verify failed for ${addresses.length} block(s): ${
+        addresses.slice(0, 8).map((a) => `0x${a.toString(16)}`).join(", ")
+      }${addresses.length > 8 ? ", …" : ""}`,
+      {
+        hint: "run the same command again: only these blocks are rewritten " +
+          "(if they fail again, that flash may be worn or damaged)",
+        ...options,
+      },
     );
   }
 }

@@ -14,7 +14,6 @@ import {
   type ImageInput,
   isFlashMode,
   parseImageSpec,
-  planBlocks,
   UsageError,
 } from "../../kernel/mod.ts";
 import type { CommandSpec, OptionSpec } from "../commander.ts";
@@ -147,11 +146,12 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
     throw e;
   } finally {
     view?.finish();
+    // Also after a failure: the map shows which blocks failed.
+    if (view && !view.sink.live) {
+      for (const line of view.map.render(io.columns?.() ?? 80, false)) io.err(line);
+    }
+    if (view) io.err(view.map.legend(view.sink.color));
   }
-  if (view && !view.sink.live) {
-    for (const line of view.map.render(io.columns?.() ?? 80, false)) io.err(line);
-  }
-  if (view) io.err(view.map.legend(view.sink.color));
   if (s.options.json) {
     io.out(JSON.stringify(resultJson(result, dryRun), null, 2));
   } else {
@@ -160,8 +160,9 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
         io.out(`  write ${hex32(run.address)} ${formatBytes(run.data.length)}`);
       }
     }
-    if (result.plan.estimate) {
-      io.out(`  estimate ${formatMs(result.plan.estimate.ms)} (modelled)`);
+    // A dry run's summary ends with the estimate; after a real run it stands beside the time.
+    if (result.plan.estimate && !dryRun) {
+      io.out(`  estimated ${formatMs(result.plan.estimate.ms)} before writing`);
     }
     // NOR flash erases "sectors" (ESP), MCU flash controllers erase "pages" (nRF, STM32).
     const unit = s.registry.target(result.target).family === "esp" ? "sectors" : "pages";
@@ -217,7 +218,14 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
     blocks: base.map((b) => ({ ...b, same: !changed.has(b.address) })),
   };
   const mode = ((o.mode as string | undefined) ?? "diff") as "diff" | "full";
-  const plan = planBlocks({ image, report, layout, mode, cost: target.cost });
+  // The target's own plan stage, as against a device, so both round erase blocks alike.
+  const plan = await composeStages(s.registry, target).plan(ctx, {
+    image,
+    report,
+    layout,
+    mode,
+    cost: target.cost,
+  });
   if (s.options.json) {
     io.out(
       JSON.stringify(
@@ -228,6 +236,7 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
             mode,
             totals: plan.totals,
             changed: plan.blocks.filter((b) => b.action === "write").map((b) => b.address),
+            assumedChanged: [],
             estimateMs: plan.estimate?.ms,
           },
         },
@@ -240,11 +249,12 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
   for (const run of plan.runs) {
     io.out(`  write ${hex32(run.address)} ${formatBytes(run.data.length)}`);
   }
-  if (plan.estimate) io.out(`  estimate ${formatMs(plan.estimate.ms)} (modelled)`);
   io.out(
     `would write ${plan.totals.write} of ${plan.totals.blocks} blocks (${
       formatBytes(plan.totals.bytes)
-    }), ${plan.totals.skip} unchanged (host-side diff against ${o.against}, device not contacted)`,
+    }), ${plan.totals.skip} unchanged (host-side diff against ${o.against}, device not contacted)${
+      plan.estimate ? `; flashing would take about ${formatMs(plan.estimate.ms)} (estimate)` : ""
+    }`,
   );
   return 0;
 }

@@ -8,9 +8,9 @@
  * @module
  */
 import { deflateSync } from "node:zlib";
-import type { BlockComparison, StageWrapper } from "../../kernel/mod.ts";
+import type { BlockComparison, Plan, StageWrapper } from "../../kernel/mod.ts";
 import { ERASE_BLOCK, SECTOR } from "./chips.ts";
-import { FLASH_TIMING, programMs } from "./cost.ts";
+import { FLASH_TIMING, lineMs, programMs, ROM_BAUD } from "./cost.ts";
 import type { EspDevice } from "./device.ts";
 
 /**
@@ -48,22 +48,33 @@ export function promotions(
   return out;
 }
 
-/** The plan wrapper: re-plans with promoted sectors marked for writing. */
+/**
+ * The plan wrapper: re-plans with promoted sectors marked for writing. Without a device (a
+ * host-side plan) it rounds the same way, with the ROM's line rate for the sectors' transfer.
+ */
 export function espPlanStage(): StageWrapper<"plan", EspDevice> {
   return (next) => async (ctx, args) => {
     const device = args.device;
     // The target's static model assumes 115200 baud; the session knows its real rate.
-    args = { ...args, cost: device.costModel() };
+    if (device) args = { ...args, cost: device.costModel() };
+    const line = device ? (n: number) => device.lineMs(n) : (n: number) => lineMs(n, ROM_BAUD);
+    // The estimate's write and verify from the runs as the device will send them.
+    const withWriteModel = async (p: Plan, a: typeof args) =>
+      p.runs.length && device
+        ? await next(ctx, { ...a, cost: await device.planCostModel(p.runs) })
+        : p;
     const plan = await next(ctx, args);
-    if (args.mode === "full" || !plan.runs.length) return plan;
+    if (!plan.runs.length) return plan;
+    if (args.mode === "full") return withWriteModel(plan, args);
     const erased = args.layout.regions[0]?.erasedValue ?? 0xff;
     const content = (a: number) =>
       args.report.blocks.find((b) => b.address === a)?.content ??
         args.image.read(a, SECTOR, erased);
-    const extra = promotions(args.report.blocks, content, (n) => device.lineMs(n));
-    if (!extra.size) return plan;
+    const extra = promotions(args.report.blocks, content, line);
+    if (!extra.size) return withWriteModel(plan, args);
     ctx.log.debug(`rewriting ${extra.size} unchanged sector(s) to erase whole 64 KiB blocks`);
     const blocks = args.report.blocks.map((b) => extra.has(b.address) ? { ...b, same: false } : b);
-    return next(ctx, { ...args, report: { ...args.report, blocks } });
+    const promoted = { ...args, report: { ...args.report, blocks } };
+    return withWriteModel(await next(ctx, promoted), promoted);
   };
 }

@@ -92,3 +92,15 @@ export function mergedImage(o: MergedOptions): Uint8Array {
   for (let a = 0x210000; a < o.flash; a += 4096) out.fill((a >> 12) & 0xff, a, a + 4096);
   return out;
 }
+
+/** Arduino-ESP32's default layout (default.csv): two 1.25 MiB OTA apps from 0x10000. */
+export function arduinoDefaultTable(): Uint8Array {
+  return encodeTable([
+    { type: 1, subtype: 0x02, offset: 0x9000, size: 0x5000, name: "nvs", flags: 0 },
+    { type: 1, subtype: 0x00, offset: 0xe000, size: 0x2000, name: "otadata", flags: 0 },
+    app("app0", 0x10, 0x10000, 0x140000),
+    app("app1", 0x11, 0x150000, 0x140000),
+    { type: 1, subtype: 0x82, offset: 0x290000, size: 0x160000, name: "spiffs", flags: 0 },
+    { type: 1, subtype: 0x03, offset: 0x3f0000, size: 0x10000, name: "coredump", flags: 0 },
+  ]);
+}
