@@ -52,7 +52,7 @@ Deno.test("cli: a Universal Hex without the board's section exits 2 naming the t
   equal(r.code, 2, r.stderr);
   match(
     r.stderr,
-    /without a section for board id 0x9903\/0x9904\/0x9905\/0x9906 \(it has 0x9900\)/,
+    /with no section for board id 0x9903\/0x9904\/0x9905\/0x9906 \(it has 0x9900\)/,
   );
   match(r.stderr, /use --target microbit-v1/);
   equal(

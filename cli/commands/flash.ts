@@ -135,6 +135,7 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
       inputs: req.inputs,
       target,
       formatOptions: { ...target.formatOptions, ...req.formatOptions },
+      force: req.force,
     });
     device = await target.connect(ctx, req.connect ?? {});
   }

@@ -213,7 +213,7 @@ export function selectSection(
   if (!hit) {
     const suits = hex.sections.map((s) => microbitTarget(s.boardId!)).filter((t) => t);
     throw new WrongTargetError(
-      `${source} is a Universal Hex without a section for board id ${
+      `${source} is a Universal Hex with no section for board id ${
         wanted.map((w) => `0x${w.toString(16)}`).join("/")
       } (it has ${ids})`,
       {

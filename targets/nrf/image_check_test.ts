@@ -117,7 +117,7 @@ Deno.test("a Universal Hex without the board's section names the target it suits
     () => selectSection(parseIntelHex(onlyV1Universal(), "u.hex"), { board: "v2" }, "u.hex"),
     (e: unknown) =>
       e instanceof WrongTargetError && e.exitCode === 2 &&
-      /u\.hex is a Universal Hex without a section for board id 0x9903/.test(e.message) &&
+      /u\.hex is a Universal Hex with no section for board id 0x9903/.test(e.message) &&
       /built for microbit-v1: use --target microbit-v1/.test(e.hint ?? ""),
   );
 });
