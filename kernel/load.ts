@@ -27,7 +27,13 @@ export function parseImageSpec(spec: string): ImageInput {
     }
     return { file: spec };
   }
-  return { file: spec.slice(0, at), address: Number(addr) };
+  const address = Number(addr);
+  if (address > 0xffffffff) {
+    throw new UsageError(`address ${addr} in '${spec}' is beyond the 32-bit address space`, {
+      hint: "load addresses run from 0 to 0xffffffff",
+    });
+  }
+  return { file: spec.slice(0, at), address };
 }
 
 /** Chooses the format for an input: explicit name, content sniffing, extension, address. */

@@ -21,7 +21,7 @@ import { describeBuild, resolveImages, supportImages } from "../images.ts";
 import { ProgressView } from "../progress.ts";
 import { monitorDevice, parseTimeout } from "./monitor.ts";
 import { flashMany } from "./multi.ts";
-import { formatBytes, formatMs, hex32, resultJson, summaryLine } from "../render.ts";
+import { formatBytes, formatMs, hex32, resultJson, summaryLine, writtenFor } from "../render.ts";
 import {
   connection,
   connectOptions,
@@ -161,10 +161,7 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
         io.out(`  write ${hex32(run.address)} ${formatBytes(run.data.length)}`);
       }
     }
-    // A dry run's summary ends with the estimate; after a real run it stands beside the time.
-    if (result.plan.estimate && !dryRun) {
-      io.out(`  estimated ${formatMs(result.plan.estimate.ms)} before writing`);
-    }
+    // The estimate was printed before writing (progress view); a dry run's summary ends with it.
     // NOR flash erases "sectors" (ESP), MCU flash controllers erase "pages" (nRF, STM32).
     const unit = s.registry.target(result.target).family === "esp" ? "sectors" : "pages";
     io.out(summaryLine(result, dryRun, unit));
@@ -194,11 +191,12 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
   const target = s.registry.target(requireTarget(s));
   const board = (o.board as string | undefined) ?? s.config.board;
   const formatOptions = { ...target.formatOptions, ...(board ? { board } : {}) };
-  // The target's own loadImage stage, so the checks a device run makes are made here too.
-  const loadImage = composeStages(s.registry, target).loadImage;
+  // The target's own stages, as against a device: images are checked and prepared (ELF to app
+  // image, bootloader settings) the same way, and the plan rounds erase blocks alike.
+  const stages = composeStages(s.registry, target);
   const ctx = runContext(s);
   const load = (inputs: ImageInput[], c = ctx) =>
-    loadImage(c, { inputs, target, formatOptions, force: o.force === true });
+    stages.loadImage(c, { inputs, target, formatOptions, force: o.force === true });
   const image = await load(imageInputs(s, args));
   // What the device holds was written before: its load warnings would only repeat.
   const quiet = { ...ctx, log: { ...ctx.log, warn: ctx.log.debug } };
@@ -219,8 +217,7 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
     blocks: base.map((b) => ({ ...b, same: !changed.has(b.address) })),
   };
   const mode = ((o.mode as string | undefined) ?? "diff") as "diff" | "full";
-  // The target's own plan stage, as against a device, so both round erase blocks alike.
-  const plan = await composeStages(s.registry, target).plan(ctx, {
+  const plan = await stages.plan(ctx, {
     image,
     report,
     layout,
@@ -236,8 +233,9 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
           plan: {
             mode,
             totals: plan.totals,
-            changed: plan.blocks.filter((b) => b.action === "write").map((b) => b.address),
-            assumedChanged: [],
+            changed: writtenFor(plan, "changed", "full"),
+            assumedChanged: writtenFor(plan, "assumed"),
+            rounded: writtenFor(plan, "rounded"),
             estimateMs: plan.estimate?.ms,
           },
         },

@@ -43,6 +43,11 @@ export class DapProbe {
   #owed = 0;
 
   constructor(link: DapPacketLink, options: DapProbeOptions = {}) {
+    if (!Number.isInteger(link.packetSize) || link.packetSize < 8) {
+      throw new DeviceError(`the probe link reports a packet size of ${link.packetSize} bytes`, {
+        hint: "a CMSIS-DAP packet holds at least 8 bytes; check the probe or probe server",
+      });
+    }
     this.#link = link;
     this.packetSize = link.packetSize;
     this.#timeoutMs = options.responseTimeoutMs ?? 2000;
@@ -68,7 +73,14 @@ export class DapProbe {
         while (sent < packets.length && sent - out.length < this.packetCount) {
           const p = packets[sent];
           if (p.length > this.packetSize) {
-            throw new RangeError(`packet of ${p.length} bytes exceeds ${this.packetSize}`);
+            throw new DeviceError(
+              `a ${p.length}-byte CMSIS-DAP command does not fit the probe's ` +
+                `${this.packetSize}-byte packets`,
+              {
+                hint:
+                  "the probe (or probe server) reports too small a packet size; use one with 64-byte packets",
+              },
+            );
           }
           await this.#link.write(p);
           this.#stats.bytesOut += p.length;

@@ -61,13 +61,22 @@ const app = (name: string, subtype: number, offset: number, size: number): Parti
   flags: 0,
 });
 
-/** A table with nvs, factory at 0x10000, ota_0 at 0x110000 and a data partition to `flash`. */
+/** nvs, factory at 0x10000, ota_0 at 0x110000, and a data partition to `flash` if room. */
 export function factoryOtaTable(flash: number): Partition[] {
   return [
     { type: 1, subtype: 2, offset: 0x9000, size: 0x6000, name: "nvs", flags: 0 },
     app("factory", 0x00, 0x10000, 0x100000),
     app("ota_0", 0x10, 0x110000, 0x100000),
-    { type: 1, subtype: 0x82, offset: 0x210000, size: flash - 0x210000, name: "storage", flags: 0 },
+    ...(flash > 0x210000
+      ? [{
+        type: 1,
+        subtype: 0x82,
+        offset: 0x210000,
+        size: flash - 0x210000,
+        name: "storage",
+        flags: 0,
+      }]
+      : []),
   ];
 }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DeltaflashError, ImageFormatError } from "../../../kernel/mod.ts";
+import { DeltaflashError, ImageFormatError, printable } from "../../../kernel/mod.ts";
 import { readPartitionTable, renderPartitionTable } from "../partition/info.ts";
 import { looksLikePartitionTable } from "../partition/table.ts";
 import type { EspImageChip } from "./chips.ts";
@@ -41,7 +41,8 @@ export function checkInfoChip(info: ImageInfo, chip: EspImageChip, source: strin
   );
   for (const a of info.apps) {
     if (a.image) {
-      checkApp(a.image, chip, `${source}: app ${a.partition.name} at ${at(a.partition.offset)}`);
+      const name = printable(a.partition.name);
+      checkApp(a.image, chip, `${source}: app ${name} at ${at(a.partition.offset)}`);
     }
   }
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { printable } from "../../../kernel/mod.ts";
 import type { Partition } from "../partition/table.ts";
 import { checkAppImage, type EspAppImage, hashedLength, parseAppImage } from "./app_image.ts";
 import { chipByImageId, type EspImageChip, isFlashMapped, memoryKinds } from "./chips.ts";
@@ -162,7 +163,9 @@ function renderAppInfo(i: Omit<AppImageInfo, "text">, hashed: number): string {
   if (i.appDesc) {
     const d = i.appDesc;
     lines.push(
-      `App: ${d.projectName} ${d.version}, ESP-IDF ${d.idfVersion}, built ${d.date} ${d.time}`,
+      printable(
+        `App: ${d.projectName} ${d.version}, ESP-IDF ${d.idfVersion}, built ${d.date} ${d.time}`,
+      ),
       `ELF SHA-256: ${d.elfSha256}`,
     );
   }

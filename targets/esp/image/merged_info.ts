@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { printable } from "../../../kernel/mod.ts";
 import { decodeTable, DEFAULT_TABLE_OFFSET, type Partition } from "../partition/table.ts";
 import { renderPartitionTable } from "../partition/info.ts";
 import { ESP_IMAGE_MAGIC, parseAppImage } from "./app_image.ts";
@@ -68,7 +69,7 @@ function appIn(bytes: Uint8Array, p: Partition, source: string): MergedApp {
   if (part[0] !== ESP_IMAGE_MAGIC) {
     return { partition: p, empty: part.every((b) => b === 0xff) ? "erased" : "not an image" };
   }
-  const where = `${source} (${p.name} at ${h(p.offset)})`;
+  const where = `${source} (${printable(p.name)} at ${h(p.offset)})`;
   return { partition: p, image: appImageInfo(withoutFill(part), where) };
 }
 
@@ -96,7 +97,7 @@ export function mergedImageInfo(bytes: Uint8Array, source = "image"): MergedImag
     }):`,
     indent(renderPartitionTable(table.partitions)),
     ...apps.flatMap((a) => [
-      `App partition ${a.partition.name} at ${h(a.partition.offset)}:`,
+      `App partition ${printable(a.partition.name)} at ${h(a.partition.offset)}:`,
       a.image ? indent(a.image.text) : `  ${a.empty}\n`,
     ]),
   ];

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { ImagePlacementError, type Logger, type Segment } from "../../../kernel/mod.ts";
+import { ImagePlacementError, type Logger, printable, type Segment } from "../../../kernel/mod.ts";
 import { formatSize } from "../partition/csv.ts";
 import {
   decodeTable,
@@ -93,9 +93,9 @@ function misplacement(
   if (!table || whole || img.address < reserved.end) return undefined;
   const p = table.find((x) => img.address >= x.offset && img.address < x.offset + x.size);
   if (p && end > p.offset + p.size) {
-    return `${where} (${img.data.length} bytes) does not fit partition ${p.name} (${h(p.offset)}–${
-      h(p.offset + p.size)
-    }, ${formatSize(p.size)})`;
+    return `${where} (${img.data.length} bytes) does not fit partition ${printable(p.name)} (${
+      h(p.offset)
+    }–${h(p.offset + p.size)}, ${formatSize(p.size)})`;
   }
   return undefined;
 }
