@@ -1,6 +1,6 @@
 /**
  * Deliberately broken parsers for the harness tests: one throws typed errors, one throws a
- * TypeError on odd first bytes, one never returns for some inputs.
+ * TypeError on odd first bytes, one never returns for some inputs, one is merely slow.
  *
  * @module
  */
@@ -40,6 +40,17 @@ export function fixtureTargets(_tmpDir: string): FuzzTarget[] {
       seeds,
       run(input) {
         if (hangs(input)) { for (;;) { /* spin */ } }
+      },
+    },
+    {
+      name: "slow",
+      description: "busy for 500 ms on every input: past a 200 ms limit, within 10×",
+      weight: 1,
+      origin: "generated",
+      seeds,
+      run() {
+        const end = Date.now() + 500;
+        while (Date.now() < end) { /* busy */ }
       },
     },
   ];

@@ -39,12 +39,12 @@ Deno.test("classify: project errors are typed, anything else untyped with its si
   equal(classify("a string").kind, "untyped");
 });
 
-Deno.test("runner: untyped throws and hangs are counted; the run goes on", async () => {
+Deno.test("runner: untyped throws, hangs and slow calls are counted; the run goes on", async () => {
   const report = await runFuzz({
     seed: 1,
-    inputs: { typed: 40, untyped: 40, hang: 8 },
+    inputs: { typed: 40, untyped: 40, hang: 8, slow: 2 },
     workers: 2,
-    hangMs: 300,
+    hangMs: 200,
     jobSize: 10,
     targetsModule: new URL("./fixture_targets_test_util.ts", import.meta.url),
   });
@@ -64,5 +64,7 @@ Deno.test("runner: untyped throws and hangs are counted; the run goes on", async
   deepEqual(hang.hangIndices.toSorted((a, b) => a - b), expected);
   equal(hang.hangs, expected.length);
   equal(hang.ok, 8 - expected.length);
+  const { slow } = report.targets;
+  deepEqual([slow.inputs, slow.ok, slow.slow, slow.hangs], [2, 2, 2, 0], "slow is not a hang");
   ok(report.peakRssBytes > 0);
 });

@@ -28,8 +28,8 @@ const mb = (n: number) => `${(n / 1048576).toFixed(0)} MB`;
 
 /** The report as a plain-text table plus the untyped sites and hangs. */
 export function renderReport(r: FuzzReport): string {
-  const rows = [["target", "inputs", "ok", "typed", "untyped", "hangs", "slowest", "heap"]];
-  let sum = { inputs: 0, ok: 0, typed: 0, untyped: 0, hangs: 0 };
+  const rows = [["target", "inputs", "ok", "typed", "untyped", "hangs", "slow", "slowest", "heap"]];
+  let sum = { inputs: 0, ok: 0, typed: 0, untyped: 0, hangs: 0, slow: 0 };
   for (const [name, t] of Object.entries(r.targets)) {
     rows.push(
       [
@@ -49,15 +49,19 @@ export function renderReport(r: FuzzReport): string {
       typed: sum.typed + t.typed,
       untyped: sum.untyped + t.untyped,
       hangs: sum.hangs + t.hangs,
+      slow: sum.slow + t.slow,
     };
   }
-  rows.push(["total", sum.inputs, sum.ok, sum.typed, sum.untyped, sum.hangs, "", ""].map(String));
+  rows.push(
+    ["total", sum.inputs, sum.ok, sum.typed, sum.untyped, sum.hangs, sum.slow, "", ""].map(String),
+  );
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const lines = rows.map((row) =>
     row.map((cell, c) => c ? cell.padStart(widths[c]) : cell.padEnd(widths[c])).join("  ")
   );
   lines.push(
-    `seed ${r.seed}, hang limit ${r.hangMs} ms, peak RSS ${mb(r.peakRssBytes)}, ` +
+    `seed ${r.seed}, hang limit ${r.hangMs} ms (a suspect is retried alone with 10×), ` +
+      `peak RSS ${mb(r.peakRssBytes)}, ` +
       `${(r.wallMs / 1000).toFixed(1)} s`,
   );
   for (const [name, t] of Object.entries(r.targets)) {

@@ -57,4 +57,6 @@ export type FromWorker =
     readonly ms: number;
     readonly heapBytes: number;
   }
-  | { readonly type: "done" };
+  | { readonly type: "done" }
+  /** The job could not run at all (unknown target, seeds that fail to load). */
+  | { readonly type: "failed"; readonly message: string };

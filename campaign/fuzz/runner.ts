@@ -1,12 +1,15 @@
 /**
  * The fuzz runner: spreads inputs over worker threads, watches each parser call with a
- * watchdog (a call that gives no result within the hang limit: the worker is ended, the input
- * is retried alone in a fresh worker and, when it hangs again, counted as a hang), and tallies
- * outcomes and memory.
+ * watchdog (a call that gives no result within the hang limit: the worker is ended and the
+ * input retried alone in a fresh worker with ten times the limit; finishing then counts as
+ * slow, not finishing as a hang), and tallies outcomes and memory.
  *
  * @module
  */
 import type { FromWorker, Job, ToWorker } from "./outcome.ts";
+
+/** A suspected hang is retried alone with this many times the hang limit. */
+export const RETRY_FACTOR = 10;
 
 /** Runner settings. */
 export interface FuzzOptions {
@@ -42,7 +45,7 @@ export interface TargetStats {
   typed: number;
   untyped: number;
   hangs: number;
-  /** Inputs that exceeded the hang limit once but finished when retried alone. */
+  /** Inputs that exceeded the hang limit but finished when retried alone (within 10×). */
   slow: number;
   /** Typed error codes seen, with counts. */
   readonly codes: Record<string, number>;
@@ -155,10 +158,14 @@ export function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       s.ready = false;
       s.started = false;
       s.job = retryJob;
-      worker.onmessage = (e: MessageEvent<FromWorker>) => onMessage(s, e.data, retryJob);
+      // A worker ended by the watchdog may still have messages in flight: only the slot's
+      // current worker is heard.
+      worker.onmessage = (e: MessageEvent<FromWorker>) => {
+        if (s.worker === worker) onMessage(s, e.data, retryJob);
+      };
       worker.onerror = (e) => {
         e.preventDefault();
-        reject(new Error(`fuzz worker failed: ${e.message}`));
+        if (s.worker === worker) reject(new Error(`fuzz worker failed: ${e.message}`));
       };
       worker.postMessage({ type: "init", tmpDir, targetsModule } satisfies ToWorker);
       return s;
@@ -179,6 +186,12 @@ export function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         slot.last = performance.now();
         slot.next = m.index;
         slot.started = true;
+        return;
+      }
+      if (m.type === "failed") {
+        clearInterval(watch);
+        for (const s of slots) s.worker.terminate();
+        reject(new Error(`fuzz worker failed: ${m.message}`));
         return;
       }
       if (m.type === "done") {
@@ -220,7 +233,10 @@ export function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const now = performance.now();
       for (const slot of slots) {
         const job = slot.job;
-        if (!slot.ready || !job || !slot.started || now - slot.last <= hangMs) continue;
+        // A lone retry gets ten times the limit: a call slowed by a busy machine finishes
+        // (counted as slow), one that never returns does not (a hang).
+        const limit = slot.retry ? RETRY_FACTOR * hangMs : hangMs;
+        if (!slot.ready || !job || !slot.started || now - slot.last <= limit) continue;
         slot.worker.terminate();
         const index = slot.next;
         const t = report.targets[job.target];

@@ -29,9 +29,13 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
   }
   const { job } = msg;
   const target = targets?.get(job.target);
-  if (!target) throw new Error(`unknown fuzz target ${job.target}`);
+  if (!target) return post({ type: "failed", message: `unknown fuzz target ${job.target}` });
   let list = seeds.get(target.name);
-  if (!list) seeds.set(target.name, list = await target.seeds());
+  try {
+    if (!list) seeds.set(target.name, list = await target.seeds());
+  } catch (e) {
+    return post({ type: "failed", message: `seeds of ${target.name}: ${e}` });
+  }
   for (let i = job.from; i < job.to; i++) {
     const input = buildInput(target, list, job.seed, i);
     // Loading seeds and building the input are not the parser's time: the watchdog starts here.
