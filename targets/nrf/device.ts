@@ -8,8 +8,10 @@
  * overlaps hashing. Programming: the erase of a page runs while the host streams its data
  * into a RAM buffer (the previous program call, or the host for the first page, starts
  * it); the program stub then writes the page, hashes it as it reads back and starts the
- * next page's erase. Its digest is the page's verification, so verify needs no second pass
- * over what the stub already proved. The core halts (bkpt) after every call, so a failure
+ * next page's erase; its digest of the page as read back is kept ({@link
+ * NrfDevice.programmedDigest}), while verify still re-hashes after the whole write, so it also
+ * catches a page that changed after programming.
+ * The core halts (bkpt) after every call, so a failure
  * is confined to one page and nothing on the target spins waiting for a host that has gone.
  *
  * @module

@@ -7,7 +7,6 @@ import { type CostModel, defineTarget, type Plugin } from "../../kernel/mod.ts";
 import { BOARDS, layoutOf, type NrfBoard } from "./chips.ts";
 import { connectNrf } from "./connect.ts";
 import { nrfLoadImage } from "./image.ts";
-import { nrfVerify } from "./verify.ts";
 import { nrfOptions } from "./options.ts";
 
 export { type NrfOptions, nrfOptions } from "./options.ts";
@@ -16,13 +15,15 @@ export { type NrfOptions, nrfOptions } from "./options.ts";
 const BYTES_PER_MS = 56;
 /** Exchanges around the page loop: the first packet before the erase starts, the last reply. */
 const HANDOFF_MS = 3;
+/** One hash-stub exchange for verify: start, gated digest read. */
+const VERIFY_EXCHANGE_MS = 8;
 /** Program stub cycles per word besides the NVMC wait (copy loop, READY poll, page hash). */
 const STUB_CYCLES_PER_WORD = 32;
 
 /**
  * Modelled costs. The first page's erase starts with its upload; every page is then erase,
  * program and a hash as it reads back, back to back in the stub, while the next page uploads
- * (hidden unless the link is slower than the flash). Verify rides on the stub's digests.
+ * (hidden unless the link is slower than the flash). Verify re-hashes the written pages.
  * Erase and word write times come from the chip table; the hash stub takes about 20 cycles a
  * word.
  */
@@ -41,7 +42,8 @@ export function nrfCost(board: NrfBoard): CostModel {
     writeMs: (pages) =>
       HANDOFF_MS + Math.max(0, uploadMs - chip.pageEraseMs) +
       pages * Math.max(pageMs, uploadMs + HANDOFF_MS),
-    verifyMs: () => 0,
+    // Verify re-hashes the written pages in one stub call: its start and result exchange.
+    verifyMs: (pages) => VERIFY_EXCHANGE_MS + pages * words * 20 / (chip.clockMHz * 1000),
   };
 }
 
@@ -62,7 +64,7 @@ export function nrfTargets(): Plugin {
         cost: nrfCost(board),
         options: nrfOptions,
         connect: (ctx, options) => connectNrf(host, ctx, board, options),
-        stages: { loadImage: nrfLoadImage(board), verify: nrfVerify },
+        stages: { loadImage: nrfLoadImage(board) },
       }));
     }
   };
