@@ -233,6 +233,15 @@ export function requireTarget(s: Session): string {
   return t;
 }
 
+/** The CLI's logger: debug lines only with -v, info lines not with --json. */
+export function sessionLogger(s: Session): Logger {
+  return {
+    debug: (m) => s.options.verbose && s.io.err(m),
+    info: (m) => !s.options.json && s.io.err(m),
+    warn: (m) => s.io.err(`warning: ${m}`),
+  };
+}
+
 /** A run context: virtual time for simulated devices unless --realtime. */
 export function runContext(
   s: Session,
@@ -241,14 +250,9 @@ export function runContext(
 ): RunContext {
   const c = connection(s);
   const simulated = [...c.ports, ...c.probes].some((a) => a.startsWith("sim:"));
-  const log: Logger = {
-    debug: (m) => s.options.verbose && s.io.err(m),
-    info: (m) => !s.options.json && s.io.err(m),
-    warn: (m) => s.io.err(`warning: ${m}`),
-  };
   return createContext({
     clock: simulated && !s.options.realtime ? new VirtualClock() : undefined,
-    log,
+    log: sessionLogger(s),
     onEvent,
     signal: signal ?? s.io.signal,
   });

@@ -102,6 +102,29 @@ export class ImageRangeError extends DeltaflashError {
   }
 }
 
+/**
+ * The image was built for another chip or board than the chosen target. A usage error (exit 2),
+ * raised while loading, before any device is opened; `--force` skips the checks that allow it.
+ */
+export class WrongTargetError extends DeltaflashError {
+  /** Creates the error; the hint should name the target the image suits. */
+  constructor(message: string, options?: DeltaflashErrorOptions) {
+    super("E_WRONG_TARGET", message, { ...options, exitCode: EXIT_USAGE });
+  }
+}
+
+/**
+ * An image is placed where it cannot work: not on an erase boundary, over a region reserved
+ * for another kind of image, or past the partition it starts in. A usage error (exit 2),
+ * raised while loading; `--force` skips the check.
+ */
+export class ImagePlacementError extends DeltaflashError {
+  /** Creates the error; the hint says where such an image goes. */
+  constructor(message: string, options?: DeltaflashErrorOptions) {
+    super("E_IMAGE_PLACEMENT", message, { ...options, exitCode: EXIT_USAGE });
+  }
+}
+
 /** Configuration is missing or invalid (a usage error: exit 2). */
 export class ConfigError extends DeltaflashError {
   /** Dotted path of the bad key, when known. */

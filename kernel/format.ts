@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Logger } from "./context.ts";
 import type { FlashImage } from "./image.ts";
 
 /** Options passed to a format's loader. */
@@ -13,6 +14,8 @@ export interface FormatLoadOptions {
   readonly address?: number;
   /** Format options from the target and caller (e.g. `boardIds`). */
   readonly options: Readonly<Record<string, unknown>>;
+  /** Where a format reports what it skipped (debug) or doubts (warn). */
+  readonly log?: Logger;
 }
 
 /** An image format a plugin registers. */

@@ -3,19 +3,30 @@
  *
  * @module
  */
-import type { RunContext } from "./context.ts";
+import type { Logger, RunContext } from "./context.ts";
 import { DeltaflashError, ImageFormatError, UsageError } from "./errors.ts";
 import type { ImageFormat } from "./format.ts";
 import { FlashImage } from "./image.ts";
 import type { Registry } from "./registry.ts";
 import type { ImageInput, LoadImageArgs } from "./stages.ts";
 
-/** Parses `file@0x10000` (or `file@65536`) into an input. Windows drive letters are kept. */
+/**
+ * Parses `file@0x10000` (or `file@65536`, decimal) into an input. Windows drive letters are
+ * kept. A suffix that starts like a number but is not one (`@0x1O000`) is a bad address, not
+ * part of the file name; one with a dot or slash (`fw@2.bin`) belongs to the name.
+ */
 export function parseImageSpec(spec: string): ImageInput {
   const at = spec.lastIndexOf("@");
   if (at <= 0) return { file: spec };
   const addr = spec.slice(at + 1);
-  if (!/^(0x[0-9a-f]+|\d+)$/i.test(addr)) return { file: spec };
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(addr)) {
+    if (/^[-+]?\d/.test(addr) && !/[./\\]/.test(addr)) {
+      throw new UsageError(`bad address '${addr}' in ${spec}`, {
+        hint: "write it in hex as 0x10000 (digits 0-9 and a-f) or in decimal as 65536",
+      });
+    }
+    return { file: spec };
+  }
   const address = Number(addr);
   if (address > 0xffffffff) {
     throw new UsageError(`address ${addr} in '${spec}' is beyond the 32-bit address space`, {
@@ -63,6 +74,7 @@ export async function loadInput(
   registry: Registry,
   input: ImageInput,
   options: Readonly<Record<string, unknown>> = {},
+  log?: Logger,
 ): Promise<FlashImage> {
   const bytes = await readInput(input);
   const format = pickFormat(registry, input, bytes.subarray(0, 64));
@@ -72,7 +84,7 @@ export async function loadInput(
     });
   }
   try {
-    return format.load(bytes, { source: input.file, address: input.address, options });
+    return format.load(bytes, { source: input.file, address: input.address, options, log });
   } catch (e) {
     if (e instanceof DeltaflashError) throw e;
     throw new ImageFormatError(input.file, (e as Error).message, { cause: e });
@@ -81,10 +93,10 @@ export async function loadInput(
 
 /** The kernel's loadImage stage. */
 export function defaultLoadImage(registry: Registry) {
-  return async (_ctx: RunContext, args: LoadImageArgs): Promise<FlashImage> => {
+  return async (ctx: RunContext, args: LoadImageArgs): Promise<FlashImage> => {
     const images = [];
     for (const input of args.inputs) {
-      images.push(await loadInput(registry, input, args.formatOptions));
+      images.push(await loadInput(registry, input, args.formatOptions, ctx.log));
     }
     return FlashImage.from(images.flatMap((i) => i.segments));
   };

@@ -105,6 +105,8 @@ export interface FlashRequest {
   readonly dryRun?: boolean;
   /** Extra format options. */
   readonly formatOptions?: Readonly<Record<string, unknown>>;
+  /** Flash an image the target's load checks would refuse as built for another chip. */
+  readonly force?: boolean;
 }
 
 /** Everything a flash run did. */
@@ -170,7 +172,8 @@ export async function flash(
   const image = await stage(
     ctx,
     "loadImage",
-    (c) => stages.loadImage(c, { inputs: request.inputs, target, formatOptions }),
+    (c) =>
+      stages.loadImage(c, { inputs: request.inputs, target, formatOptions, force: request.force }),
   );
   const device = request.device ??
     await stage(ctx, "connect", (c) => target.connect(c, request.connect ?? {}));

@@ -30,6 +30,8 @@ export interface LoadImageArgs {
   readonly target?: { readonly name: string; readonly family: string };
   /** Format options (e.g. `{ boardIds: [0x9903] }`), target's merged with the caller's. */
   readonly formatOptions: Readonly<Record<string, unknown>>;
+  /** Accept an image the target's checks would refuse as built for another chip or layout. */
+  readonly force?: boolean;
 }
 
 /** Comparison of one block: device digest vs the digest of the bytes that will be in flash. */
@@ -90,7 +92,12 @@ export interface PlannedBlock {
   /** Write it or leave it. */
   readonly action: "skip" | "write";
   /** Why. */
-  readonly reason: "same" | "changed" | "assumed" | "full";
+  /**
+   * Why: `changed` (the device holds other bytes), `assumed` (not asked: written as if
+   * changed), `full` (full mode), `rounded` (holds the right bytes, rewritten so that a larger
+   * erase unit is erased at once), `same` (skipped).
+   */
+  readonly reason: "same" | "changed" | "assumed" | "full" | "rounded";
 }
 
 /**

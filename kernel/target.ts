@@ -6,7 +6,7 @@
  */
 import type { RunContext } from "./context.ts";
 import type { CostModel, FlashDevice, FlashLayout } from "./device.ts";
-import type { PartialBlockPolicy } from "./image.ts";
+import type { FlashImage, PartialBlockPolicy } from "./image.ts";
 import type { AnyOptions, OptionSchema } from "./options.ts";
 import type { StageOverrides } from "./stages.ts";
 
@@ -51,6 +51,12 @@ export interface TargetDefinition<D extends FlashDevice = FlashDevice, O = AnyOp
   readonly link: "serial" | "probe";
   /** Default memory map (before detection). */
   readonly layout: FlashLayout;
+  /**
+   * The memory map to plan against without a device, from the parsed target options (e.g.
+   * `flashSize`) and the image, for targets whose map is only known after connecting;
+   * `layout` otherwise.
+   */
+  layoutFor?(options: O, image: FlashImage): FlashLayout;
   /** Default hash algorithm name for comparisons (checked when the target registers). */
   readonly hash: string;
   /** Default partial-block policy (kernel default: `keep`). */

@@ -9,6 +9,7 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { encodeTable } from "../targets/esp/partition/table.ts";
+import { arduinoDefaultTable } from "./support/esp_images.ts";
 import { firmware, needsFirmware } from "./support/firmware.ts";
 
 const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
@@ -55,10 +56,11 @@ async function idfProject(settings: Record<string, string>) {
       flash_settings: settings,
       flash_files: {
         "0x0": "bootloader/bootloader.bin",
-        "0x10000": "hello.bin",
+        // This partition table puts the app (ota_0) at 0x20000.
+        "0x20000": "hello.bin",
         "0x8000": "partition_table/partition-table.bin",
       },
-      app: { offset: "0x10000", file: "hello.bin", encrypted: "false" },
+      app: { offset: "0x20000", file: "hello.bin", encrypted: "false" },
       extra_esptool_args: {
         after: "hard_reset",
         before: "default_reset",
@@ -80,7 +82,7 @@ Deno.test(
     equal(r.code, 0, r.stderr);
     match(r.stderr, /ESP-IDF build .*flasher_args\.json \(esp32c3\)/);
     const flash = await Deno.readFile(state);
-    deepEqual(at(flash, 0x10000, p.app.length), p.app);
+    deepEqual(at(flash, 0x20000, p.app.length), p.app);
     deepEqual(at(flash, 0x8000, p.table.length), p.table);
     // The bootloader header carries flash_settings (the image says 2MB; the project says 4MB).
     equal(p.boot[3] >> 4, 1, "the corpus bootloader is built for 2MB");
@@ -102,8 +104,10 @@ Deno.test(
     const p = await idfProject({ flash_mode: "dio", flash_size: "2MB", flash_freq: "80m" });
     const state = `${p.dir}/flash.bin`;
     const r = await deltaflash(p.dir, "flash", "-c", "esp32", "-p", `sim:esp32?state=${state}`);
-    equal(r.code, 2); // the image is checked against the chosen chip before the port opens
-    match(r.stderr, /is an image for ESP32-C3, but the (device|target) is ESP32/);
+    // Found before any device is opened: a usage error (exit 2) naming the image's target.
+    equal(r.code, 2);
+    match(r.stderr, /is an image for ESP32-C3, but the target is ESP32/);
+    match(r.stderr, /--target esp32c3/);
   },
 );
 
@@ -117,10 +121,9 @@ Deno.test(
       firmware("esp32/sha2017-badge/bootloader_1_c0e67e9.bin"),
       `${out}/Blink.ino.bootloader.bin`,
     );
-    const table = await copy(
-      firmware("esp32/esptool-test-images/partitions_singleapp.bin"),
-      `${out}/Blink.ino.partitions.bin`,
-    );
+    // Arduino's default table: its app0 holds the 1.2 MB app.
+    const table = arduinoDefaultTable();
+    await Deno.writeFile(`${out}/Blink.ino.partitions.bin`, table);
     const app = await copy(
       firmware("esp32/sha2017-badge/sha2017-badge_01_5d05113.bin"),
       `${out}/Blink.ino.bin`,

@@ -3,6 +3,7 @@
  */
 import { equal, match } from "node:assert/strict";
 import { createRegistry } from "../mod.ts";
+import { arduinoDefaultTable } from "./support/esp_images.ts";
 import { firmware, needsFirmware } from "./support/firmware.ts";
 import { runCli } from "./support/run_cli.ts";
 
@@ -47,6 +48,9 @@ Deno.test(
   needsFirmware,
   async () => {
     const state = await tmp("esp32.bin");
+    // A table whose app partition holds the 1.2 MB app (esptool's test table has 1 MiB).
+    const table = await tmp("partitions.bin");
+    await Deno.writeFile(table, arduinoDefaultTable());
     const args = (app: string) => [
       "flash",
       "--target",
@@ -55,7 +59,7 @@ Deno.test(
       `sim:esp32?state=${state}`,
       "--json",
       `${firmware("esp32/sha2017-badge/bootloader_2_c45c3de.bin")}@0x1000`,
-      `${firmware("esp32/esptool-test-images/partitions_singleapp.bin")}@0x8000`,
+      `${table}@0x8000`,
       `${firmware(`esp32/sha2017-badge/${app}`)}@0x10000`,
     ];
     const first = await runCli(args("sha2017-badge_01_5d05113.bin"));

@@ -140,7 +140,8 @@ Deno.test("esp32c3 IDF bootloader + partition table + app: a rebuild changes 2 +
       inputs: [
         { file: "bootloader.bin", address: 0x0, bytes: boot, format: "bin" },
         { file: "partition-table.bin", address: 0x8000, bytes: pt, format: "bin" },
-        { file: "hello_world.bin", address: 0x10000, bytes: app, format: "bin" },
+        // The app goes where this partition table puts it: ota_0 at 0x20000.
+        { file: "hello_world.bin", address: 0x20000, bytes: app, format: "bin" },
       ],
       connect: { port: "sim:esp32c3", baud: 921600 },
     });
@@ -158,7 +159,7 @@ Deno.test("esp32c3 IDF bootloader + partition table + app: a rebuild changes 2 +
   const dev = bank.devices()[0];
   deepEqual(dev.flash.bytes.subarray(0, boot2.length), boot2);
   deepEqual(dev.flash.bytes.subarray(0x8000, 0x8000 + pt.length), pt);
-  deepEqual(dev.flash.bytes.subarray(0x10000, 0x10000 + app2.length), app2);
+  deepEqual(dev.flash.bytes.subarray(0x20000, 0x20000 + app2.length), app2);
 });
 
 Deno.test("an ESP32 app image is refused on an ESP32-C3 before anything is written", async () => {

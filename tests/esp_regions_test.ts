@@ -9,6 +9,7 @@ import { hashes } from "../plugins/hash/mod.ts";
 import { espSim, EspSimBank } from "../sim/esp/plugin.ts";
 import { espImages } from "../targets/esp/images_plugin.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
+import { arduinoDefaultTable } from "./support/esp_images.ts";
 import { firmware, needsFirmware } from "./support/firmware.ts";
 
 async function setup() {
@@ -36,7 +37,8 @@ Deno.test(
     const { bank, registry } = await setup();
     const regions = (app: string) => [
       at("esp32/sha2017-badge/bootloader_2_c45c3de.bin", 0x1000),
-      at("esp32/esptool-test-images/partitions_singleapp.bin", 0x8000),
+      // A table whose app partition holds the 1.2 MB app (esptool's test table has 1 MiB).
+      { file: "partitions.bin", address: 0x8000, bytes: arduinoDefaultTable(), format: "bin" },
       at(`esp32/sha2017-badge/${app}`, 0x10000),
     ];
     const first = await run(registry, "esp32", regions("sha2017-badge_01_5d05113.bin"));

@@ -94,7 +94,13 @@ Deno.test("targets -v, --help and completions list the options from the schemas"
   match(targets.stdout, /swdClockHz/);
   const json = JSON.parse((await runCli(["targets", "--json"])).stdout);
   const esp = json.targets.find((t: { name: string }) => t.name === "esp32c3");
-  deepEqual(esp.options.after.choices, ["hard-reset", "no-reset"]);
+  deepEqual(esp.options.before.choices, ["default-reset", "no-reset"]);
+  deepEqual(esp.options.after.choices, [
+    "hard-reset",
+    "no-reset",
+    "no-reset-no-stub",
+    "no-reset-stub",
+  ]);
   const help = await runCli(["--help"]);
   match(help.stdout + help.stderr, /Target options/);
   match(help.stdout + help.stderr, /hashStrategy/);
@@ -103,6 +109,7 @@ Deno.test("targets -v, --help and completions list the options from the schemas"
     equal(c.code, 0);
     ok(c.stdout.includes("hashStrategy=bisect"), shell);
     ok(c.stdout.includes("after=no-reset"), shell);
+    ok(c.stdout.includes("after=no-reset-no-stub"), shell);
     ok(c.stdout.includes("swdClockHz="), shell);
   }
 });

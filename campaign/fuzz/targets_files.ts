@@ -11,7 +11,7 @@ import { ihex, parseIntelHex } from "../../plugins/formats/ihex.ts";
 import { elfToImage } from "../../targets/esp/image/elf2image.ts";
 import { loadableSections, readElfSections } from "../../targets/esp/image/elf_sections.ts";
 import { checkAppImage, parseAppImage } from "../../targets/esp/image/app_image.ts";
-import { imageInfo } from "../../targets/esp/image/info.ts";
+import { imageInfo } from "../../targets/esp/image/image_info.ts";
 import { formatCsv, parseCsv } from "../../targets/esp/partition/csv.ts";
 import { defaultPartitionTable } from "../../targets/esp/partition/default.ts";
 import { espPartitionCsv } from "../../targets/esp/partition/format.ts";

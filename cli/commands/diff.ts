@@ -6,7 +6,7 @@
 import { compareImages, loadInput, parseImageSpec, UsageError } from "../../kernel/mod.ts";
 import type { CommandSpec } from "../commander.ts";
 import { hex32 } from "../render.ts";
-import { type CliIO, type GlobalOptions, openSession } from "../session.ts";
+import { type CliIO, type GlobalOptions, openSession, sessionLogger } from "../session.ts";
 
 /** The `diff` command. */
 export function diffCommand(io: CliIO): CommandSpec {
@@ -38,8 +38,9 @@ export function diffCommand(io: CliIO): CommandSpec {
           ? { ...i, address: 0 }
           : i;
       };
-      const a = await loadInput(s.registry, spec(args[0]), options);
-      const b = await loadInput(s.registry, spec(args[1]), options);
+      const log = sessionLogger(s);
+      const a = await loadInput(s.registry, spec(args[0]), options, log);
+      const b = await loadInput(s.registry, spec(args[1]), options, log);
       const d = compareImages(a, b, block);
       if (s.options.json) {
         io.out(

@@ -5,15 +5,14 @@
  * @module
  */
 import {
+  checkRange,
   compareImages,
   composeStages,
   flash,
-  FlashImage,
   type FlashRequest,
   fullReport,
   type ImageInput,
   isFlashMode,
-  loadInput,
   parseImageSpec,
   UsageError,
 } from "../../kernel/mod.ts";
@@ -22,7 +21,7 @@ import { describeBuild, resolveImages, supportImages } from "../images.ts";
 import { ProgressView } from "../progress.ts";
 import { monitorDevice, parseTimeout } from "./monitor.ts";
 import { flashMany } from "./multi.ts";
-import { formatBytes, formatMs, hex32, resultJson, summaryLine } from "../render.ts";
+import { formatBytes, formatMs, hex32, resultJson, summaryLine, writtenFor } from "../render.ts";
 import {
   connection,
   connectOptions,
@@ -53,6 +52,10 @@ const common: OptionSpec[] = [
   {
     flags: "--partition-table <file>",
     description: "ESP: partition table (CSV or binary) to flash with an ELF or app",
+  },
+  {
+    flags: "--force",
+    description: "flash an image the target refuses (other chip, overlapping regions, bad address)",
   },
 ];
 
@@ -109,6 +112,7 @@ async function request(
     verify: o.verify === false ? false : s.config.pipeline.verify,
     dryRun,
     formatOptions: { ...images.formatOptions, ...(board ? { board } : {}) },
+    force: o.force === true,
   };
 }
 
@@ -131,6 +135,7 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
       inputs: req.inputs,
       target,
       formatOptions: { ...target.formatOptions, ...req.formatOptions },
+      force: req.force,
     });
     device = await target.connect(ctx, req.connect ?? {});
   }
@@ -185,17 +190,25 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
   const s = await openSession(o as GlobalOptions, io);
   const target = s.registry.target(requireTarget(s));
   const board = (o.board as string | undefined) ?? s.config.board;
-  const opts = { ...target.formatOptions, ...(board ? { board } : {}) };
-  const load = async (specs: ImageInput[]) => {
-    const parts = [];
-    for (const i of specs) parts.push(await loadInput(s.registry, i, opts));
-    return parts.flatMap((p) => p.segments);
-  };
-  const image = FlashImage.from(await load(imageInputs(s, args)));
-  const old = FlashImage.from(await load(String(o.against).split(",").map(parseImageSpec)));
-  const base = fullReport(image, target.layout);
+  const formatOptions = { ...target.formatOptions, ...(board ? { board } : {}) };
+  // The target's own stages, as against a device: images are checked and prepared (ELF to app
+  // image, bootloader settings) the same way, and the plan rounds erase blocks alike.
+  const stages = composeStages(s.registry, target);
+  const ctx = runContext(s);
+  const load = (inputs: ImageInput[], c = ctx) =>
+    stages.loadImage(c, { inputs, target, formatOptions, force: o.force === true });
+  const image = await load(imageInputs(s, args));
+  // What the device holds was written before: its load warnings would only repeat.
+  const quiet = { ...ctx, log: { ...ctx.log, warn: ctx.log.debug } };
+  const old = await load(String(o.against).split(",").map(parseImageSpec), quiet);
+  // The map a device would report: flash size from -O flashSize or config, else the image's.
+  const options = target.parseOptions(connectOptions(s, target.link).options);
+  const layout = target.layoutFor?.(options, image.end >= old.end ? image : old) ?? target.layout;
+  checkRange(image, layout, target.name);
+  checkRange(old, layout, target.name);
+  const base = fullReport(image, layout);
   const changed = new Set<number>();
-  for (const r of target.layout.regions) {
+  for (const r of layout.regions) {
     for (const a of compareImages(old, image, r.blockSize).differentBlocks) changed.add(a);
   }
   const report = {
@@ -204,11 +217,10 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
     blocks: base.map((b) => ({ ...b, same: !changed.has(b.address) })),
   };
   const mode = ((o.mode as string | undefined) ?? "diff") as "diff" | "full";
-  // The target's own plan stage, as against a device, so both round erase blocks alike.
-  const plan = await composeStages(s.registry, target).plan(runContext(s), {
+  const plan = await stages.plan(ctx, {
     image,
     report,
-    layout: target.layout,
+    layout,
     mode,
     cost: target.cost,
   });
@@ -221,8 +233,9 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
           plan: {
             mode,
             totals: plan.totals,
-            changed: plan.blocks.filter((b) => b.action === "write").map((b) => b.address),
-            assumedChanged: [],
+            changed: writtenFor(plan, "changed", "full"),
+            assumedChanged: writtenFor(plan, "assumed"),
+            rounded: writtenFor(plan, "rounded"),
             estimateMs: plan.estimate?.ms,
           },
         },

@@ -21,6 +21,7 @@ import {
   openSession,
   requireTarget,
   runContext,
+  sessionLogger,
 } from "../session.ts";
 
 function parseRange(text: string): AddressRange {
@@ -57,8 +58,11 @@ export function hashCommand(io: CliIO): CommandSpec {
       s.registry.hash(algorithm);
       const within = o.range ? parseRange(String(o.range)) : undefined;
       const parts = [];
+      const log = sessionLogger(s);
       for (const a of args) {
-        parts.push(await loadInput(s.registry, parseImageSpec(a), target.formatOptions ?? {}));
+        parts.push(
+          await loadInput(s.registry, parseImageSpec(a), target.formatOptions ?? {}, log),
+        );
       }
       const ctx = runContext(s);
       const device = await target.connect(ctx, connectOptions(s, target.link));

@@ -4,11 +4,11 @@
  * @module
  */
 import {
-  EXIT_USAGE,
   FlashImage,
   type ImageFormat,
   ImageFormatError,
   UsageError,
+  WrongTargetError,
 } from "../../kernel/mod.ts";
 import { SegmentBuilder } from "./segments.ts";
 
@@ -16,6 +16,16 @@ import { SegmentBuilder } from "./segments.ts";
 export const MICROBIT_V1_BOARD_IDS: readonly number[] = [0x9900, 0x9901];
 /** Board ids of micro:bit V2 (nRF52833). */
 export const MICROBIT_V2_BOARD_IDS: readonly number[] = [0x9903, 0x9904, 0x9905, 0x9906];
+
+/** Lines after the end-of-file record, which every micro:bit flasher ignores. */
+export interface AfterEof {
+  /** 1-based line of the end-of-file record. */
+  readonly eofLine: number;
+  /** Non-empty lines after it. */
+  readonly lines: number;
+  /** True when they hold MakeCode's packed source (magic 41140E2FB82FA2BB), not flash data. */
+  readonly makecodeSource: boolean;
+}
 
 /** One parsed hex: plain (one section) or universal (one section per board id). */
 export interface ParsedHex {
@@ -25,6 +35,20 @@ export interface ParsedHex {
   readonly sections: readonly { boardId?: number; image: FlashImage }[];
   /** Start address from record 03/05, if any. */
   readonly entry?: number;
+  /** What followed the end-of-file record, when anything did. */
+  readonly afterEof?: AfterEof;
+}
+
+// MakeCode's packed-source header starts a 16-byte data record (pxt's hexfile.ts).
+const MAKECODE_SOURCE_RECORD = /^:10[0-9A-F]{4}0041140E2FB82FA2BB/i;
+
+/** Describes the lines after the end-of-file record without parsing them. */
+function describeAfterEof(text: string, pos: number, eofLine: number): AfterEof | undefined {
+  const rest = text.slice(pos).split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  if (!rest.length) return undefined;
+  // The source follows one extended linear address record (0x2000 → 0x20000000).
+  const makecodeSource = rest.slice(0, 3).some((l) => MAKECODE_SOURCE_RECORD.test(l));
+  return { eofLine, lines: rest.length, makecodeSource };
 }
 
 const HEX = new Int8Array(128).fill(-1);
@@ -39,6 +63,7 @@ export function parseIntelHex(text: string, source: string): ParsedHex {
   let upper = 0; // from record 02 (segment << 4) or 04 (linear << 16)
   let entry: number | undefined;
   let eof = false;
+  let afterEof: AfterEof | undefined;
   let lineNo = 0;
   let pos = 0;
   const fail = (msg: string) => {
@@ -51,7 +76,7 @@ export function parseIntelHex(text: string, source: string): ParsedHex {
     }
     return current;
   };
-  while (pos < text.length) {
+  while (pos < text.length && !eof) {
     let nl = text.indexOf("\n", pos);
     if (nl < 0) nl = text.length;
     let line = text.slice(pos, nl);
@@ -60,7 +85,6 @@ export function parseIntelHex(text: string, source: string): ParsedHex {
     if (line.endsWith("\r")) line = line.slice(0, -1);
     line = line.trim();
     if (line === "") continue;
-    if (eof) fail("data after the end-of-file record");
     if (line[0] !== ":") fail(`record does not start with ':'`);
     if ((line.length - 1) % 2 !== 0) fail("record has an odd number of hex digits");
     const n = (line.length - 1) / 2;
@@ -99,7 +123,10 @@ export function parseIntelHex(text: string, source: string): ParsedHex {
         plainSection().add(upper + offset, data);
         break;
       case 0x01:
+        // DAPLink and the micro:bit bootloaders stop here; MakeCode appends its source after it.
+        if (len !== 0) fail("end-of-file record must have no data");
         eof = true;
+        afterEof = describeAfterEof(text, pos, lineNo);
         break;
       case 0x02:
         if (len !== 2) fail("extended segment address record needs 2 data bytes");
@@ -146,11 +173,19 @@ export function parseIntelHex(text: string, source: string): ParsedHex {
   return {
     universal,
     entry,
+    afterEof,
     sections: sections.map((s) => ({
       boardId: s.boardId,
       image: FlashImage.from(s.builder.segments()),
     })),
   };
+}
+
+/** The micro:bit target a Universal Hex board id belongs to. */
+function microbitTarget(boardId: number): string | undefined {
+  if (MICROBIT_V1_BOARD_IDS.includes(boardId)) return "microbit-v1";
+  if (MICROBIT_V2_BOARD_IDS.includes(boardId)) return "microbit-v2";
+  return undefined;
 }
 
 /** Parses a board option: `v1`, `v2`, or a number like `0x9903`. */
@@ -185,11 +220,16 @@ export function selectSection(
   }
   const hit = hex.sections.find((s) => wanted.includes(s.boardId!));
   if (!hit) {
-    throw new ImageFormatError(
-      source,
-      `no section for board id ${wanted.map((w) => `0x${w.toString(16)}`).join("/")} (has ${ids})`,
-      // The wrong board for the image, found before any device is opened: a usage error.
-      { hint: "this hex was not built for this board", exitCode: EXIT_USAGE },
+    const suits = hex.sections.map((s) => microbitTarget(s.boardId!)).filter((t) => t);
+    throw new WrongTargetError(
+      `${source} is a Universal Hex with no section for board id ${
+        wanted.map((w) => `0x${w.toString(16)}`).join("/")
+      } (it has ${ids})`,
+      {
+        hint: suits.length
+          ? `it was built for ${[...new Set(suits)].join(" and ")}: use --target ${suits[0]}`
+          : "this hex was not built for this board",
+      },
     );
   }
   return hit.image;
@@ -202,8 +242,16 @@ export const ihex: ImageFormat = {
   extensions: [".hex", ".ihex", ".ihx"],
   detect: (head) =>
     head[0] === 0x3a && /^:[0-9A-Fa-f]{8}/.test(new TextDecoder().decode(head.subarray(0, 9))),
-  load(bytes, { source, options }) {
+  load(bytes, { source, options, log }) {
     const text = new TextDecoder("latin1").decode(bytes);
-    return selectSection(parseIntelHex(text, source), options, source);
+    const hex = parseIntelHex(text, source);
+    const after = hex.afterEof;
+    if (after && log) {
+      const what = `${after.lines} line(s) after the end-of-file record (line ${after.eofLine})`;
+      // MakeCode's source is expected; anything else may be a second file pasted on the end.
+      if (after.makecodeSource) log.debug(`${source}: ignored ${what}: MakeCode's embedded source`);
+      else log.warn(`${source}: ignored ${what}; flashers stop reading at that record`);
+    }
+    return selectSection(hex, options, source);
   },
 };

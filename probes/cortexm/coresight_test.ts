@@ -179,3 +179,19 @@ Deno.test("core check: no SCS anywhere is a DeviceError E_NO_CORE that says what
     return true;
   });
 });
+
+Deno.test("coresight: ROM tables nested deeper than 8 levels are not followed", async () => {
+  const bus = new Bus().ids(0xe000e000, 0xe, 0x43b, 0x00c);
+  // A chain of tables 0x10000000, 0x10001000, …, each leading to the next.
+  for (let i = 0; i < 12; i++) {
+    const at = 0x10000000 + i * 0x1000;
+    bus.table(at, [entry(at, at + 0x1000), 0]);
+  }
+  bus.words.set(0x10000004, entry(0x10000000, 0xe000e000)); // the root also lists the SCS
+  bus.words.set(0x10000008, 0);
+  const walk = await walkRomTable(bus.read, 0x10000000);
+  assertEquals(walk.tables.length, 9); // depth 0 through 8
+  assertEquals(walk.components.map(componentName), ["Cortex-M4 SCS"]);
+  assertEquals(walk.problems.length, 1);
+  ok(walk.problems[0].includes("nested deeper than 8"), walk.problems[0]);
+});

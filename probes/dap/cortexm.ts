@@ -100,12 +100,21 @@ export class DapCortexM implements CortexMDebug {
         hint: "the chip may be protected or unpowered",
       });
     }
-    if (options.checkCore ?? true) {
-      const base = (await core.port.run(ctx, (b) => b.apRead(MEM_AP, AP_BASE))).values[0];
-      core.#coreSight = await checkCortexMCore(ctx, core, { base: romTableBase(base) });
-      for (const p of core.#coreSight.problems) ctx.log.debug(`CoreSight: ${p}`);
-    }
+    if (options.checkCore ?? true) await core.checkCore(ctx);
     return core;
+  }
+
+  /**
+   * Walks the ROM table that the MEM-AP's BASE register names and requires a Cortex-M core in
+   * it (DeviceError `E_NO_CORE` otherwise); {@link coreSight} keeps what was found. Run after
+   * any chip-specific access check, whose message is the better one for a locked part.
+   */
+  async checkCore(ctx: RunContext): Promise<CoreSightReport> {
+    const base = (await this.port.run(ctx, (b) => b.apRead(MEM_AP, AP_BASE))).values[0];
+    const report = await checkCortexMCore(ctx, this, { base: romTableBase(base) });
+    for (const p of report.problems) ctx.log.debug(`CoreSight: ${p}`);
+    this.#coreSight = report;
+    return report;
   }
 
   /** The CoreSight components found on connect (undefined when the check was skipped). */

@@ -6,7 +6,8 @@
  * 0x001, the words at 0xF0000FE0… that the nRF51 MDK's errata checks read: part 0x01, and
  * revision nibble 7 for QFAA-H0 "r3" build codes). Its one entry leads to the Cortex-M0 ROM
  * table at 0xE00FF000 (part 0x471), whose entries are SCS (0x008), DWT (0x00A) and BPU
- * (0x00B) (Cortex-M0 TRM, ARM DDI 0432C, ROM table identification; ARMv6-M ARM, ARM DDI 0419, chapter C1).
+ * (0x00B) (Cortex-M0 TRM, ARM DDI 0432C, ROM table identification; ARMv6-M ARM, ARM DDI 0419,
+ * chapter C1).
  *
  * nRF52: BASE = 0xE00FF003, the Cortex-M4 ROM table with Nordic's identification in place of
  * Arm's (part 0x00D nRF52833, 0x008 nRF52840 — the values the nRF52 MDK errata checks compare
@@ -18,6 +19,10 @@
  * Component IDs are the values OpenOCD's `dap info`, pyOCD and Black Magic Debug print for
  * these cores (Arm designer 0x43B); the component classes and the 4 KiB blocks follow the
  * CoreSight Architecture Specification (ARM IHI 0029) and ADIv5.2 (ARM IHI 0031).
+ *
+ * Assumptions: on the nRF52 the block at 0xF0000000 is modelled as an empty table carrying the
+ * part identification (the MDK reads only its PIDRs); the revision nibbles (nRF52833 1,
+ * nRF52840 2) are production values the MDK's errata tables list.
  *
  * @module
  */

@@ -1,20 +1,13 @@
 /**
- * ESP image handling as its own plugin: it wraps the ESP targets' loadImage (ELF → app image,
- * bootloader flash-setting patches) and queryHashes (refuse an image built for another chip
- * before anything is written), registers the partition-table CSV format, and adds the
- * `save-image`, `image-info` and `partition-table` commands.
+ * ESP image handling as its own plugin: it registers the partition-table CSV format and adds
+ * the `save-image`, `image-info` and `partition-table` commands. The ESP targets carry the
+ * image stages themselves (ELF → app image, bootloader flash settings, chip and placement
+ * checks), so they run once per load.
  *
  * @module
  */
 import { type CliCommand, type Plugin, UsageError } from "../../kernel/mod.ts";
-import { CHIPS } from "./chips.ts";
-import {
-  espChipCheckStage,
-  espImageChip,
-  espLoadImageStage,
-  imageInfo,
-  saveImage,
-} from "./image/mod.ts";
+import { espImageChip, imageInfo, saveImage } from "./image/mod.ts";
 import { espPartitionCsv } from "./partition/format.ts";
 import { partitionTable } from "./partition/info.ts";
 
@@ -70,16 +63,24 @@ const saveImageCommand: CliCommand = {
       } as Parameters<typeof saveImage>[0],
     );
     await Deno.writeFile(String(o.output), bytes);
-    io.out(`wrote ${o.output} (${bytes.length} bytes)`);
+    io.out(
+      o.json
+        ? JSON.stringify({ output: String(o.output), bytes: bytes.length }, null, 2)
+        : `wrote ${o.output} (${bytes.length} bytes)`,
+    );
   },
 };
 
 /** `image-info FILE [--chip C] [--json]`. */
 const imageInfoCommand: CliCommand = {
   name: "image-info",
-  description: "describe an ESP app/bootloader image or partition table and check it",
-  arguments: [{ name: "file", description: "image or partition table" }],
-  options: [{ flags: "--chip <chip>", description: "check the image is for this chip" }],
+  description:
+    "describe an ESP app/bootloader image, partition table or whole-flash image and check it",
+  arguments: [{ name: "file", description: "image, partition table or whole-flash image" }],
+  options: [{
+    flags: "--chip <chip>",
+    description: "check every image in the file is for this chip (exit 1 if not)",
+  }],
   async run(args, o, io) {
     const chip = str(o.chip);
     const info = imageInfo(await readFile(args[0], "image"), {
@@ -87,8 +88,10 @@ const imageInfoCommand: CliCommand = {
       source: args[0],
     });
     if (o.json) {
-      const { text: _text, ...data } = info as typeof info & { text: string };
-      io.out(JSON.stringify(data, (_k, v) => (v instanceof Uint8Array ? v.toHex() : v), 2));
+      // Renderings (`text`, also of the parts of a whole-flash image) stay out of the data.
+      const replacer = (k: string, v: unknown) =>
+        k === "text" ? undefined : v instanceof Uint8Array ? v.toHex() : v;
+      io.out(JSON.stringify(info, replacer, 2));
     } else io.out(info.text.trimEnd());
   },
 };
@@ -112,7 +115,9 @@ const partitionTableCommand: CliCommand = {
     if (o.output) {
       const out = typeof r.output === "string" ? new TextEncoder().encode(r.output) : r.output;
       await Deno.writeFile(String(o.output), out);
-      io.out(`wrote ${o.output}`);
+      io.out(o.json ? JSON.stringify({ output: String(o.output) }, null, 2) : `wrote ${o.output}`);
+    } else if (o.json) {
+      io.out(JSON.stringify({ partitions: r.partitions }, null, 2));
     } else io.out(r.text.trimEnd());
   },
 };
@@ -121,10 +126,6 @@ const partitionTableCommand: CliCommand = {
 export function espImages(): Plugin {
   return (host) => {
     host.registerFormat(espPartitionCsv);
-    for (const chip of Object.values(CHIPS)) {
-      host.wrapStage("loadImage", espLoadImageStage(chip.target), { targets: [chip.target] });
-      host.wrapStage("queryHashes", espChipCheckStage(), { targets: [chip.target] });
-    }
     for (const c of [saveImageCommand, imageInfoCommand, partitionTableCommand]) {
       host.registerCommand(c);
     }

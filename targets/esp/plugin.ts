@@ -6,6 +6,7 @@
  */
 import {
   defineTarget,
+  type FlashLayout,
   type Plugin,
   type PluginHost,
   type TargetDefinition,
@@ -22,6 +23,18 @@ import { espPlanStage } from "./plan.ts";
 
 export { type EspOptions, espOptions } from "./options.ts";
 
+/** One flash region of `size` bytes in 4 KiB sectors. */
+function flashLayout(size: number): FlashLayout {
+  return { regions: [{ name: "flash", start: 0, size, blockSize: SECTOR, erasedValue: 0xff }] };
+}
+
+/** The smallest flash size (a power of two, as ESP flash chips come) that holds `end` bytes. */
+function sizeHolding(end: number, atLeast: number): number {
+  let size = atLeast;
+  while (size < end) size *= 2;
+  return size;
+}
+
 function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition<EspDevice, EspOptions> {
   return defineTarget<EspDevice, EspOptions>({
     name: chip.target,
@@ -31,15 +44,10 @@ function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition<EspDevice
       chip.bootloaderOffset.toString(16)
     })`,
     link: "serial",
-    layout: {
-      regions: [{
-        name: "flash",
-        start: 0,
-        size: chip.defaultFlashSize,
-        blockSize: SECTOR,
-        erasedValue: 0xff,
-      }],
-    },
+    layout: flashLayout(chip.defaultFlashSize),
+    // Without a device the flash size is `flashSize`, else what the image needs: never less.
+    layoutFor: (o, image) =>
+      flashLayout(o.flashSize ?? sizeHolding(image.end, chip.defaultFlashSize)),
     hash: "md5",
     // FLASH_BEGIN erases whole sectors and the ROM has no fast readback.
     partialBlocks: "fill",

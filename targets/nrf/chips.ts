@@ -25,6 +25,8 @@ export const UICR_BASE = 0x10001000;
 export interface NrfChip {
   /** Part name. */
   readonly name: string;
+  /** Series: images for one do not run on the other (vector table, UICR, SoftDevice). */
+  readonly series: "nRF51" | "nRF52";
   /** CPU core. */
   readonly core: "Cortex-M0" | "Cortex-M4F";
   /** Flash page (erase unit) in bytes. */
@@ -52,6 +54,7 @@ export const RAM_BASE = 0x20000000;
 export const CHIPS = {
   nrf51822: {
     name: "nRF51822",
+    series: "nRF51",
     core: "Cortex-M0",
     pageSize: 1024,
     flashSize: 256 * 1024,
@@ -64,6 +67,7 @@ export const CHIPS = {
   },
   nrf52833: {
     name: "nRF52833",
+    series: "nRF52",
     core: "Cortex-M4F",
     pageSize: 4096,
     flashSize: 512 * 1024,
@@ -76,6 +80,7 @@ export const CHIPS = {
   },
   nrf52840: {
     name: "nRF52840",
+    series: "nRF52",
     core: "Cortex-M4F",
     pageSize: 4096,
     flashSize: 1024 * 1024,
@@ -87,6 +92,23 @@ export const CHIPS = {
     wordWriteUs: 41,
   },
 } as const satisfies Record<string, NrfChip>;
+
+/**
+ * nRF51 facts an image gives away (nRF51 Series Reference Manual v3.0, UICR chapter; Nordic's
+ * SoftDevice firmware ids): UICR registers that exist only on nRF51 (CLENR0, RBPCONF, XTALFREQ,
+ * FWID; reserved on nRF52), the vector table length (16 system + 32 interrupt entries; nRF52's
+ * has 16 + 48 or more) and the RAM top of the largest nRF51 (32 KiB).
+ */
+export const NRF51 = {
+  uicrOnly: { start: UICR_BASE, end: UICR_BASE + 0x14 },
+  vectorEntries: 48,
+  maxRamTop: 0x20008000,
+  /** SoftDevice firmware ids (at 0x300C) of nRF51 SoftDevices. */
+  softDevices: { 0x64: "S110 8.0.0", 0x67: "S130 1.0.0", 0x80: "S130 2.0.0", 0x87: "S130 2.0.1" },
+} as const;
+
+/** Where a SoftDevice's information structure says who it is (magic 0x51B1E5DB at +4). */
+export const SOFTDEVICE_INFO = { magicAt: 0x3004, magic: 0x51b1e5db, fwidAt: 0x300c } as const;
 
 /** A board: the chip it carries and the DAPLink board ids that identify it. */
 export interface NrfBoard {

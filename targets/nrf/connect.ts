@@ -56,8 +56,11 @@ export async function connectNrf(
       // nRF52 at 4 MHz SWCLK), so the halt is seen within one poll, not a frame or two late.
       matchRetry: MATCH_RETRY,
       description: `CMSIS-DAP ${address}`,
+      checkCore: false,
     });
+    // A locked nRF52 faults every AHB-AP read: say so before looking for the core.
     if (board.chip.core === "Cortex-M4F") await checkApprotect(ctx, core);
+    await core.checkCore(ctx);
     const details: Record<string, string> = { probe: address };
     if (boardId) details["board id"] = boardId;
     const firmware = await probeText(ctx, probe, InfoId.FirmwareVersion);

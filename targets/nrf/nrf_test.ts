@@ -11,7 +11,7 @@ import {
 import { murmur3x2 } from "../../plugins/hash/murmur3x2.ts";
 import { nrfVerify } from "./verify.ts";
 import type { CortexMDebug } from "../../probes/cortexm/debug.ts";
-import { boardForId, CHIPS, layoutOf, NVMC } from "./chips.ts";
+import { boardForId, BOARDS, CHIPS, layoutOf, NVMC } from "./chips.ts";
 import { hashBatches, NrfDevice } from "./device.ts";
 import { nrfLoadImage } from "./image.ts";
 import { programUicr, uicrChanges } from "./uicr.ts";
@@ -165,7 +165,7 @@ Deno.test("loadImage drops RAM bytes and tags UICR segments", async () => {
     { address: 0x10001014, data: new Uint8Array(4), source: "a.hex" },
     { address: 0x20000000, data: new Uint8Array(64), source: "a.hex" },
   ]);
-  const stage = nrfLoadImage(() => Promise.resolve(image));
+  const stage = nrfLoadImage(BOARDS[1])(() => Promise.resolve(image));
   const out = await stage(ctx, { inputs: [], formatOptions: {} });
   deepEqual(out.segments.map((s) => [s.address, s.source]), [[0, "a.hex"], [
     0x10001014,

@@ -62,7 +62,7 @@ export function nrfTargets(): Plugin {
         cost: nrfCost(board),
         options: nrfOptions,
         connect: (ctx, options) => connectNrf(host, ctx, board, options),
-        stages: { loadImage: nrfLoadImage, verify: nrfVerify },
+        stages: { loadImage: nrfLoadImage(board), verify: nrfVerify },
       }));
     }
   };

@@ -1,12 +1,10 @@
 /**
- * `image-info`: what an ESP `.bin` is and whether it is intact, as data and as text.
- * Partition tables are recognised and described as such.
+ * What an ESP app or bootloader image is and whether it is intact, as data and as text.
  *
  * @module
  */
-import { ImageFormatError, printable } from "../../../kernel/mod.ts";
-import { readPartitionTable, renderPartitionTable } from "../partition/info.ts";
-import { looksLikePartitionTable, type Partition } from "../partition/table.ts";
+import { printable } from "../../../kernel/mod.ts";
+import type { Partition } from "../partition/table.ts";
 import { checkAppImage, type EspAppImage, hashedLength, parseAppImage } from "./app_image.ts";
 import { chipByImageId, type EspImageChip, isFlashMapped, memoryKinds } from "./chips.ts";
 import { flashFreqName, flashModeName, flashSizeName } from "./flash_params.ts";
@@ -47,6 +45,8 @@ export interface AppImageInfo {
   readonly flashFreq: string;
   readonly minRevFull: number;
   readonly maxRevFull: number;
+  /** Chip revisions the image runs on, as esptool prints them: `v0.3 – v1.99`, `v0.0 – any`. */
+  readonly revisions: string;
   readonly segments: readonly SegmentInfo[];
   readonly checksum: {
     readonly stored: number;
@@ -91,15 +91,21 @@ function appDesc(image: EspAppImage): AppDescInfo | undefined {
   };
 }
 
-/** Describes an app/bootloader image; `chip` overrides the one named by the header. */
-export function appImageInfo(
-  bytes: Uint8Array,
-  chip?: EspImageChip,
-  source = "image",
-): AppImageInfo {
+/** A revision `major × 100 + minor` as esptool prints it: `v1.99`. */
+export function formatRevision(full: number): string {
+  return `v${Math.floor(full / 100)}.${full % 100}`;
+}
+
+/** The revision range of an image header; a maximum of 0 sets no upper bound. */
+export function revisionRange(minFull: number, maxFull: number): string {
+  return `${formatRevision(minFull)} – ${maxFull === 0 ? "any" : formatRevision(maxFull)}`;
+}
+
+/** Describes an app/bootloader image for the chip its header names. */
+export function appImageInfo(bytes: Uint8Array, source = "image"): AppImageInfo {
   const image = parseAppImage(bytes, source);
   const check = checkAppImage(image, bytes);
-  const c = chip ?? chipByImageId(image.ext.chipId);
+  const c: EspImageChip | undefined = chipByImageId(image.ext.chipId);
   const segments = image.segments.map((s) => ({
     address: s.address,
     length: s.data.length,
@@ -117,6 +123,7 @@ export function appImageInfo(
     flashFreq: flashFreqName(c, image.flashSizeFreq),
     minRevFull: image.ext.minRevFull,
     maxRevFull: image.ext.maxRevFull,
+    revisions: revisionRange(image.ext.minRevFull, image.ext.maxRevFull),
     segments,
     checksum: {
       stored: image.checksum,
@@ -138,7 +145,7 @@ function renderAppInfo(i: Omit<AppImageInfo, "text">, hashed: number): string {
     `ESP image for ${i.chip ?? "unknown chip"} (chip id ${i.chipId})`,
     `Entry point: ${h(i.entry)}`,
     `Flash: mode ${i.flashMode}, size ${i.flashSize}, frequency ${i.flashFreq}`,
-    `Chip revision: ${i.minRevFull} to ${i.maxRevFull}`,
+    `Chip revision: ${i.revisions}`,
     `Segments: ${i.segments.length}`,
     ...i.segments.map((s, n) =>
       `  ${String(n).padStart(2)}: ${h(s.address)}  len ${h(s.length, 5)}  at ${
@@ -163,28 +170,4 @@ function renderAppInfo(i: Omit<AppImageInfo, "text">, hashed: number): string {
     );
   }
   return lines.join("\n") + "\n";
-}
-
-/** `image-info FILE`: an app/bootloader image or a partition table, described. */
-export function imageInfo(
-  bytes: Uint8Array,
-  options: { chip?: EspImageChip; source?: string } = {},
-): AppImageInfo | PartitionTableInfo {
-  const source = options.source ?? "image";
-  if (looksLikePartitionTable(bytes)) {
-    const t = readPartitionTable(bytes, { source });
-    const text = `Partition table (${t.partitions.length} entries${t.md5 ? ", MD5 valid" : ""})\n` +
-      renderPartitionTable(t.partitions);
-    return { kind: "partition-table", partitions: t.partitions, text };
-  }
-  if (bytes[0] !== 0xe9) {
-    throw new ImageFormatError(
-      source,
-      "neither an ESP app/bootloader image nor a partition table",
-      {
-        hint: "app images start with 0xE9, partition tables with AA 50",
-      },
-    );
-  }
-  return appImageInfo(bytes, options.chip, source);
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseAppImage } from "./app_image.ts";
-import { imageInfo } from "./info.ts";
+import { imageInfo } from "./image_info.ts";
 import { readFirmware, skipNoFirmware } from "./testdata.ts";
 
 Deno.test("image-info escapes control characters in the app description's strings", () => {

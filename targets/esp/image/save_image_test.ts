@@ -10,7 +10,7 @@ import {
 import { decodeTable } from "../partition/table.ts";
 import { parseAppImage, readValidAppImage } from "./app_image.ts";
 import { ImageChipMismatchError } from "./chip_check.ts";
-import { imageInfo } from "./info.ts";
+import { imageInfo } from "./image_info.ts";
 import { saveImage } from "./save_image.ts";
 import { espLoadImageStage } from "./stages.ts";
 import { assertSameBytes, readFirmware, skipNoFirmware } from "./testdata.ts";

@@ -16,6 +16,7 @@ import { prepareEspRegions } from "./bootloader.ts";
 import { checkImageChip } from "./chip_check.ts";
 import { type EspImageChip, espImageChip } from "./chips.ts";
 import { elfToImage } from "./elf2image.ts";
+import { checkPlacement, placedImages } from "./placement.ts";
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const isElf = (b: Uint8Array) => b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
@@ -64,6 +65,7 @@ export function espLoadImageStage(chip: string | EspImageChip): StageWrapper<"lo
       flashFreq: str(o.flashFreq),
     });
     checkImageChip(c, segments, true);
+    checkPlacement(c, placedImages(segments, inputs), { force: args.force, log: ctx.log });
     return FlashImage.from(segments);
   };
 }
