@@ -44,12 +44,12 @@ export function fixtureTargets(_tmpDir: string): FuzzTarget[] {
     },
     {
       name: "slow",
-      description: "busy for 500 ms on every input: past a 200 ms limit, within 10×",
+      description: "busy for 2 s on every input: past a 1 s limit, within 4×",
       weight: 1,
       origin: "generated",
       seeds,
       run() {
-        const end = Date.now() + 500;
+        const end = Date.now() + 2000;
         while (Date.now() < end) { /* busy */ }
       },
     },

@@ -21,6 +21,8 @@ export interface FuzzOptions {
   readonly workers?: number;
   /** A call taking longer than this is a hang, ms (default 2000; seed loading not counted). */
   readonly hangMs?: number;
+  /** A suspect is retried alone with this many times the hang limit (default 10). */
+  readonly retryFactor?: number;
   /** Inputs per job (default 200). */
   readonly jobSize?: number;
   /** Module exporting `fuzzTargets(tmpDir)` (tests point it at fixtures). */
@@ -235,7 +237,7 @@ export function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         const job = slot.job;
         // A lone retry gets ten times the limit: a call slowed by a busy machine finishes
         // (counted as slow), one that never returns does not (a hang).
-        const limit = slot.retry ? RETRY_FACTOR * hangMs : hangMs;
+        const limit = slot.retry ? (options.retryFactor ?? RETRY_FACTOR) * hangMs : hangMs;
         if (!slot.ready || !job || !slot.started || now - slot.last <= limit) continue;
         slot.worker.terminate();
         const index = slot.next;
