@@ -9,6 +9,7 @@ import { buildInput } from "./input.ts";
 import { mutate } from "./mutate.ts";
 import { classify } from "./outcome.ts";
 import { runFuzz } from "./runner.ts";
+import { renderReport } from "./main.ts";
 import { ImageFormatError } from "../../kernel/mod.ts";
 import { fixtureTargets, hangs } from "./fixture_targets_test_util.ts";
 
@@ -69,4 +70,30 @@ Deno.test("runner: untyped throws, hangs and slow calls are counted; the run goe
   const { slow } = report.targets;
   deepEqual([slow.inputs, slow.ok, slow.slow, slow.hangs], [1, 1, 1, 0], "slow is not a hang");
   ok(report.peakRssBytes > 0);
+});
+
+Deno.test("the report renders every column for every target", () => {
+  const t = {
+    inputs: 3,
+    ok: 1,
+    typed: 1,
+    untyped: 1,
+    hangs: 0,
+    slow: 1,
+    codes: { E_X: 1 },
+    untypedSites: [{ signature: "TypeError at x.ts:1", count: 1, firstIndex: 2, message: "m" }],
+    hangIndices: [],
+    maxMs: 2500,
+    peakHeapBytes: 1 << 20,
+  };
+  const text = renderReport({
+    seed: 1,
+    hangMs: 2000,
+    targets: { a: t },
+    peakRssBytes: 1,
+    wallMs: 1,
+  });
+  const [head, row] = text.split("\n");
+  equal(head.trim().split(/\s+/).length, row.trim().split(/\s+/).length - 2); // "2500 ms", "1 MB"
+  ok(text.includes("untyped a ×1: TypeError at x.ts:1: m (input 2)"));
 });

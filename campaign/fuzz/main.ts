@@ -39,6 +39,7 @@ export function renderReport(r: FuzzReport): string {
         t.typed,
         t.untyped,
         t.hangs,
+        t.slow,
         `${t.maxMs.toFixed(0)} ms`,
         mb(t.peakHeapBytes),
       ].map(String),
