@@ -154,8 +154,24 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
 }
 
 /** Runs the CLI and returns the exit code. Never throws. */
-export async function main(argv: string[], io: CliIO): Promise<number> {
+export async function main(argv: string[], base: CliIO): Promise<number> {
   const verbose = argv.includes("-v") || argv.includes("--verbose");
+  let errTo = base.err;
+  const io: CliIO = {
+    ...base,
+    err: (line) => errTo(line),
+    routeErr(to) {
+      const before = errTo;
+      errTo = to;
+      return () => void (errTo = before);
+    },
+  };
+  // First Ctrl-C: say so (through a live frame if one is drawn); runs stop between requests.
+  base.signal?.addEventListener(
+    "abort",
+    () => io.err("stopping… (Ctrl-C again to quit at once)"),
+    { once: true },
+  );
   try {
     return await runProgram(await programSpec(io, argv), argv, {
       out: (t) => io.out(t.replace(/\n$/, "")),

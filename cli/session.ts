@@ -29,6 +29,11 @@ export interface CliIO {
   readonly columns?: () => number | undefined;
   /** Aborted when the user presses Ctrl-C: runs stop between requests. */
   readonly signal?: AbortSignal;
+  /**
+   * Sends `err` lines to `to` until the returned function is called (a live progress frame
+   * prints them above itself instead of through it).
+   */
+  readonly routeErr?: (to: (line: string) => void) => () => void;
 }
 
 /** Global options every command accepts. */

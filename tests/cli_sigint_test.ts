@@ -1,4 +1,4 @@
-// Ctrl-C during a real-time flash: the run stops with a typed error and a hint, the simulated
+// Ctrl-C during a real-time flash: the run stops with a typed error and a hint (exit 130), the simulated
 // chip keeps what was written, and the same command finishes the job.
 import { equal, match } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -45,7 +45,7 @@ Deno.test("SIGINT mid-write stops cleanly and a rerun repairs", async () => {
   }
   const status = await child.status;
   await child.stdout.cancel();
-  equal(status.code, 1, stderr);
+  equal(status.code, 130, stderr);
   match(stderr, /error: operation aborted\nhint: run the same command again/);
   const rerun = await runCli(["flash", "--target", "esp32c3", "--port", port, app, "--json"]);
   equal(rerun.code, 0, rerun.stderr);

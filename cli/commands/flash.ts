@@ -119,6 +119,8 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
   if (c.ports.length > 1) return flashMany(s, io, req, "port", c.ports);
   if (c.probes.length > 1) return flashMany(s, io, req, "probe", c.probes);
   const view = s.options.json ? undefined : progressView(io);
+  // Log lines and notices go through the live frame while it is drawn.
+  const unroute = view?.sink.live ? io.routeErr?.(view.log) : undefined;
   const ctx = runContext(s, view?.onEvent);
   const monitor = o.monitor === true && !dryRun;
   const device = monitor
@@ -132,6 +134,7 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
     throw e;
   } finally {
     view?.finish();
+    unroute?.();
   }
   if (view && !view.sink.live) {
     for (const line of view.map.render(io.columns?.() ?? 80, false)) io.err(line);
