@@ -7,7 +7,7 @@
 import type { ImageFormat } from "./format.ts";
 import type { HashAlgorithm } from "./hash.ts";
 import type { HookName, StageWrapper } from "./stages.ts";
-import type { TargetDefinition } from "./target.ts";
+import type { TargetDefinition, TargetDetector } from "./target.ts";
 import type { RunContext } from "./context.ts";
 import type { OpenOptions, TransportKind, TransportKinds, TransportProvider } from "./transport.ts";
 
@@ -79,6 +79,8 @@ export interface PluginHost {
   registerTransport<K extends TransportKind>(provider: TransportProvider<K>): void;
   /** Registers an extra CLI command. */
   registerCommand(command: CliCommand): void;
+  /** Registers a detector that names the target behind a port or probe. */
+  registerDetector(detector: TargetDetector): void;
   /**
    * Opens a link through whichever transport plugin serves the address's scheme; targets
    * call this from `connect`, so they never know whether the link is real or simulated.

@@ -10,7 +10,7 @@ import type { ImageFormat } from "./format.ts";
 import type { HashAlgorithm } from "./hash.ts";
 import type { CliCommand, Plugin, PluginHost, WrapScope } from "./plugin.ts";
 import type { HookName, StageWrapper } from "./stages.ts";
-import type { TargetDefinition } from "./target.ts";
+import type { TargetDefinition, TargetDetector } from "./target.ts";
 import {
   type OpenOptions,
   schemeOf,
@@ -36,6 +36,7 @@ interface Snapshot {
   formats: Map<string, ImageFormat>;
   transports: Map<string, TransportProvider>;
   commands: Map<string, CliCommand>;
+  detectors: Map<string, TargetDetector>;
   wrappers: number;
 }
 
@@ -57,6 +58,7 @@ export class Registry implements PluginHost {
   readonly #formats = new Map<string, ImageFormat>();
   readonly #transports = new Map<string, TransportProvider>();
   readonly #commands = new Map<string, CliCommand>();
+  readonly #detectors = new Map<string, TargetDetector>();
   readonly #wrappers: WrapperEntry[] = [];
   /** Plugins that failed to load. */
   readonly failures: PluginFailure[] = [];
@@ -129,6 +131,14 @@ export class Registry implements PluginHost {
     this.#commands.set(command.name, command);
   }
 
+  registerDetector(detector: TargetDetector): void {
+    if (typeof detector?.detect !== "function") {
+      throw new PluginError(this.#owner, "registerDetector needs { name, link, detect }");
+    }
+    this.#unique(this.#detectors, detector.name, "detector");
+    this.#detectors.set(detector.name, detector);
+  }
+
   wrapStage<K extends HookName>(stage: K, wrapper: StageWrapper<K>, scope?: WrapScope): void {
     if (typeof wrapper !== "function") {
       throw new PluginError(this.#owner, `wrapStage('${stage}') needs a function`);
@@ -184,6 +194,11 @@ export class Registry implements PluginHost {
     return [...this.#transports.values()];
   }
 
+  /** Target detectors, for a link kind or all. */
+  detectors(link?: "serial" | "probe"): TargetDetector[] {
+    return [...this.#detectors.values()].filter((d) => !link || d.link === link);
+  }
+
   /** Plugin commands. */
   commands(): CliCommand[] {
     return [...this.#commands.values()];
@@ -233,6 +248,7 @@ export class Registry implements PluginHost {
       formats: new Map(this.#formats),
       transports: new Map(this.#transports),
       commands: new Map(this.#commands),
+      detectors: new Map(this.#detectors),
       wrappers: this.#wrappers.length,
     };
   }
@@ -248,6 +264,7 @@ export class Registry implements PluginHost {
     copy(this.#formats, s.formats);
     copy(this.#transports, s.transports);
     copy(this.#commands, s.commands);
+    copy(this.#detectors, s.detectors);
     this.#wrappers.length = s.wrappers;
   }
 }

@@ -109,6 +109,22 @@ export interface ConnectOptions {
   options?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Tells which target the device behind an address is (an ESP chip id on a serial port, a
+ * CMSIS-DAP probe's board id), so a run needs no `--target`.
+ */
+export interface TargetDetector {
+  /** Name for messages (`esp-serial`). */
+  readonly name: string;
+  /** The kind of address it reads: a serial port or a debug probe. */
+  readonly link: "serial" | "probe";
+  /**
+   * The registered target name for the device at `address`, or undefined when it is not a
+   * device this detector knows. Leaves the link closed.
+   */
+  detect(ctx: RunContext, address: string, options: ConnectOptions): Promise<string | undefined>;
+}
+
 /** Modelled cost of operations on a target, in milliseconds; used to estimate plans. */
 export interface CostModel {
   /** Transfer of `bytes` of payload to the device. */

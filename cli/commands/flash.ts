@@ -15,9 +15,11 @@ import {
   loadInput,
   parseImageSpec,
   planBlocks,
+  type TargetDefinition,
   UsageError,
 } from "../../kernel/mod.ts";
 import type { CommandSpec, OptionSpec } from "../commander.ts";
+import { deviceLine, resolveTarget } from "../detect.ts";
 import { describeBuild, resolveImages, supportImages } from "../images.ts";
 import { ProgressView } from "../progress.ts";
 import { monitorDevice } from "./monitor.ts";
@@ -92,7 +94,7 @@ async function request(
   const board = (o.board as string | undefined) ?? s.config.board;
   const images = await resolveImages(s.config, args, connection(s).target, Deno.cwd());
   if (!s.options.json) { for (const b of images.builds) s.io.err(describeBuild(b)); }
-  const target = connection(s).target ?? images.chip ?? requireTarget(s);
+  const target = await resolveTarget(s, images.chip);
   const support = supportImages(
     s.registry,
     target,
@@ -123,12 +125,25 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
   const unroute = view?.sink.live ? io.routeErr?.(view.log) : undefined;
   const ctx = runContext(s, view?.onEvent);
   const monitor = o.monitor === true && !dryRun;
-  const device = monitor
-    ? await s.registry.target(String(req.target)).connect(ctx, req.connect ?? {})
-    : undefined;
+  // The same target, saying which device it reached before anything is hashed or written.
+  const base = s.registry.target(String(req.target));
+  const target: TargetDefinition = {
+    ...base,
+    async connect(c, options) {
+      const d = await base.connect(c, options);
+      try {
+        if (!s.options.json) io.err(await deviceLine(d, c));
+      } catch (e) {
+        await d.close();
+        throw e;
+      }
+      return d;
+    },
+  };
+  const device = monitor ? await target.connect(ctx, req.connect ?? {}) : undefined;
   let result;
   try {
-    result = await flash(s.registry, ctx, { ...req, device });
+    result = await flash(s.registry, ctx, { ...req, target, device });
   } catch (e) {
     await device?.close();
     throw e;

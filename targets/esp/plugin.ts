@@ -21,11 +21,12 @@ import {
   type PluginHost,
   type RunContext,
   type TargetDefinition,
+  type TargetDetector,
   UsageError,
 } from "../../kernel/mod.ts";
 import { CHIPS, type EspChip, SECTOR } from "./chips.ts";
 import { espCostModel } from "./cost.ts";
-import { INITIAL_BAUD, startSession } from "./connect.ts";
+import { identifyChip, INITIAL_BAUD, startSession } from "./connect.ts";
 import { EspDevice } from "./device.ts";
 import { espQueryHashes, type HashStrategy, parseHashStrategy } from "./strategy.ts";
 import { espChipCheckStage, espLoadImageStage } from "./image/stages.ts";
@@ -101,9 +102,30 @@ function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition {
   };
 }
 
-/** Registers every ESP32-family target. */
+/** Names the ESP chip on a serial port (reset into the loader, sync, chip id). */
+function espDetector(host: PluginHost): TargetDetector {
+  return {
+    name: "esp-serial",
+    link: "serial",
+    async detect(ctx, address, options) {
+      const port = await host.openTransport(ctx, "serial", address, {
+        baudRate: INITIAL_BAUD,
+        target: "esp",
+      });
+      try {
+        const before = options.options?.before === "no-reset" ? "no-reset" : "default-reset";
+        return (await identifyChip(ctx, port, before)).target;
+      } finally {
+        await port.close().catch(() => {});
+      }
+    },
+  };
+}
+
+/** Registers every ESP32-family target, and the detector that picks one. */
 export function espTargets(): Plugin {
   return (host) => {
     for (const chip of Object.values(CHIPS)) host.registerTarget(makeTarget(host, chip));
+    host.registerDetector(espDetector(host));
   };
 }

@@ -64,6 +64,26 @@ export async function connectNrf(
   }
 }
 
+/**
+ * The target a CMSIS-DAP probe's board id names (DAPLink reports it, as pyOCD reads it), or
+ * undefined for a probe without a known board id or a GDB server.
+ */
+export async function detectNrfBoard(
+  host: PluginHost,
+  ctx: RunContext,
+  address: string,
+): Promise<string | undefined> {
+  if (isGdbProbe(address)) return undefined;
+  const probe = new DapProbe(await host.openTransport(ctx, "dap", address, {}));
+  try {
+    await probe.drain();
+    const id = await probe.boardId(ctx);
+    return id ? boardForId(id)?.target : undefined;
+  } finally {
+    await probe.close().catch(() => {});
+  }
+}
+
 /** The same device over a GDB server (QEMU, OpenOCD, pyOCD, Black Magic Probe). */
 async function connectGdb(
   host: PluginHost,

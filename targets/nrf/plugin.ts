@@ -5,7 +5,7 @@
  */
 import type { CostModel, Plugin, TargetDefinition } from "../../kernel/mod.ts";
 import { BOARDS, layoutOf, type NrfBoard } from "./chips.ts";
-import { connectNrf } from "./connect.ts";
+import { connectNrf, detectNrfBoard } from "./connect.ts";
 import { nrfLoadImage } from "./image.ts";
 
 /** Data bytes per ms through 64-byte HID reports, one per 1 ms frame, pipelined. */
@@ -37,7 +37,7 @@ export function nrfCost(board: NrfBoard): CostModel {
   };
 }
 
-/** Registers the nRF targets. */
+/** Registers the nRF targets, and the detector that picks one from a probe's board id. */
 export function nrfTargets(): Plugin {
   return (host) => {
     for (const board of BOARDS) {
@@ -57,5 +57,10 @@ export function nrfTargets(): Plugin {
       };
       host.registerTarget(target);
     }
+    host.registerDetector({
+      name: "dap-board-id",
+      link: "probe",
+      detect: (ctx, address) => detectNrfBoard(host, ctx, address),
+    });
   };
 }
