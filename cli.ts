@@ -30,6 +30,5 @@ if (import.meta.main) {
       }
     },
   });
-  // Stopped by Ctrl-C: the shell's convention for SIGINT (128 + 2).
-  Deno.exit(abort.signal.aborted ? 130 : code);
+  Deno.exit(code);
 }

@@ -1,7 +1,7 @@
 /**
  * `deno task bench [--quick] [--baud N] [--latency MS] [--packet-count N] [--only TEXT]
- * [--no-host]`: every scenario and
- * strategy, printed as a table and written to bench/results/latest.json and chart.svg.
+ * [--no-host] [--save] [--out DIR]`: every scenario and strategy, printed as a table and written
+ * to bench/out/ (git ignores it), or with `--save` to the committed bench/results/.
  * Modelled rows come from simulated links and devices in virtual time; measured rows are
  * host wall time.
  *
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     out: { type: "string" },
     only: { type: "string" },
     "no-host": { type: "boolean", default: false },
+    save: { type: "boolean", default: false },
   },
 });
 
@@ -50,7 +51,9 @@ for (const f of ["esp", "nrf", "host"]) {
   const part = rows.filter((r) => family(r) === f);
   if (part.length) console.log(table(part) + "\n");
 }
-const dir = values.out ?? fileURLToPath(new URL("./results", import.meta.url));
+// A quick or partial run must never overwrite the committed full-run results by accident.
+const dir = values.out ??
+  fileURLToPath(new URL(values.save ? "./results" : "./out", import.meta.url));
 await Deno.mkdir(dir, { recursive: true });
 const rev = await revision();
 await Deno.writeTextFile(

@@ -5,7 +5,7 @@
  * @module
  */
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
-import type { CommandArgument } from "../kernel/mod.ts";
+import { type CommandArgument, UsageError } from "../kernel/mod.ts";
 
 /** An option in commander flag syntax, e.g. `-p, --port <address>`. */
 export interface OptionSpec {
@@ -93,29 +93,46 @@ export function commandTree(spec: ProgramSpec): CommandTree {
 }
 
 /**
+ * A parse error of commander's as a {@link UsageError}: its first line is the message, a
+ * "Did you mean …?" suggestion goes into the hint.
+ */
+export function usageErrorOf(e: CommanderError): UsageError {
+  if (e.code === "commander.help") {
+    return new UsageError("no command given", { hint: "run with --help for usage", cause: e });
+  }
+  const [first, ...rest] = e.message.replace(/^error: /, "").split("\n");
+  const suggestion = rest.join(" ").replace(/^\((.*)\)$/, "$1").trim();
+  return new UsageError(first, {
+    hint: suggestion ? `${suggestion} Run with --help for usage.` : "run with --help for usage",
+    cause: e,
+  });
+}
+
+/**
  * Parses `argv` and runs the chosen command. Returns the exit code: 0 for help/version,
- * 2 for usage errors, otherwise what the command returns or throws.
+ * otherwise what the command returns. Parse errors throw {@link UsageError} (exit 2), so the
+ * caller reports them like any other error (one line, hint, JSON with `--json`).
  */
 export async function runProgram(
   spec: ProgramSpec,
   argv: string[],
   io: ProgramIO,
 ): Promise<number> {
+  // Parse errors are reported by the caller, from the UsageError thrown below.
+  const output = { writeOut: io.out, writeErr: io.err, outputError: () => {} };
   const program = new Command()
     .name(spec.name)
     .description(spec.description)
     .version(spec.version, "-V, --version")
-    .showHelpAfterError("(run with --help for usage)")
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
+    .configureOutput(output);
   for (const o of spec.globalOptions) program.addOption(toOption(o));
   if (spec.epilog) program.addHelpText("after", spec.epilog);
   let code = 0;
   for (const c of spec.commands) {
     const cmd = program.command(c.name).description(c.description).exitOverride()
-      .configureOutput({ writeOut: io.out, writeErr: io.err })
-      .showHelpAfterError("(run with --help for usage)");
+      .configureOutput(output);
     for (const a of c.arguments ?? []) {
       const n = a.variadic ? `${a.name}...` : a.name;
       cmd.argument(a.required === false ? `[${n}]` : `<${n}>`, a.description);
@@ -138,7 +155,7 @@ export async function runProgram(
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
-      return 2; // usage errors, and help shown because no command was given
+      throw usageErrorOf(e); // usage errors, and help shown because no command was given
     }
     throw e;
   }

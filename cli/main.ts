@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { DeltaflashError, type Registry, UsageError } from "../kernel/mod.ts";
+import { AbortedError, EXIT_INTERRUPTED, type Registry, UsageError } from "../kernel/mod.ts";
+import { asDeltaflashError, reportError } from "./errors.ts";
 import {
   type CommandSpec,
   commandTree,
@@ -86,7 +87,8 @@ Environment variables:
   DELTAFLASH_BAUD   default for --baud
   NO_COLOR          disable colours
 
-Exit codes: 0 success, 1 failure (device, image, verify), 2 usage error.
+Exit codes: 0 success, 1 failure (device, image, verify), 2 usage error,
+130 interrupted. With --json a failure prints {"error": {code, message, hint}}.
 `;
 
 function pluginCommand(c: ReturnType<Registry["commands"]>[number], io: CliIO): CommandSpec {
@@ -153,9 +155,18 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
   return { ...spec, commands: [...spec.commands, completions] };
 }
 
+/** Whether `flag` is among the options (not after `--`). */
+function hasFlag(argv: readonly string[], ...flags: string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => flags.includes(a));
+}
+
 /** Runs the CLI and returns the exit code. Never throws. */
 export async function main(argv: string[], base: CliIO): Promise<number> {
-  const verbose = argv.includes("-v") || argv.includes("--verbose");
+  const options = {
+    verbose: hasFlag(argv, "-v", "--verbose"),
+    json: hasFlag(argv, "--json"),
+  };
   let errTo = base.err;
   const io: CliIO = {
     ...base,
@@ -178,19 +189,8 @@ export async function main(argv: string[], base: CliIO): Promise<number> {
       err: (t) => io.err(t.replace(/\n$/, "")),
     });
   } catch (e) {
-    if (e instanceof DeltaflashError) {
-      io.err(`error: ${e.message}`);
-      if (e.hint) io.err(`hint: ${e.hint}`);
-      if (verbose && e.stack) io.err(e.stack);
-      return e.exitCode;
-    }
-    const err = e as Error;
-    io.err(`error: ${err?.message ?? String(e)}`);
-    io.err(
-      verbose
-        ? String(err?.stack)
-        : "hint: this is a bug in deltaflash; run again with -v and report the output",
-    );
-    return 1;
+    // Whatever surfaces after Ctrl-C (a cancelled read, a closed port) is the interruption.
+    const interrupted = io.signal?.aborted && asDeltaflashError(e).exitCode !== EXIT_INTERRUPTED;
+    return reportError(interrupted ? new AbortedError({ cause: e }) : e, io, options);
   }
 }

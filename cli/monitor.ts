@@ -35,6 +35,8 @@ export interface MonitorOptions {
   keys?: ReadableStream<Uint8Array>;
   /** Notes for the user (reset, exit). */
   note(text: string): void;
+  /** Stops the monitor when aborted (SIGINT outside a raw terminal). */
+  signal?: AbortSignal;
 }
 
 /** Pulses EN through RTS (classic USB-UART auto-reset wiring: RTS → EN, DTR → IO0). */
@@ -55,6 +57,7 @@ export async function runMonitor(port: SerialPortLike, o: MonitorOptions): Promi
     reader.cancel().catch(() => {});
   };
   const timer = o.timeoutMs !== undefined ? setTimeout(stop, o.timeoutMs) : undefined;
+  o.signal?.addEventListener("abort", stop, { once: true });
   const keys = (async () => {
     if (!o.keys) return;
     const kr = o.keys.getReader();
@@ -89,6 +92,7 @@ export async function runMonitor(port: SerialPortLike, o: MonitorOptions): Promi
   } finally {
     if (pending) o.line(pending);
     clearTimeout(timer);
+    o.signal?.removeEventListener("abort", stop);
     done = true;
     reader.releaseLock();
     await port.close().catch(() => {});

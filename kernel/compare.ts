@@ -15,7 +15,7 @@ import type {
   VerifyArgs,
   VerifyReport,
 } from "./stages.ts";
-import { type FlashLayout, regionAt } from "./target.ts";
+import { type FlashLayout, regionAt } from "./device.ts";
 
 /** The block at `address` is partly covered and the device cannot be read to keep the rest. */
 function partialBlockError(address: number): DeltaflashError {
@@ -35,11 +35,15 @@ export function touchedBlocks(image: FlashImage, layout: FlashLayout): BlockRef[
   );
 }
 
-/** The kernel's queryHashes stage: one digest per touched block. */
+/**
+ * The kernel's queryHashes stage: one digest per touched block; in `full` mode no digests
+ * (every block is written, so asking the device would be wasted time).
+ */
 export async function defaultQueryHashes(
   ctx: RunContext,
   args: QueryHashesArgs,
 ): Promise<HashReport> {
+  if (args.mode === "full") return await fullModeReport(ctx, args);
   const { device, image, algorithm, partialBlocks } = args;
   const blocks = touchedBlocks(image, device.layout);
   const ranges: AddressRange[] = blocks.map((b) => ({ start: b.address, end: b.address + b.size }));

@@ -1,9 +1,18 @@
 /**
  * Typed errors. Every failure a user can cause or meet is one of these: a one-line message,
- * a hint that says what to do, and the exit code the CLI uses.
+ * a hint that says what to do, and the exit code the CLI uses: 2 for usage errors (bad
+ * command line, config, target, option, or an image that cannot be for the chosen target),
+ * 1 for device, image and verify failures, 130 when the user interrupted the run.
  *
  * @module
  */
+
+/** Exit code of a usage error. */
+export const EXIT_USAGE = 2;
+/** Exit code of a device, image or verify failure. */
+export const EXIT_FAILURE = 1;
+/** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
 
 /** Options shared by every deltaflash error. */
 export interface DeltaflashErrorOptions {
@@ -11,6 +20,12 @@ export interface DeltaflashErrorOptions {
   hint?: string;
   /** The underlying error, if any. */
   cause?: unknown;
+  /**
+   * Exit code, where the class alone does not decide it: the same check can be a usage
+   * error in one command (an image for another chip, before a device is opened) and the
+   * finding of another (`image-info --chip`).
+   */
+  exitCode?: number;
 }
 
 /** Base class of every error deltaflash raises on purpose. */
@@ -20,7 +35,7 @@ export class DeltaflashError extends Error {
   /** What the user can do about it. */
   readonly hint?: string;
   /** Process exit code the CLI uses for this error. */
-  readonly exitCode: number = 1;
+  readonly exitCode: number;
 
   /** Creates an error with a stable `code`, a one-line message and an optional hint. */
   constructor(code: string, message: string, options: DeltaflashErrorOptions = {}) {
@@ -28,16 +43,15 @@ export class DeltaflashError extends Error {
     this.name = new.target.name;
     this.code = code;
     this.hint = options.hint;
+    this.exitCode = options.exitCode ?? EXIT_FAILURE;
   }
 }
 
 /** Wrong command-line usage (exit 2). */
 export class UsageError extends DeltaflashError {
-  /** Usage errors exit with 2. */
-  override readonly exitCode = 2;
   /** Creates a usage error (exit code 2). */
   constructor(message: string, options?: DeltaflashErrorOptions) {
-    super("E_USAGE", message, options);
+    super("E_USAGE", message, { ...options, exitCode: EXIT_USAGE });
   }
 }
 
@@ -88,13 +102,13 @@ export class ImageRangeError extends DeltaflashError {
   }
 }
 
-/** Configuration is missing or invalid. */
+/** Configuration is missing or invalid (a usage error: exit 2). */
 export class ConfigError extends DeltaflashError {
   /** Dotted path of the bad key, when known. */
   readonly path?: string;
   /** Creates a configuration error; `options.path` names the bad key. */
   constructor(message: string, options: DeltaflashErrorOptions & { path?: string } = {}) {
-    super("E_CONFIG", message, options);
+    super("E_CONFIG", message, { exitCode: EXIT_USAGE, ...options });
     this.path = options.path;
   }
 }
@@ -107,7 +121,10 @@ export class PluginError extends DeltaflashError {
   }
 }
 
-/** Something named (target, hash, format, transport) is not registered. */
+/**
+ * Something named (target, hash, format, transport) is not registered: a usage error (exit 2)
+ * unless `options.exitCode` says otherwise (a device that is not attached is a failure).
+ */
 export class NotFoundError extends DeltaflashError {
   /** Creates an `unknown <kind> '<name>'` error whose hint lists the known names. */
   constructor(
@@ -118,6 +135,7 @@ export class NotFoundError extends DeltaflashError {
   ) {
     super("E_NOT_FOUND", `unknown ${kind} '${name}'`, {
       hint: known.length ? `known ${kind}s: ${known.join(", ")}` : undefined,
+      exitCode: EXIT_USAGE,
       ...options,
     });
   }
@@ -166,12 +184,13 @@ export class VerifyError extends DeltaflashError {
   }
 }
 
-/** The run was cancelled through its AbortSignal. */
+/** The run was cancelled through its AbortSignal (Ctrl-C: exit 130). */
 export class AbortedError extends DeltaflashError {
   /** Creates the error a cancelled run throws (`E_ABORTED`). */
   constructor(options?: DeltaflashErrorOptions) {
     super("E_ABORTED", "operation aborted", {
       hint: "run the same command again: only blocks that still differ are written",
+      exitCode: EXIT_INTERRUPTED,
       ...options,
     });
   }

@@ -10,6 +10,8 @@ export * from "./hash.ts";
 export * from "./clock.ts";
 export * from "./context.ts";
 export * from "./transport.ts";
+export * from "./device.ts";
+export * from "./options.ts";
 export * from "./target.ts";
 export * from "./stages.ts";
 export * from "./format.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { defaultQueryHashes, defaultVerify, fullModeReport } from "./compare.ts";
+import { defaultQueryHashes, defaultVerify } from "./compare.ts";
 import type { RunContext, StageName } from "./context.ts";
 import { AbortedError, ImageRangeError } from "./errors.ts";
 import type { FlashImage, PartialBlockPolicy } from "./image.ts";
@@ -22,14 +22,8 @@ import type {
   VerifyReport,
   WriteReport,
 } from "./stages.ts";
-import type {
-  ConnectOptions,
-  DeviceInfo,
-  FlashDevice,
-  FlashLayout,
-  LinkStats,
-  TargetDefinition,
-} from "./target.ts";
+import type { DeviceInfo, FlashDevice, FlashLayout, LinkStats } from "./device.ts";
+import type { ConnectRequest, Target } from "./target.ts";
 
 /** The kernel's own stage implementations. */
 export function defaultStages(registry: Registry): Stages {
@@ -69,7 +63,7 @@ export function defaultStages(registry: Registry): Stages {
 }
 
 /** Composes the stages for a target: defaults, then the target's, then plugin wrappers. */
-export function composeStages(registry: Registry, target?: TargetDefinition): Stages {
+export function composeStages(registry: Registry, target?: Target): Stages {
   const stages: Stages = defaultStages(registry);
   const apply = <K extends HookName>(stage: K, wrapper: StageWrapper<K>) => {
     (stages as unknown as Record<K, Stages[K]>)[stage] = wrapper(stages[stage]);
@@ -109,12 +103,12 @@ export function checkRange(image: FlashImage, layout: FlashLayout, target: strin
 
 /** What to flash and how. */
 export interface FlashRequest {
-  /** Target name or definition. */
-  readonly target: string | TargetDefinition;
+  /** Target name, or a target from the registry. */
+  readonly target: string | Target;
   /** Image inputs. */
   readonly inputs: readonly ImageInput[];
-  /** How to reach the device (ignored when `device` is given). */
-  readonly connect?: ConnectOptions;
+  /** How to reach the device (ignored when `device` is given); options are parsed first. */
+  readonly connect?: ConnectRequest;
   /** An already-open device; the run leaves it open. */
   readonly device?: FlashDevice;
   /** `diff` (default) or `full`. */
@@ -187,6 +181,8 @@ export async function flash(
     ? registry.target(request.target)
     : request.target;
   const stages = composeStages(registry, target);
+  // Options are checked before anything is read or opened: a typo fails at once.
+  if (!request.device) target.parseOptions(request.connect?.options);
   const t0 = ctx.clock.now();
   const formatOptions = { ...target.formatOptions, ...request.formatOptions };
   const image = await stage(
@@ -204,16 +200,13 @@ export async function flash(
     const report = await stage(
       ctx,
       "queryHashes",
-      // Full mode writes every block, so asking the device for hashes would be wasted time.
-      (c) =>
-        mode === "full"
-          ? fullModeReport(c, { device, image, algorithm, partialBlocks })
-          : stages.queryHashes(c, { device, image, algorithm, partialBlocks }),
+      (c) => stages.queryHashes(c, { device, image, algorithm, partialBlocks, mode }),
     );
     const plan = await stage(
       ctx,
       "plan",
-      (c) => stages.plan(c, { image, report, layout: device.layout, mode, cost: target.cost }),
+      (c) =>
+        stages.plan(c, { device, image, report, layout: device.layout, mode, cost: target.cost }),
     );
     let written: WriteReport | undefined;
     let verified: VerifyReport | undefined;

@@ -6,10 +6,10 @@
  */
 import type { FlashImage } from "./image.ts";
 import type { BlockComparison, FlashMode, Plan, PlanArgs, PlannedBlock } from "./stages.ts";
-import { type CostModel, type FlashLayout, regionAt, type WriteRun } from "./target.ts";
+import { type CostModel, type FlashLayout, regionAt, type WriteRun } from "./device.ts";
 
 /** Builds a plan from block comparisons. Pure: touches no device. */
-export function planBlocks(args: PlanArgs): Plan {
+export function planBlocks(args: Omit<PlanArgs, "device">): Plan {
   const { image, report, layout, mode, cost } = args;
   const blocks: PlannedBlock[] = report.blocks.map((b) => ({
     address: b.address,

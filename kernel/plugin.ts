@@ -7,7 +7,9 @@
 import type { ImageFormat } from "./format.ts";
 import type { HashAlgorithm } from "./hash.ts";
 import type { HookName, StageWrapper } from "./stages.ts";
-import type { TargetDefinition, TargetDetector } from "./target.ts";
+import type { FlashDevice } from "./device.ts";
+import type { AnyOptions } from "./options.ts";
+import type { Target, TargetDefinition, TargetDetector } from "./target.ts";
 import type { RunContext } from "./context.ts";
 import type { OpenOptions, TransportKind, TransportKinds, TransportProvider } from "./transport.ts";
 
@@ -69,8 +71,13 @@ export interface WrapScope {
 export interface PluginHost {
   /** Kernel API version; plugins may refuse to load on a major mismatch. */
   readonly apiVersion: string;
-  /** Registers a target (name and aliases must be unique). */
-  registerTarget(target: TargetDefinition): void;
+  /**
+   * Registers a target (name and aliases must be unique; its hash algorithm and formats
+   * must be registered already).
+   */
+  registerTarget<D extends FlashDevice, O extends AnyOptions>(
+    target: TargetDefinition<D, O>,
+  ): void;
   /** Registers a hash algorithm. */
   registerHash(hash: HashAlgorithm): void;
   /** Registers an image format. */
@@ -96,7 +103,7 @@ export interface PluginHost {
    * case-insensitive; throws NotFoundError (listing the known names) when there is none.
    * Lets a board plugin derive its target from a built-in chip.
    */
-  target(name: string): TargetDefinition;
+  target(name: string): Target;
   /** Wraps (or replaces) one lifecycle stage, for all targets or some. */
   wrapStage<K extends HookName>(stage: K, wrapper: StageWrapper<K>, scope?: WrapScope): void;
 }

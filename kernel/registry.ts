@@ -9,8 +9,10 @@ import { DeltaflashError, NotFoundError, PluginError } from "./errors.ts";
 import type { ImageFormat } from "./format.ts";
 import type { HashAlgorithm } from "./hash.ts";
 import type { CliCommand, Plugin, PluginHost, WrapScope } from "./plugin.ts";
-import type { HookName, StageWrapper } from "./stages.ts";
-import type { TargetDefinition, TargetDetector } from "./target.ts";
+import type { HookName, StageOverrides, StageWrapper } from "./stages.ts";
+import type { FlashDevice } from "./device.ts";
+import { type AnyOptions, NO_OPTIONS } from "./options.ts";
+import type { Target, TargetDefinition, TargetDetector } from "./target.ts";
 import {
   type OpenOptions,
   schemeOf,
@@ -30,7 +32,7 @@ interface WrapperEntry {
 }
 
 interface Snapshot {
-  targets: Map<string, TargetDefinition>;
+  targets: Map<string, Target>;
   aliases: Map<string, string>;
   hashes: Map<string, HashAlgorithm>;
   formats: Map<string, ImageFormat>;
@@ -52,7 +54,7 @@ export interface PluginFailure {
 export class Registry implements PluginHost {
   /** Kernel API version (see {@link API_VERSION}). */
   readonly apiVersion: string = API_VERSION;
-  readonly #targets = new Map<string, TargetDefinition>();
+  readonly #targets = new Map<string, Target>();
   readonly #aliases = new Map<string, string>();
   readonly #hashes = new Map<string, HashAlgorithm>();
   readonly #formats = new Map<string, ImageFormat>();
@@ -91,7 +93,9 @@ export class Registry implements PluginHost {
     }
   }
 
-  registerTarget(target: TargetDefinition): void {
+  registerTarget<D extends FlashDevice, O extends AnyOptions>(
+    target: TargetDefinition<D, O>,
+  ): void {
     if (!target || typeof target.name !== "string" || typeof target.connect !== "function") {
       throw new PluginError(this.#owner, "registerTarget needs { name, connect, layout, … }");
     }
@@ -104,7 +108,13 @@ export class Registry implements PluginHost {
         throw new PluginError(this.#owner, `target name '${n}' is already registered`);
       }
     }
-    this.#targets.set(target.name.toLowerCase(), target);
+    // Names are checked now, so a typo is reported against this plugin, not at flash time.
+    this.#known(this.#hashes, target.hash, `target '${target.name}' hashes with`, "hash algorithm");
+    for (const f of target.formats ?? []) {
+      this.#known(this.#formats, f, `target '${target.name}' reads`, "image format");
+    }
+    const registered = bind(target);
+    this.#targets.set(target.name.toLowerCase(), registered);
     for (const a of target.aliases ?? []) this.#aliases.set(a.toLowerCase(), target.name);
   }
 
@@ -152,7 +162,7 @@ export class Registry implements PluginHost {
   }
 
   /** A target by name or alias (case-insensitive). */
-  target(name: string): TargetDefinition {
+  target(name: string): Target {
     const key = name.toLowerCase();
     const t = this.#targets.get(key) ??
       this.#targets.get(this.#aliases.get(key)?.toLowerCase() ?? "");
@@ -161,7 +171,7 @@ export class Registry implements PluginHost {
   }
 
   /** All targets, sorted by name. */
-  targets(): TargetDefinition[] {
+  targets(): Target[] {
     return [...this.#targets.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -231,6 +241,15 @@ export class Registry implements PluginHost {
     return p.open(ctx, address, options);
   }
 
+  #known(map: Map<string, unknown>, name: unknown, what: string, kind: string): void {
+    if (typeof name === "string" && map.has(name)) return;
+    throw new PluginError(this.#owner, `${what} unknown ${kind} '${String(name)}'`, {
+      hint: `known: ${
+        [...map.keys()].join(", ") || "none"
+      } (a plugin providing it must load first)`,
+    });
+  }
+
   #unique(map: Map<string, unknown>, name: unknown, kind: string): void {
     if (typeof name !== "string" || !name) {
       throw new PluginError(this.#owner, `${kind} needs a name`);
@@ -267,4 +286,26 @@ export class Registry implements PluginHost {
     copy(this.#detectors, s.detectors);
     this.#wrappers.length = s.wrappers;
   }
+}
+
+/**
+ * The registered form of a target: options parsed by its schema before `connect`, device type
+ * erased (the stages only ever see the device this target's own `connect` opened).
+ */
+function bind<D extends FlashDevice, O extends AnyOptions>(def: TargetDefinition<D, O>): Target {
+  const parseOptions = (raw: Readonly<Record<string, unknown>> | undefined): O =>
+    def.options ? def.options.parse(raw, def.name) : NO_OPTIONS.parse(raw, def.name) as O;
+  const { connect: _connect, stages, ...rest } = def;
+  return {
+    ...rest,
+    stages: stages as StageOverrides | undefined,
+    parseOptions,
+    connect: (ctx, request = {}) =>
+      def.connect(ctx, {
+        port: request.port,
+        probe: request.probe,
+        baud: request.baud,
+        options: parseOptions(request.options),
+      }),
+  };
 }

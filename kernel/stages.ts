@@ -8,7 +8,7 @@
 import type { RunContext } from "./context.ts";
 import type { HashAlgorithm } from "./hash.ts";
 import type { FlashImage, PartialBlockPolicy } from "./image.ts";
-import type { CostModel, FlashDevice, FlashLayout, TargetDefinition, WriteRun } from "./target.ts";
+import type { CostModel, FlashDevice, FlashLayout, WriteRun } from "./device.ts";
 
 /** One image input: a file, its optional address (raw binaries) and format. */
 export interface ImageInput {
@@ -27,7 +27,7 @@ export interface LoadImageArgs {
   /** The inputs to combine. */
   readonly inputs: readonly ImageInput[];
   /** The target the image is for, when known. */
-  readonly target?: TargetDefinition;
+  readonly target?: { readonly name: string; readonly family: string };
   /** Format options (e.g. `{ boardIds: [0x9903] }`), target's merged with the caller's. */
   readonly formatOptions: Readonly<Record<string, unknown>>;
 }
@@ -56,20 +56,25 @@ export interface HashReport {
   readonly requests: number;
 }
 
+/** How a run decides what to write. */
+export type FlashMode = "diff" | "full";
+
 /** Arguments of the queryHashes stage. */
-export interface QueryHashesArgs {
+export interface QueryHashesArgs<D extends FlashDevice = FlashDevice> {
   /** Open device. */
-  readonly device: FlashDevice;
+  readonly device: D;
   /** Image to compare. */
   readonly image: FlashImage;
   /** Hash algorithm (the device computes it by name; the host by `digest`). */
   readonly algorithm: HashAlgorithm;
   /** Policy for bytes of a block the image does not cover. */
   readonly partialBlocks: PartialBlockPolicy;
+  /**
+   * `diff`, or `full`: every touched block is written, so the stage need not ask the device
+   * for hashes (the default stage does not) but still runs, for wrappers that check the image.
+   */
+  readonly mode: FlashMode;
 }
-
-/** How a run decides what to write. */
-export type FlashMode = "diff" | "full";
 
 /** One block's decision. */
 export interface PlannedBlock {
@@ -111,7 +116,9 @@ export interface Plan {
 }
 
 /** Arguments of the plan stage. */
-export interface PlanArgs {
+export interface PlanArgs<D extends FlashDevice = FlashDevice> {
+  /** Open device (planning must not talk to it; it may read its link figures). */
+  readonly device: D;
   /** Image to flash. */
   readonly image: FlashImage;
   /** Block comparisons from queryHashes. */
@@ -125,9 +132,9 @@ export interface PlanArgs {
 }
 
 /** Arguments of the write stage. */
-export interface WriteArgs {
+export interface WriteArgs<D extends FlashDevice = FlashDevice> {
   /** Open device. */
-  readonly device: FlashDevice;
+  readonly device: D;
   /** What to write. */
   readonly plan: Plan;
 }
@@ -141,9 +148,9 @@ export interface WriteReport {
 }
 
 /** Arguments of the verify stage. */
-export interface VerifyArgs {
+export interface VerifyArgs<D extends FlashDevice = FlashDevice> {
   /** Open device. */
-  readonly device: FlashDevice;
+  readonly device: D;
   /** What was written. */
   readonly plan: Plan;
   /** Hash algorithm. */
@@ -158,25 +165,29 @@ export interface VerifyReport {
   readonly requests: number;
 }
 
-/** The five lifecycle hooks. */
-export interface Stages {
+/** The five lifecycle hooks; `D` is the device the target opens. */
+export interface Stages<D extends FlashDevice = FlashDevice> {
   /** Files → one image. */
   loadImage(ctx: RunContext, args: LoadImageArgs): Promise<FlashImage>;
   /** Device digests → per-block comparison. */
-  queryHashes(ctx: RunContext, args: QueryHashesArgs): Promise<HashReport>;
+  queryHashes(ctx: RunContext, args: QueryHashesArgs<D>): Promise<HashReport>;
   /** Comparison → plan. */
-  plan(ctx: RunContext, args: PlanArgs): Promise<Plan>;
+  plan(ctx: RunContext, args: PlanArgs<D>): Promise<Plan>;
   /** Plan → device. */
-  write(ctx: RunContext, args: WriteArgs): Promise<WriteReport>;
+  write(ctx: RunContext, args: WriteArgs<D>): Promise<WriteReport>;
   /** Device → confirmation. */
-  verify(ctx: RunContext, args: VerifyArgs): Promise<VerifyReport>;
+  verify(ctx: RunContext, args: VerifyArgs<D>): Promise<VerifyReport>;
 }
 
 /** Name of a lifecycle hook. */
 export type HookName = keyof Stages;
 
 /** Wraps or replaces one stage: receives the stage below it, returns the new stage. */
-export type StageWrapper<K extends HookName> = (next: Stages[K]) => Stages[K];
+export type StageWrapper<K extends HookName, D extends FlashDevice = FlashDevice> = (
+  next: Stages<D>[K],
+) => Stages<D>[K];
 
 /** Per-stage wrappers a target or plugin supplies. */
-export type StageOverrides = { readonly [K in HookName]?: StageWrapper<K> };
+export type StageOverrides<D extends FlashDevice = FlashDevice> = {
+  readonly [K in HookName]?: StageWrapper<K, D>;
+};

@@ -14,7 +14,7 @@ import { dapTransports } from "./hid/mod.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
 import { espImages } from "../targets/esp/images_plugin.ts";
-import { gdbTransport } from "../targets/gdb/plugin.ts";
+import { gdbTransport } from "../probes/gdb/plugin.ts";
 
 /** A plugin with the name it is reported under. */
 export interface NamedPlugin {

@@ -101,14 +101,14 @@ Deno.test("cli config: invalid keys are reported with their path", async () => {
     }`,
   });
   const r = await runCli(["--config", `${dir}/deltaflash.jsonc`, "targets"]);
-  equal(r.code, 1);
+  equal(r.code, 2);
   match(r.stderr, /images\[0\]\.address/);
   const dir2 = await project({ "deno.json": JSON.stringify({ deltaflash: { baud: "fast" } }) });
   const r2 = await runCli(["--config", `${dir2}/deno.json`, "targets"]);
   match(r2.stderr, /deltaflash\.baud/);
   const dir3 = await project({ "deno.json": `{ "deltaflash": { "target": "x", } ` });
   const r3 = await runCli(["--config", `${dir3}/deno.json`, "targets"]);
-  equal(r3.code, 1);
+  equal(r3.code, 2);
   match(r3.stderr, /deno\.json:1:/);
 });
 

@@ -5,7 +5,7 @@
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { createContext } from "../kernel/mod.ts";
-import { GdbCortexMDebug, openTcpStream } from "../targets/gdb/mod.ts";
+import { GdbCortexMDebug, openTcpStream } from "../probes/gdb/mod.ts";
 import { parseIntelHex } from "../plugins/formats/ihex.ts";
 import {
   DEBIAN_MICROPYTHON_HEX,

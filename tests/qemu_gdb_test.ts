@@ -8,8 +8,8 @@ import {
   rejects as assertRejects,
 } from "node:assert/strict";
 import { createContext, DeviceError, TimeoutError } from "../kernel/mod.ts";
-import { Reg } from "../targets/cortexm/debug.ts";
-import { GdbCortexMDebug, openTcpStream } from "../targets/gdb/mod.ts";
+import { Reg } from "../probes/cortexm/debug.ts";
+import { GdbCortexMDebug, openTcpStream } from "../probes/gdb/mod.ts";
 import {
   DEBIAN_MICROPYTHON_HEX,
   flashFromHex,

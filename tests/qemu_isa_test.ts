@@ -6,8 +6,8 @@
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { createContext } from "../kernel/mod.ts";
-import { Reg } from "../targets/cortexm/debug.ts";
-import { GdbCortexMDebug, openTcpStream } from "../targets/gdb/mod.ts";
+import { Reg } from "../probes/cortexm/debug.ts";
+import { GdbCortexMDebug, openTcpStream } from "../probes/gdb/mod.ts";
 import { REGISTER_NAMES, runProgram } from "../sim/armv6m/mod.ts";
 import { HASH_STUB } from "../stubs/blobs.ts";
 import { qemuMissing, startQemuMicrobit } from "./qemu/harness.ts";

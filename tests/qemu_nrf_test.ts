@@ -10,7 +10,7 @@ import { murmur3x2 } from "../plugins/hash/murmur3x2.ts";
 import { builtinPlugins } from "../plugins/builtin.ts";
 import { CHIPS } from "../targets/nrf/chips.ts";
 import { NrfDevice } from "../targets/nrf/device.ts";
-import { GdbCortexMDebug, openTcpStream } from "../targets/gdb/mod.ts";
+import { GdbCortexMDebug, openTcpStream } from "../probes/gdb/mod.ts";
 import {
   DEBIAN_MICROPYTHON_HEX,
   flashFromHex,

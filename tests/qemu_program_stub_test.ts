@@ -6,8 +6,8 @@
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { createContext } from "../kernel/mod.ts";
-import { Reg } from "../targets/cortexm/debug.ts";
-import { GdbCortexMDebug, openTcpStream } from "../targets/gdb/mod.ts";
+import { Reg } from "../probes/cortexm/debug.ts";
+import { GdbCortexMDebug, openTcpStream } from "../probes/gdb/mod.ts";
 import { NRF_CHIPS } from "../sim/nrf/chips.ts";
 import { NrfDevice as SimNrf } from "../sim/nrf/device.ts";
 import { PROGRAM_STUB } from "../stubs/blobs.ts";

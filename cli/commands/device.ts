@@ -6,6 +6,7 @@
 import {
   type AddressRange,
   DeltaflashError,
+  errorMessage,
   type FlashDevice,
   type RunContext,
   UsageError,
@@ -122,8 +123,14 @@ export function deviceCommands(io: CliIO): CommandSpec[] {
         return await withDevice(s, async (d, ctx) => {
           if (!d.read) unsupported("read flash", d);
           const bytes = await d.read(ctx, address, length);
-          await Deno.writeFile(args[2], bytes);
-          io.out(`read ${formatBytes(bytes.length)} from ${hex32(address)} into ${args[2]}`);
+          await Deno.writeFile(args[2], bytes).catch((e) => {
+            throw new DeltaflashError("E_WRITE", `cannot write ${args[2]}: ${errorMessage(e)}`, {
+              hint: "check the output path",
+            });
+          });
+          if (s.options.json) {
+            io.out(JSON.stringify({ address, length: bytes.length, file: args[2] }, null, 2));
+          } else io.out(`read ${formatBytes(bytes.length)} from ${hex32(address)} into ${args[2]}`);
           return 0;
         });
       },
@@ -143,7 +150,8 @@ export function deviceCommands(io: CliIO): CommandSpec[] {
           if (!d.erase) unsupported("erase", d);
           checkAligned(d, range);
           await d.erase(ctx, [range]);
-          io.out(`erased ${hex32(range.start)}–${hex32(range.end)}`);
+          if (s.options.json) io.out(JSON.stringify({ erased: [range] }, null, 2));
+          else io.out(`erased ${hex32(range.start)}–${hex32(range.end)}`);
           return 0;
         });
       },
@@ -157,7 +165,8 @@ export function deviceCommands(io: CliIO): CommandSpec[] {
           if (!d.erase) unsupported("erase", d);
           const ranges = d.layout.regions.map((r) => ({ start: r.start, end: r.start + r.size }));
           await d.erase(ctx, ranges);
-          io.out(`erased ${formatBytes(ranges.reduce((n, r) => n + r.end - r.start, 0))}`);
+          if (s.options.json) io.out(JSON.stringify({ erased: ranges }, null, 2));
+          else io.out(`erased ${formatBytes(ranges.reduce((n, r) => n + r.end - r.start, 0))}`);
           return 0;
         });
       },
@@ -170,7 +179,7 @@ export function deviceCommands(io: CliIO): CommandSpec[] {
         return await withDevice(s, async (d, ctx) => {
           if (!d.reset) unsupported("reset the chip", d);
           await d.reset(ctx);
-          io.out("reset");
+          io.out(s.options.json ? JSON.stringify({ reset: true }) : "reset");
           return 0;
         });
       },

@@ -6,6 +6,7 @@
  */
 import {
   compareImages,
+  composeStages,
   flash,
   FlashImage,
   type FlashRequest,
@@ -15,14 +16,14 @@ import {
   loadInput,
   parseImageSpec,
   planBlocks,
-  type TargetDefinition,
+  type Target,
   UsageError,
 } from "../../kernel/mod.ts";
 import type { CommandSpec, OptionSpec } from "../commander.ts";
 import { deviceLine, resolveTarget } from "../detect.ts";
 import { describeBuild, resolveImages, supportImages } from "../images.ts";
 import { ProgressView } from "../progress.ts";
-import { monitorDevice } from "./monitor.ts";
+import { monitorDevice, parseTimeout } from "./monitor.ts";
 import { flashMany } from "./multi.ts";
 import { formatBytes, formatMs, hex32, resultJson, summaryLine } from "../render.ts";
 import {
@@ -125,12 +126,13 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
   const unroute = view?.sink.live ? io.routeErr?.(view.log) : undefined;
   const ctx = runContext(s, view?.onEvent);
   const monitor = o.monitor === true && !dryRun;
+  const timeout = parseTimeout(o.timeout);
   // The same target, saying which device it reached before anything is hashed or written.
   const base = s.registry.target(String(req.target));
-  const target: TargetDefinition = {
+  const target: Target = {
     ...base,
-    async connect(c, options) {
-      const d = await base.connect(c, options);
+    async connect(c, request) {
+      const d = await base.connect(c, request);
       try {
         if (!s.options.json) io.err(await deviceLine(d, c));
       } catch (e) {
@@ -140,7 +142,17 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
       return d;
     },
   };
-  const device = monitor ? await target.connect(ctx, req.connect ?? {}) : undefined;
+  let device;
+  if (monitor) {
+    // The monitor needs the device the run flashes, so it is opened here; check the image
+    // first, as the run would, so a wrong image is refused before any device is opened.
+    await composeStages(s.registry, target).loadImage(ctx, {
+      inputs: req.inputs,
+      target,
+      formatOptions: { ...target.formatOptions, ...req.formatOptions },
+    });
+    device = await target.connect(ctx, req.connect ?? {});
+  }
   let result;
   try {
     result = await flash(s.registry, ctx, { ...req, target, device });
@@ -176,7 +188,7 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
         io,
         device,
         ctx,
-        o.timeout !== undefined ? Number(o.timeout) : undefined,
+        timeout,
         o.elf as string | undefined,
         // A probe target's console is the board's serial port (e.g. DAPLink's), if given.
         c.port && s.registry.target(String(req.target)).link === "probe"

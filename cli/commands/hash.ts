@@ -52,21 +52,20 @@ export function hashCommand(io: CliIO): CommandSpec {
     async run(args, o) {
       const s = await openSession(o as GlobalOptions, io);
       const target = s.registry.target(requireTarget(s));
+      // Usage and image errors come before any device is opened.
+      const algorithm = (o.hash as string | undefined) ?? target.hash;
+      s.registry.hash(algorithm);
+      const within = o.range ? parseRange(String(o.range)) : undefined;
+      const parts = [];
+      for (const a of args) {
+        parts.push(await loadInput(s.registry, parseImageSpec(a), target.formatOptions ?? {}));
+      }
       const ctx = runContext(s);
       const device = await target.connect(ctx, connectOptions(s, target.link));
       try {
-        const algorithm = (o.hash as string | undefined) ?? target.hash;
-        s.registry.hash(algorithm);
-        let blocks;
-        if (args.length) {
-          const parts = [];
-          for (const a of args) {
-            parts.push(await loadInput(s.registry, parseImageSpec(a), target.formatOptions ?? {}));
-          }
-          blocks = touchedBlocks(FlashImage.from(parts.flatMap((p) => p.segments)), device.layout);
-        } else {
-          const within = o.range ? parseRange(String(o.range)) : undefined;
-          blocks = device.layout.regions.flatMap((r) => {
+        const blocks = args.length
+          ? touchedBlocks(FlashImage.from(parts.flatMap((p) => p.segments)), device.layout)
+          : device.layout.regions.flatMap((r) => {
             const lo = Math.max(r.start, within?.start ?? r.start);
             const hi = Math.min(r.start + r.size, within?.end ?? r.start + r.size);
             const out = [];
@@ -75,7 +74,6 @@ export function hashCommand(io: CliIO): CommandSpec {
             }
             return out;
           });
-        }
         const digests = await device.hash(
           ctx,
           algorithm,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { DeltaflashError, readInput } from "../../kernel/mod.ts";
+import { AbortedError, DeltaflashError, readInput, UsageError } from "../../kernel/mod.ts";
 import type { CommandSpec } from "../commander.ts";
 import { decodeAddresses, runMonitor } from "../monitor.ts";
 import { elfFunctionSymbols } from "../../plugins/formats/elf_symbols.ts";
@@ -46,11 +46,24 @@ export async function monitorDevice(
       note: (t) => io.err(`monitor: ${t}`),
       timeoutMs: timeoutSeconds !== undefined ? timeoutSeconds * 1000 : undefined,
       keys: interactive ? Deno.stdin.readable : undefined,
+      signal: ctx.signal,
     });
   } finally {
     if (interactive) Deno.stdin.setRaw(false);
   }
+  // Ctrl-C as a key is how a monitor ends (exit 0); SIGINT interrupts it (exit 130).
+  if (ctx.signal.aborted) throw new AbortedError({ cause: ctx.signal.reason });
   return 0;
+}
+
+/** `--timeout` in seconds: a positive number, or a usage error. */
+export function parseTimeout(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`bad timeout '${String(v)}'`, { hint: "seconds, e.g. --timeout 10" });
+  }
+  return n;
 }
 
 /** The `monitor` command. */
@@ -68,7 +81,7 @@ export function monitorCommand(io: CliIO): CommandSpec {
     examples: ["deltaflash monitor --target esp32c3 --port /dev/ttyUSB0"],
     async run(_args, o) {
       const s = await openSession(o as GlobalOptions, io);
-      const timeout = o.timeout !== undefined ? Number(o.timeout) : undefined;
+      const timeout = parseTimeout(o.timeout);
       const elf = o.elf as string | undefined;
       return await withDevice(s, (d, ctx) => monitorDevice(io, d, ctx, timeout, elf));
     },

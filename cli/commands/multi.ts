@@ -4,7 +4,14 @@
  *
  * @module
  */
-import { DeltaflashError, flash, type FlashRequest, type FlashResult } from "../../kernel/mod.ts";
+import {
+  DeltaflashError,
+  EXIT_FAILURE,
+  flash,
+  type FlashRequest,
+  type FlashResult,
+} from "../../kernel/mod.ts";
+import { asDeltaflashError, errorJson } from "../errors.ts";
 import { formatBytes, formatMs } from "../render.ts";
 import { type CliIO, runContext, type Session } from "../session.ts";
 
@@ -61,20 +68,39 @@ export async function flashMany(
     draw();
   }));
   const failed = boards.filter((b) => b.error).length;
+  const errors = boards.flatMap((b) => b.error ? [asDeltaflashError(b.error)] : []);
+  // Every board failing the same way (a usage error, Ctrl-C) exits as that error would alone.
+  const code = !errors.length
+    ? 0
+    : errors.every((e) => e.exitCode === errors[0].exitCode)
+    ? errors[0].exitCode
+    : EXIT_FAILURE;
   if (s.options.json) {
+    const summary = code
+      ? errorJson(
+        new DeltaflashError(
+          errors[0].code,
+          `${failed} of ${boards.length} boards failed, first: ${errors[0].message}`,
+          { hint: errors[0].hint, exitCode: code },
+        ),
+      )
+      : {};
     io.out(JSON.stringify(
-      boards.map((b) => ({
-        board: b.address,
-        ok: !b.error,
-        error: b.error?.message,
-        totals: b.result?.plan.totals,
-        elapsedMs: b.result?.elapsedMs,
-        modelled: b.result?.modelled,
-      })),
+      {
+        ...summary,
+        boards: boards.map((b) => ({
+          board: b.address,
+          ok: !b.error,
+          error: b.error ? errorJson(asDeltaflashError(b.error)).error : undefined,
+          totals: b.result?.plan.totals,
+          elapsedMs: b.result?.elapsedMs,
+          modelled: b.result?.modelled,
+        })),
+      },
       null,
       2,
     ));
-    return failed ? 1 : 0;
+    return code;
   }
   const w = Math.max(5, ...boards.map((b) => b.address.length));
   io.out(`${"board".padEnd(w)}  result  written          time`);
@@ -99,5 +125,5 @@ export async function flashMany(
       failed ? `, ${failed} failed` : ""
     }`,
   );
-  return failed ? 1 : 0;
+  return code;
 }

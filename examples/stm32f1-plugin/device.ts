@@ -26,7 +26,7 @@ import {
   type CortexMDebug,
   readBytes,
   type RunFunctionRequest,
-} from "../../targets/cortexm/debug.ts";
+} from "../../probes/cortexm/debug.ts";
 import {
   DBGMCU_IDCODE,
   FLASH_BASE,

@@ -16,7 +16,7 @@ import type {
   RunContext,
   TargetDefinition,
 } from "../../mod.ts";
-import { DapCortexM, DapProbe } from "../../targets/dap/mod.ts";
+import { DapCortexM, DapProbe } from "../../probes/dap/mod.ts";
 import { FLASH_BASE, STM32F1_CHIPS, type Stm32f1Chip } from "./chips.ts";
 import { Stm32f1Device, stm32f1Layout } from "./device.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { NotFoundError, UsageError } from "../../kernel/mod.ts";
+import { EXIT_FAILURE, NotFoundError, UsageError } from "../../kernel/mod.ts";
 
 /** Arm's DAPLink USB ids (micro:bit and most DAPLink boards). */
 export const DAPLINK_VID = 0x0d28, DAPLINK_PID = 0x0204;
@@ -94,7 +94,10 @@ export function pickHidDevice(address: string, devices: readonly HidDevice[]): s
       "CMSIS-DAP probe",
       address,
       probes.map((d) => `${d.path} (${d.name})`),
-      { hint: "connect the board by USB; check /dev/hidraw* permissions (udev rule)" },
+      {
+        hint: "connect the board by USB; check /dev/hidraw* permissions (udev rule)",
+        exitCode: EXIT_FAILURE, // a probe not attached is a device failure, not a usage error
+      },
     );
   }
   return match[0].path;

@@ -3,6 +3,12 @@
  * (the new byte is the AND of old and written), which is why a write without an erase
  * silently leaves the wrong data behind, exactly as on a real part.
  *
+ * Power loss can be injected in the middle of a sector erase or a page program: the
+ * interrupted sector is left half-erased (some bytes 0xFF, others with only some bits set
+ * back to 1) and the interrupted page partly programmed (some bytes written, some with only
+ * some of their bits cleared), as NOR cells are left when the charge pump stops; after the
+ * cut nothing changes until power returns.
+ *
  * @module
  */
 import { createHash } from "node:crypto";
@@ -22,6 +28,16 @@ export interface FlashCounters {
   bytesHashed: number;
 }
 
+/** An armed power cut: the operation it interrupts and the noise of the partial effect. */
+export interface PowerCut {
+  /** Erases/page programs that still complete before the cut (0: the next one is cut). */
+  remaining: number;
+  /** Uniform [0, 1) numbers that decide which cells the interrupted operation reached. */
+  readonly noise: () => number;
+  /** Called once at the cut (the owner drops the link, as the board loses power). */
+  readonly onCut?: (what: "erase" | "program", address: number) => void;
+}
+
 /** A NOR flash array. */
 export class NorFlash {
   /** The array; tests may read it. Modify only through the methods. */
@@ -32,11 +48,41 @@ export class NorFlash {
   dirty = false;
   /** Failure injection: cells stuck at 1 (programming cannot clear their bits). */
   readonly stuckCells: Set<number> = new Set();
+  /** Failure injection: a power cut armed by {@link armPowerCut}. */
+  #cut: PowerCut | undefined;
+  #powered = true;
 
   constructor(readonly size: number, initial?: Uint8Array) {
     if (size <= 0 || size % SECTOR_SIZE) throw new RangeError(`bad flash size ${size}`);
     this.bytes = new Uint8Array(size).fill(0xff);
     if (initial) this.bytes.set(initial.subarray(0, size));
+  }
+
+  /** Arms a power cut during a coming sector erase or page program. */
+  armPowerCut(cut: PowerCut): void {
+    this.#cut = cut;
+  }
+
+  /** Power returns: the array keeps what the cut left; no cut stays armed. */
+  powerOn(): void {
+    this.#powered = true;
+    this.#cut = undefined;
+  }
+
+  /** False between a power cut and {@link powerOn}. */
+  get powered(): boolean {
+    return this.#powered;
+  }
+
+  /** True when the armed cut hits this operation (and cuts the power). */
+  #cutsNow(what: "erase" | "program", addr: number): PowerCut | undefined {
+    const cut = this.#cut;
+    if (!cut || cut.remaining-- > 0) return undefined;
+    this.#cut = undefined;
+    this.#powered = false;
+    this.dirty = true;
+    queueMicrotask(() => cut.onCut?.(what, addr));
+    return cut;
   }
 
   /** True when [addr, addr+len) lies inside the array. */
@@ -58,6 +104,18 @@ export class NorFlash {
     if (addr % SECTOR_SIZE || !this.contains(addr, SECTOR_SIZE)) {
       throw new RangeError(`erase at 0x${addr.toString(16)} is not a sector of this flash`);
     }
+    if (!this.#powered) return;
+    const cut = this.#cutsNow("erase", addr);
+    if (cut) {
+      // Erase drives cells towards 1 unevenly: some are done, some only partly.
+      const done = cut.noise();
+      for (let i = addr; i < addr + SECTOR_SIZE; i++) {
+        const r = cut.noise();
+        if (r < done) this.bytes[i] = 0xff;
+        else if (r < done + (1 - done) / 2) this.bytes[i] |= Math.floor(cut.noise() * 256);
+      }
+      return;
+    }
     this.bytes.fill(0xff, addr, addr + SECTOR_SIZE);
     this.counters.sectorsErased++;
     this.dirty = true;
@@ -76,8 +134,27 @@ export class NorFlash {
     if (!this.contains(addr, data.length)) {
       throw new RangeError(`program at 0x${addr.toString(16)} runs past the end of flash`);
     }
+    if (!this.#powered) return 0;
     const stuck = this.stuckCells;
-    for (let i = 0; i < data.length; i++) {
+    let end = data.length;
+    if (this.#cut) {
+      // One page program at a time, so a cut lands inside one page.
+      for (let p = addr; p < addr + data.length; p = (Math.floor(p / PAGE_SIZE) + 1) * PAGE_SIZE) {
+        const cut = this.#cutsNow("program", p);
+        if (!cut) continue;
+        const pageEnd = Math.min(addr + data.length, (Math.floor(p / PAGE_SIZE) + 1) * PAGE_SIZE);
+        const done = cut.noise();
+        for (let i = p; i < pageEnd; i++) {
+          const r = cut.noise();
+          const want = data[i - addr];
+          if (r < done) this.bytes[i] &= want;
+          else if (r < done + (1 - done) / 2) this.bytes[i] &= want | Math.floor(cut.noise() * 256);
+        }
+        end = p - addr;
+        break;
+      }
+    }
+    for (let i = 0; i < end; i++) {
       if (stuck.size === 0 || !stuck.has(addr + i)) this.bytes[addr + i] &= data[i];
     }
     const pages = data.length === 0
@@ -101,6 +178,7 @@ export class NorFlash {
 
   /** Erases the whole array. */
   eraseAll(): number {
+    if (!this.#powered) return 0;
     this.bytes.fill(0xff);
     const n = this.size / SECTOR_SIZE;
     this.counters.sectorsErased += n;

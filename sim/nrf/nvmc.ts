@@ -5,6 +5,11 @@
  * duration; a core access to flash meanwhile stalls until it ends (the CPU is halted
  * while the NVMC works, per the nRF reference manuals).
  *
+ * Power loss can be injected during a page erase or a word write: the page is left
+ * half-erased (some bytes 0xFF, some with only part of their bits back at 1) and the word
+ * partly programmed (only some of the bits to clear are cleared); until power returns the
+ * arrays do not change.
+ *
  * @module
  */
 import type { AccessSize, Region } from "../armv6m/bus.ts";
@@ -35,6 +40,16 @@ export interface NvmcStats {
   uicrErases: number;
 }
 
+/** An armed power cut: the operation it interrupts and the noise of the partial effect. */
+export interface NvmcPowerCut {
+  /** Page erases/word writes that still complete before the cut (0: the next one is cut). */
+  remaining: number;
+  /** Uniform [0, 1) numbers that decide which cells the interrupted operation reached. */
+  readonly noise: () => number;
+  /** Called once at the cut (the owner drops the probe link, as the board loses power). */
+  readonly onCut?: (what: "erase" | "program", offset: number) => void;
+}
+
 /** Flash + UICR contents and the controller state. */
 export class Nvmc {
   config = 0;
@@ -44,6 +59,8 @@ export class Nvmc {
   onBusyPoll: () => void = () => {};
   readonly #view: DataView;
   readonly #uicrView: DataView;
+  #cut: NvmcPowerCut | undefined;
+  #powered = true;
 
   constructor(
     readonly chip: NrfChip,
@@ -53,6 +70,31 @@ export class Nvmc {
   ) {
     this.#view = new DataView(flash.buffer, flash.byteOffset, flash.byteLength);
     this.#uicrView = new DataView(uicr.buffer, uicr.byteOffset, uicr.byteLength);
+  }
+
+  /** Arms a power cut during a coming page erase or word write. */
+  armPowerCut(cut: NvmcPowerCut): void {
+    this.#cut = cut;
+  }
+
+  /** Power returns: the arrays keep what the cut left; no cut stays armed. */
+  powerOn(): void {
+    this.#powered = true;
+    this.#cut = undefined;
+  }
+
+  /** False between a power cut and {@link powerOn}. */
+  get powered(): boolean {
+    return this.#powered;
+  }
+
+  #cutsNow(what: "erase" | "program", offset: number): NvmcPowerCut | undefined {
+    const cut = this.#cut;
+    if (!cut || cut.remaining-- > 0) return undefined;
+    this.#cut = undefined;
+    this.#powered = false;
+    queueMicrotask(() => cut.onCut?.(what, offset));
+    return cut;
   }
 
   /** True while an erase or write is in progress. */
@@ -80,19 +122,34 @@ export class Nvmc {
 
   /** Programs one word of flash (offset) or UICR; only clears bits. */
   program(array: "flash" | "uicr", offset: number, value: number): void {
-    if ((this.config & 3) !== 1) return;
+    if ((this.config & 3) !== 1 || !this.#powered) return;
     this.stall();
     const view = array === "flash" ? this.#view : this.#uicrView;
-    view.setUint32(offset, (view.getUint32(offset, true) & value) >>> 0, true);
+    const cut = this.#cutsNow("program", offset);
+    // Cut mid-write: only some of the bits to clear are cleared.
+    const reached = cut ? (value | Math.floor(cut.noise() * 0x100000000)) >>> 0 : value;
+    view.setUint32(offset, (view.getUint32(offset, true) & reached) >>> 0, true);
+    if (cut) return;
     this.stats.wordWrites++;
     this.#start(this.chip.wordWriteUs);
   }
 
   /** Erases the page holding flash offset `offset`. */
   erasePage(offset: number): void {
-    if ((this.config & 3) !== 2 || offset >= this.flash.length) return;
+    if ((this.config & 3) !== 2 || offset >= this.flash.length || !this.#powered) return;
     this.stall();
     const start = offset - (offset % this.chip.pageSize);
+    const cut = this.#cutsNow("erase", start);
+    if (cut) {
+      // Erase drives cells towards 1 unevenly: some are done, some only partly.
+      const done = cut.noise();
+      for (let i = start; i < start + this.chip.pageSize; i++) {
+        const r = cut.noise();
+        if (r < done) this.flash[i] = 0xff;
+        else if (r < done + (1 - done) / 2) this.flash[i] |= Math.floor(cut.noise() * 256);
+      }
+      return;
+    }
     this.flash.fill(0xff, start, start + this.chip.pageSize);
     this.stats.pageErases++;
     this.#start(this.chip.pageEraseUs);
@@ -100,6 +157,7 @@ export class Nvmc {
 
   /** ERASEALL: code flash and UICR. */
   eraseAll(): void {
+    if (!this.#powered) return;
     this.stall();
     this.flash.fill(0xff);
     this.uicr.fill(0xff);
@@ -109,6 +167,7 @@ export class Nvmc {
 
   /** ERASEUICR. */
   eraseUicr(): void {
+    if (!this.#powered) return;
     this.stall();
     this.uicr.fill(0xff);
     this.stats.uicrErases++;

@@ -64,17 +64,6 @@ export const SECTOR = 0x1000;
 /** Erase block: loaders erase aligned 64 KiB blocks with one command where a write covers one. */
 export const ERASE_BLOCK = 0x10000;
 
-/** SPI NOR timings, W25Q32-class datasheet typicals (reference notes §6), in ms. */
-export const FLASH_TIMING = { sectorEraseMs: 45, blockEraseMs: 150, pageProgramMs: 0.7 } as const;
-
-/** Erase and program time of one run of `bytes` starting on a 64 KiB boundary. */
-export function flashWorkMs(bytes: number): number {
-  const sectors = Math.ceil(bytes / SECTOR);
-  const t = FLASH_TIMING;
-  return Math.floor(sectors / 16) * t.blockEraseMs + (sectors % 16) * t.sectorEraseMs +
-    bytes / 256 * t.pageProgramMs;
-}
-
 const SPI_S2_LAYOUT = {
   usr: 0x18,
   usr1: 0x1c,

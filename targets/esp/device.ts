@@ -27,8 +27,8 @@ import {
 } from "../../kernel/mod.ts";
 import { SECTOR } from "./chips.ts";
 import { pack, type Packed, stubMayPay, stubPays } from "./write.ts";
-import { espCostModel } from "./cost.ts";
-import { registerWriteCost } from "./plan.ts";
+import { espCostModel, type HashCostHint, lineMs } from "./cost.ts";
+import type { HashStrategy } from "./options.ts";
 import { INITIAL_BAUD, type Session, setParams } from "./connect.ts";
 import { DEFAULT_TIMEOUT, type Request, request, timeoutPerMb } from "./link.ts";
 import { beginRequest, decodeMd5, encodeDataBlock, md5Request, Op, words } from "./protocol.ts";
@@ -49,26 +49,6 @@ const ERASE_REGION = 0xd1, READ_FLASH = 0xd2;
 const MD5_MS_PER_MB = 8000;
 const ERASE_WRITE_MS_PER_MB = 40000;
 
-/** Link and device figures the hash strategy plans with (all in ms). */
-export interface HashCostHint {
-  /** Wire time of one MD5 request and its reply (the longer of the two). */
-  readonly requestMs: number;
-  /** Device MD5 time per byte hashed. */
-  readonly msPerByte: number;
-  /** Turnaround of one exchange: bridge latency there and back. */
-  readonly latencyMs: number;
-  /** Wire time of one MD5 request frame; `requestMs` when absent. */
-  readonly requestWireMs?: number;
-  /** Wire time of one MD5 reply frame; `requestMs` when absent. */
-  readonly replyWireMs?: number;
-  /** Requests the link keeps outstanding (one executing, the rest in the loader's buffer). */
-  readonly inFlight?: number;
-  /** Cost of rewriting one sector that did not need it (line, erase, program); optional. */
-  readonly sectorWriteMs?: number;
-  /** Line time per byte, ms; optional. */
-  readonly byteMs?: number;
-}
-
 /** Options for {@link EspDevice}. */
 export interface EspDeviceOptions {
   /** Compress writes with deflate when it shrinks them (default true). */
@@ -84,13 +64,15 @@ export interface EspDeviceOptions {
   readonly after?: "hard-reset" | "no-reset";
   /** Flasher stub: `"auto"` (when the modelled write time says so), `true`, `false`. */
   readonly stub?: boolean | "auto";
+  /** How the queryHashes stage asks this device for hashes (default `auto`). */
+  readonly hashStrategy?: HashStrategy;
 }
 
 /** An open ESP ROM loader session as a {@link FlashDevice}. */
 export class EspDevice implements FlashDevice {
   #details: Record<string, string>;
   readonly layout: FlashLayout;
-  readonly hashAlgorithms = ["md5"] as const;
+  readonly hashAlgorithms: readonly string[] = ["md5"];
   readonly hashGranularity = "any" as const;
   readonly #s: Session;
   readonly #opts: EspDeviceOptions;
@@ -116,7 +98,11 @@ export class EspDevice implements FlashDevice {
     this.layout = {
       regions: [{ name: "flash", start: 0, size: flashSize, blockSize: SECTOR, erasedValue: 0xff }],
     };
-    registerWriteCost(this.layout, this);
+  }
+
+  /** How the queryHashes stage asks this device for hashes. */
+  get hashStrategy(): HashStrategy {
+    return this.#opts.hashStrategy ?? "auto";
   }
 
   /** Chip identity and session facts. */
@@ -141,7 +127,7 @@ export class EspDevice implements FlashDevice {
 
   /** Line time of `bytes` at the current rate, ms. */
   lineMs(bytes: number): number {
-    return bytes * 10 * 1000 / this.#s.link.port.baudRate;
+    return lineMs(bytes, this.#s.link.port.baudRate);
   }
 
   /** Turnaround of one exchange: the bridge latency in each direction. */

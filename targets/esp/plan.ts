@@ -8,23 +8,10 @@
  * @module
  */
 import { deflateSync } from "node:zlib";
-import type { BlockComparison, CostModel, FlashLayout, StageWrapper } from "../../kernel/mod.ts";
-import { ERASE_BLOCK, FLASH_TIMING, SECTOR } from "./chips.ts";
-
-/** What planning needs to know about the link of the device a layout belongs to. */
-export interface WriteCostHint {
-  /** Line time of `bytes`, ms. */
-  lineMs(bytes: number): number;
-  /** Cost model at the session's actual baud rate, for the plan estimate. */
-  costModel?(): CostModel;
-}
-
-const hints = new WeakMap<FlashLayout, WriteCostHint>();
-
-/** Associates a device's layout with its link (the plan stage sees only the layout). */
-export function registerWriteCost(layout: FlashLayout, hint: WriteCostHint): void {
-  hints.set(layout, hint);
-}
+import type { BlockComparison, StageWrapper } from "../../kernel/mod.ts";
+import { ERASE_BLOCK, SECTOR } from "./chips.ts";
+import { FLASH_TIMING, programMs } from "./cost.ts";
+import type { EspDevice } from "./device.ts";
 
 /**
  * Sectors to rewrite although unchanged: in each fully covered 64 KiB block, the unchanged
@@ -53,7 +40,7 @@ export function promotions(
     let whole = t.blockEraseMs;
     for (const b of same) {
       const data = content(b.address);
-      whole += lineMs(deflateSync(data, { level: 6 }).length) + SECTOR / 256 * t.pageProgramMs;
+      whole += lineMs(deflateSync(data, { level: 6 }).length) + programMs(SECTOR);
       if (whole >= singly) break;
     }
     if (whole < singly) { for (const b of same) out.add(b.address); }
@@ -62,18 +49,18 @@ export function promotions(
 }
 
 /** The plan wrapper: re-plans with promoted sectors marked for writing. */
-export function espPlanStage(): StageWrapper<"plan"> {
+export function espPlanStage(): StageWrapper<"plan", EspDevice> {
   return (next) => async (ctx, args) => {
-    const hint = hints.get(args.layout);
+    const device = args.device;
     // The target's static model assumes 115200 baud; the session knows its real rate.
-    args = { ...args, cost: hint?.costModel?.() ?? args.cost };
+    args = { ...args, cost: device.costModel() };
     const plan = await next(ctx, args);
-    if (!hint || args.mode === "full" || !plan.runs.length) return plan;
+    if (args.mode === "full" || !plan.runs.length) return plan;
     const erased = args.layout.regions[0]?.erasedValue ?? 0xff;
     const content = (a: number) =>
       args.report.blocks.find((b) => b.address === a)?.content ??
         args.image.read(a, SECTOR, erased);
-    const extra = promotions(args.report.blocks, content, (n) => hint.lineMs(n));
+    const extra = promotions(args.report.blocks, content, (n) => device.lineMs(n));
     if (!extra.size) return plan;
     ctx.log.debug(`rewriting ${extra.size} unchanged sector(s) to erase whole 64 KiB blocks`);
     const blocks = args.report.blocks.map((b) => extra.has(b.address) ? { ...b, same: false } : b);

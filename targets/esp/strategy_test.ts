@@ -7,12 +7,14 @@ import {
   type HashAlgorithm,
 } from "../../kernel/mod.ts";
 import { md5 } from "../../plugins/hash/md5.ts";
-import { batchMs, chooseFanout, firstPieces, HASH_STRATEGIES, queryHashesBy } from "./strategy.ts";
+import { batchMs, type HashCostHint } from "./cost.ts";
+import { HASH_STRATEGIES } from "./options.ts";
+import { chooseFanout, firstPieces, queryHashesBy } from "./strategy.ts";
 
 /** An in-memory device whose MD5 requests are counted in batches. */
 function memoryDevice(flash: Uint8Array, requestMs = 4, sectorWriteMs?: number) {
   const batches: AddressRange[][] = [];
-  const dev: FlashDevice & { hashCost: unknown } = {
+  const dev: FlashDevice & { hashCost: HashCostHint } = {
     info: { chip: "mem" },
     layout: { regions: [{ name: "flash", start: 0, size: flash.length, blockSize: 4096 }] },
     hashAlgorithms: ["md5"],
@@ -61,12 +63,18 @@ Deno.test("every strategy reports exactly the sectors that differ", async () => 
     const img = FlashImage.from([{ address: base, data: image, source: "t" }]);
     for (const strategy of HASH_STRATEGIES) {
       const { dev } = memoryDevice(flash, rand() < 0.5 ? 4 : 0.5);
-      const report = await queryHashesBy(createContext(), {
-        device: dev,
-        image: img,
-        algorithm: md5 as HashAlgorithm,
-        partialBlocks: "fill",
-      }, strategy);
+      const report = await queryHashesBy(
+        createContext(),
+        {
+          device: dev,
+          image: img,
+          algorithm: md5 as HashAlgorithm,
+          partialBlocks: "fill",
+          mode: "diff",
+        },
+        strategy,
+        dev.hashCost,
+      );
       const changed = report.blocks.flatMap((b, i) => b.same ? [] : [i]);
       deepEqual(changed, [...truth].sort((a, b) => a - b), `${strategy} trial ${trial}`);
     }
@@ -83,14 +91,15 @@ Deno.test("an unchanged image costs one batch; a blank device is settled by the 
     image: img,
     algorithm: md5 as HashAlgorithm,
     partialBlocks: "fill" as const,
+    mode: "diff" as const,
   });
   for (const strategy of HASH_STRATEGIES) {
     const { dev, batches } = memoryDevice(flash);
-    await queryHashesBy(createContext(), args(dev), strategy);
+    await queryHashesBy(createContext(), args(dev), strategy, dev.hashCost);
     equal(batches.length, 1, strategy);
   }
   const { dev, batches } = memoryDevice(new Uint8Array(0x100000).fill(0xff));
-  const r = await queryHashesBy(createContext(), args(dev), "whole-then-sector");
+  const r = await queryHashesBy(createContext(), args(dev), "whole-then-sector", dev.hashCost);
   equal(batches.length, 1);
   ok(r.blocks.every((b) => !b.same));
 });
@@ -102,12 +111,18 @@ Deno.test("bisection never asks for the half it can infer", async () => {
   flash[15 * 4096] ^= 1; // last sector: every left half matches, so no right half is hashed
   const { dev, batches } = memoryDevice(flash);
   const img = FlashImage.from([{ address: 0, data: image, source: "t" }]);
-  const r = await queryHashesBy(createContext(), {
-    device: dev,
-    image: img,
-    algorithm: md5 as HashAlgorithm,
-    partialBlocks: "fill",
-  }, "bisect");
+  const r = await queryHashesBy(
+    createContext(),
+    {
+      device: dev,
+      image: img,
+      algorithm: md5 as HashAlgorithm,
+      partialBlocks: "fill",
+      mode: "diff",
+    },
+    "bisect",
+    dev.hashCost,
+  );
   deepEqual(batches.map((b) => b.length), [1, 1, 1, 1, 1]);
   deepEqual(r.blocks.flatMap((b, i) => b.same ? [] : [i]), [15]);
 });
@@ -140,12 +155,18 @@ Deno.test("auto with sampling never misses a changed sector", async () => {
     }
     const { dev } = memoryDevice(flash, 1, 40);
     const img = FlashImage.from([{ address: 0, data: image, source: "t" }]);
-    const r = await queryHashesBy(createContext(), {
-      device: dev,
-      image: img,
-      algorithm: md5 as HashAlgorithm,
-      partialBlocks: "fill",
-    }, "auto");
+    const r = await queryHashesBy(
+      createContext(),
+      {
+        device: dev,
+        image: img,
+        algorithm: md5 as HashAlgorithm,
+        partialBlocks: "fill",
+        mode: "diff",
+      },
+      "auto",
+      dev.hashCost,
+    );
     for (const s of truth) equal(r.blocks[s].same, false, `trial ${trial} sector ${s}`);
     for (const b of r.blocks) if (b.same) ok(!truth.includes(b.address / 4096));
   }
@@ -156,12 +177,18 @@ Deno.test("a densely changed span costs one sampled batch and is written whole",
   const flash = new Uint8Array(0x100000).fill(0xff);
   flash.set(image.map((b) => b ^ 0x5a), 0);
   const { dev, batches } = memoryDevice(flash, 1, 40);
-  const r = await queryHashesBy(createContext(), {
-    device: dev,
-    image: FlashImage.from([{ address: 0, data: image, source: "t" }]),
-    algorithm: md5 as HashAlgorithm,
-    partialBlocks: "fill",
-  }, "auto");
+  const r = await queryHashesBy(
+    createContext(),
+    {
+      device: dev,
+      image: FlashImage.from([{ address: 0, data: image, source: "t" }]),
+      algorithm: md5 as HashAlgorithm,
+      partialBlocks: "fill",
+      mode: "diff",
+    },
+    "auto",
+    dev.hashCost,
+  );
   equal(batches.length, 1);
   ok(batches[0].length < 40);
   ok(r.blocks.every((b) => !b.same));
@@ -218,13 +245,14 @@ Deno.test("on a slow link one changed sector costs few batches; a dense change i
     image: FlashImage.from([{ address: 0x10000, data, source: "t" }]),
     algorithm: md5 as HashAlgorithm,
     partialBlocks: "fill" as const,
+    mode: "diff" as const,
   });
   const flash = new Uint8Array(0x200000).fill(0xff);
   flash.set(image, 0x10000);
   flash[0x10000 + 200 * 4096 + 7] ^= 1;
   const sparse = memoryDevice(flash);
   sparse.dev.hashCost = linkCost(115200, 16);
-  const r = await queryHashesBy(createContext(), args(sparse.dev), "auto");
+  const r = await queryHashesBy(createContext(), args(sparse.dev), "auto", sparse.dev.hashCost);
   deepEqual(r.blocks.flatMap((b, i) => b.same ? [] : [i]), [200]);
   // The first look, then the differing piece sector by sector (all at once: no third round).
   equal(sparse.batches.length, 2);
@@ -232,7 +260,7 @@ Deno.test("on a slow link one changed sector costs few batches; a dense change i
 
   const dense = memoryDevice(new Uint8Array(0x200000).map((_, i) => i * 3));
   dense.dev.hashCost = linkCost(115200, 16);
-  const d = await queryHashesBy(createContext(), args(dense.dev), "auto");
+  const d = await queryHashesBy(createContext(), args(dense.dev), "auto", dense.dev.hashCost);
   ok(d.blocks.every((b) => !b.same));
   equal(dense.batches.length, 1);
 });
@@ -267,12 +295,18 @@ Deno.test("auto finds every changed sector on every link, across spans", async (
     }
     const { dev } = memoryDevice(flash);
     dev.hashCost = linkCost(baud, bridge);
-    const r = await queryHashesBy(createContext(), {
-      device: dev,
-      image: img,
-      algorithm: md5 as HashAlgorithm,
-      partialBlocks: "fill",
-    }, "auto");
+    const r = await queryHashesBy(
+      createContext(),
+      {
+        device: dev,
+        image: img,
+        algorithm: md5 as HashAlgorithm,
+        partialBlocks: "fill",
+        mode: "diff",
+      },
+      "auto",
+      dev.hashCost,
+    );
     for (const b of r.blocks) {
       if (truth.has(b.address)) equal(b.same, false, `trial ${trial} 0x${b.address.toString(16)}`);
     }
@@ -287,12 +321,18 @@ Deno.test("on a slow link a matching run inside a changed image is found from it
   flash.set(image.subarray(100 * 4096, 121 * 4096), 0x10000 + 100 * 4096);
   const { dev, batches } = memoryDevice(flash);
   dev.hashCost = linkCost(115200, 16);
-  const r = await queryHashesBy(createContext(), {
-    device: dev,
-    image: FlashImage.from([{ address: 0x10000, data: image, source: "t" }]),
-    algorithm: md5 as HashAlgorithm,
-    partialBlocks: "fill",
-  }, "auto");
+  const r = await queryHashesBy(
+    createContext(),
+    {
+      device: dev,
+      image: FlashImage.from([{ address: 0x10000, data: image, source: "t" }]),
+      algorithm: md5 as HashAlgorithm,
+      partialBlocks: "fill",
+      mode: "diff",
+    },
+    "auto",
+    dev.hashCost,
+  );
   const same = r.blocks.flatMap((b, i) => b.same ? [i] : []);
   deepEqual(same, Array.from({ length: 21 }, (_, i) => 100 + i));
   // The first look, then the two edge pieces side by side, a few levels deep.

@@ -7,7 +7,8 @@
  * @module
  */
 import { deflateSync } from "node:zlib";
-import { type EspChip, flashWorkMs } from "./chips.ts";
+import type { EspChip } from "./chips.ts";
+import { flashWorkMs, lineMs } from "./cost.ts";
 import { STUB_WRITE_BLOCK } from "./stub.ts";
 
 /** One run's payload: raw, or deflated when that is smaller (esptool v5.2+ rule). */
@@ -36,7 +37,7 @@ export interface LinkFigures {
 }
 
 function times(packed: readonly Packed[], chip: EspChip, link: LinkFigures) {
-  const byteMs = 10_000 / link.baud, L = link.latencyMs;
+  const byteMs = lineMs(1, link.baud), L = link.latencyMs;
   let romMs = 0, stubMs = 0;
   for (const p of packed) {
     const t = p.body.length * byteMs, work = flashWorkMs(p.raw.length);

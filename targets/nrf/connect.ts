@@ -11,10 +11,10 @@ import {
   type RunContext,
   UsageError,
 } from "../../kernel/mod.ts";
-import { DapCortexM } from "../dap/cortexm.ts";
-import { DapProbe } from "../dap/probe.ts";
-import { InfoId } from "../dap/protocol.ts";
-import { isGdbProbe, openGdbCortexM } from "../gdb/mod.ts";
+import { DapCortexM } from "../../probes/dap/cortexm.ts";
+import { DapProbe } from "../../probes/dap/probe.ts";
+import { InfoId } from "../../probes/dap/protocol.ts";
+import { isGdbProbe, openGdbCortexM } from "../../probes/gdb/mod.ts";
 import { boardForId, type NrfBoard } from "./chips.ts";
 import { NrfDevice } from "./device.ts";
 
@@ -61,26 +61,6 @@ export async function connectNrf(
   } catch (e) {
     await probe.close().catch(() => {});
     throw e;
-  }
-}
-
-/**
- * The target a CMSIS-DAP probe's board id names (DAPLink reports it, as pyOCD reads it), or
- * undefined for a probe without a known board id or a GDB server.
- */
-export async function detectNrfBoard(
-  host: PluginHost,
-  ctx: RunContext,
-  address: string,
-): Promise<string | undefined> {
-  if (isGdbProbe(address)) return undefined;
-  const probe = new DapProbe(await host.openTransport(ctx, "dap", address, {}));
-  try {
-    await probe.drain();
-    const id = await probe.boardId(ctx);
-    return id ? boardForId(id)?.target : undefined;
-  } finally {
-    await probe.close().catch(() => {});
   }
 }
 

@@ -23,7 +23,11 @@ import {
   type WriteRun,
 } from "../../kernel/mod.ts";
 import { HASH_STUB, PROGRAM_STUB } from "../../stubs/blobs.ts";
-import { type CortexMDebug, readBytes, type RunFunctionRequest } from "../cortexm/debug.ts";
+import {
+  type CortexMDebug,
+  readBytes,
+  type RunFunctionRequest,
+} from "../../probes/cortexm/debug.ts";
 import { FICR, layoutOf, type NrfChip } from "./chips.ts";
 import { ramNeeded, type RamPlan, ramPlan } from "./ram.ts";
 import { programUicr } from "./uicr.ts";

@@ -6,7 +6,7 @@ import {
   type LinkStats,
   type RunContext,
 } from "../../kernel/mod.ts";
-import type { CortexMDebug } from "../cortexm/debug.ts";
+import type { CortexMDebug } from "../../probes/cortexm/debug.ts";
 import { boardForId, CHIPS, layoutOf, NVMC } from "./chips.ts";
 import { groupRuns, NrfDevice } from "./device.ts";
 import { nrfLoadImage } from "./image.ts";

@@ -5,7 +5,8 @@
  */
 import type { CostModel, Plugin, TargetDefinition } from "../../kernel/mod.ts";
 import { BOARDS, layoutOf, type NrfBoard } from "./chips.ts";
-import { connectNrf, detectNrfBoard } from "./connect.ts";
+import { connectNrf } from "./connect.ts";
+import { nrfDetector } from "./detect.ts";
 import { nrfLoadImage } from "./image.ts";
 
 /** Data bytes per ms through 64-byte HID reports, one per 1 ms frame, pipelined. */
@@ -57,10 +58,6 @@ export function nrfTargets(): Plugin {
       };
       host.registerTarget(target);
     }
-    host.registerDetector({
-      name: "dap-board-id",
-      link: "probe",
-      detect: (ctx, address) => detectNrfBoard(host, ctx, address),
-    });
+    host.registerDetector(nrfDetector(host));
   };
 }

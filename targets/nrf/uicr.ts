@@ -6,7 +6,7 @@
  * @module
  */
 import { DeviceError, type RunContext, TimeoutError } from "../../kernel/mod.ts";
-import type { CortexMDebug } from "../cortexm/debug.ts";
+import type { CortexMDebug } from "../../probes/cortexm/debug.ts";
 import { type NrfChip, NVMC } from "./chips.ts";
 
 /** Waits for NVMC.READY. */

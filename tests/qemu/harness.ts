@@ -9,13 +9,13 @@
  * at the reset vector. QEMU's NVMC model (hw/nvram/nrf51_nvm.c) does implement CONFIG
  * (WEN/EEN), ERASEPAGE and word programming by CPU stores, and UICR writes with WEN set, but
  * its reset sets the UICR back to 0xFF; gdbstub writes to MMIO are dropped (see
- * targets/gdb/qemu_mmio.ts); an executed `bkpt` escalates to HardFault (no halting debug).
+ * probes/gdb/qemu_mmio.ts); an executed `bkpt` escalates to HardFault (no halting debug).
  *
  * @module
  */
 import { createContext } from "../../kernel/mod.ts";
 import { parseIntelHex } from "../../plugins/formats/ihex.ts";
-import { GdbCortexMDebug, openTcpStream } from "../../targets/gdb/mod.ts";
+import { GdbCortexMDebug, openTcpStream } from "../../probes/gdb/mod.ts";
 
 /** Longest a QEMU started here may live, in seconds. */
 const LIFETIME_S = 600;

@@ -4,7 +4,12 @@
  *
  * @module
  */
-import { DeltaflashError, type DeltaflashErrorOptions, type Segment } from "../../../kernel/mod.ts";
+import {
+  DeltaflashError,
+  type DeltaflashErrorOptions,
+  EXIT_USAGE,
+  type Segment,
+} from "../../../kernel/mod.ts";
 import { parseAppImage } from "./app_image.ts";
 import { isValidImage } from "./bootloader.ts";
 import { chipByImageId, type EspImageChip, espImageChip } from "./chips.ts";
@@ -25,7 +30,7 @@ export class ImageChipMismatchError extends DeltaflashError {
     super(
       "E_IMAGE_CHIP",
       `${source} at 0x${address.toString(16)} is an image for ${imageChip}, ` +
-        `but the device is ${deviceChip}`,
+        `but the ${options?.exitCode === EXIT_USAGE ? "target" : "device"} is ${deviceChip}`,
       { hint: `rebuild it for ${deviceChip} or connect a ${imageChip}`, ...options },
     );
   }
@@ -41,21 +46,33 @@ export function imageChipOf(bytes: Uint8Array): { id: number; chip?: EspImageChi
 /**
  * Throws {@link ImageChipMismatchError} when any segment holding a valid app/bootloader image
  * names a chip other than `device` (a name like `esp32c3` / `ESP32-C3`, or a table entry).
- * Segments that are not images (partition tables, data) are ignored.
+ * Segments that are not images (partition tables, data) are ignored. With `chosen`, the chip
+ * is the target the user chose and nothing is connected yet: a usage error (exit 2) whose
+ * hint names the image's target.
  */
 export function checkImageChip(
   device: string | EspImageChip,
   segments: readonly Segment[],
+  chosen = false,
 ): void {
   const chip = typeof device === "string" ? espImageChip(device) : device;
   for (const seg of segments) {
     const found = imageChipOf(seg.data);
     if (!found || found.id === chip.imageChipId) continue;
+    const imageChip = found.chip?.display ?? `chip id ${found.id}`;
     throw new ImageChipMismatchError(
       seg.source,
       seg.address,
-      found.chip?.display ?? `chip id ${found.id}`,
+      imageChip,
       chip.display,
+      chosen
+        ? {
+          exitCode: EXIT_USAGE,
+          hint: found.chip
+            ? `this image is for --target ${found.chip.name}; or rebuild it for ${chip.display}`
+            : `rebuild it for ${chip.display}`,
+        }
+        : undefined,
     );
   }
 }

@@ -63,7 +63,7 @@ export function espLoadImageStage(chip: string | EspImageChip): StageWrapper<"lo
       flashSize,
       flashFreq: str(o.flashFreq),
     });
-    checkImageChip(c, segments);
+    checkImageChip(c, segments, true);
     return FlashImage.from(segments);
   };
 }
