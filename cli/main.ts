@@ -19,6 +19,7 @@ import { diffCommand } from "./commands/diff.ts";
 import { monitorCommand } from "./commands/monitor.ts";
 import { flashCommand, planCommand } from "./commands/flash.ts";
 import { hashCommand } from "./commands/hash.ts";
+import { probesCommand } from "./commands/probes.ts";
 import { targetsCommand } from "./commands/targets.ts";
 import { loadConfig } from "./config.ts";
 import { buildRegistry } from "./plugins.ts";
@@ -127,6 +128,7 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
     ...deviceCommands(io),
     monitorCommand(io),
     targetsCommand(io),
+    probesCommand(io),
   ];
   const names = new Set(builtins.map((c) => c.name));
   const extra = (await extraCommands(argv, io)).filter((c) => !names.has(c.name));
