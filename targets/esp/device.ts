@@ -125,6 +125,15 @@ export class EspDevice implements FlashDevice {
     return espCostModel(this.#s.chip, this.#s.link.port.baudRate, this.#opts.latencyMs ?? 1);
   }
 
+  /**
+   * The line rate when it is the ROM's 115200 on a link where a higher one would help (not
+   * Espressif's USB-Serial-JTAG, where the rate means nothing); undefined otherwise.
+   */
+  get slowLineBaud(): number | undefined {
+    const port = this.#s.link.port;
+    return port.baudRate <= 115200 && !isUsbJtagSerial(port) ? port.baudRate : undefined;
+  }
+
   /** Line time of `bytes` at the current rate, ms. */
   lineMs(bytes: number): number {
     return lineMs(bytes, this.#s.link.port.baudRate);

@@ -8,7 +8,7 @@
  * @module
  */
 import { deflateSync } from "node:zlib";
-import type { BlockComparison, StageWrapper } from "../../kernel/mod.ts";
+import type { BlockComparison, Plan, RunContext, StageWrapper } from "../../kernel/mod.ts";
 import { ERASE_BLOCK, SECTOR } from "./chips.ts";
 import { FLASH_TIMING, programMs } from "./cost.ts";
 import type { EspDevice } from "./device.ts";
@@ -54,7 +54,7 @@ export function espPlanStage(): StageWrapper<"plan", EspDevice> {
     const device = args.device;
     // The target's static model assumes 115200 baud; the session knows its real rate.
     args = { ...args, cost: device.costModel() };
-    const plan = await next(ctx, args);
+    const plan = suggestBaud(ctx, device, await next(ctx, args));
     if (args.mode === "full" || !plan.runs.length) return plan;
     const erased = args.layout.regions[0]?.erasedValue ?? 0xff;
     const content = (a: number) =>
@@ -66,4 +66,19 @@ export function espPlanStage(): StageWrapper<"plan", EspDevice> {
     const blocks = args.report.blocks.map((b) => extra.has(b.address) ? { ...b, same: false } : b);
     return next(ctx, { ...args, report: { ...args.report, blocks } });
   };
+}
+
+/** Writes at least this large at 115200 baud get a hint to pass --baud. */
+export const SLOW_WRITE_BYTES = 256 * 1024;
+
+/** Says so when a large write is about to go out at 115200 baud; returns the plan. */
+function suggestBaud(ctx: RunContext, device: EspDevice, plan: Plan): Plan {
+  const baud = device.slowLineBaud;
+  if (baud === undefined || plan.totals.bytes < SLOW_WRITE_BYTES) return plan;
+  const seconds = Math.round((plan.estimate?.ms ?? device.lineMs(plan.totals.bytes)) / 1000);
+  ctx.log.warn(
+    `writing ${Math.round(plan.totals.bytes / 1024)} KiB at ${baud} baud takes about ` +
+      `${seconds} s; --baud 460800 (or 921600) is several times faster where the bridge allows`,
+  );
+  return plan;
 }

@@ -8,6 +8,7 @@ import {
   defineTarget,
   type Plugin,
   type PluginHost,
+  type SerialPortLike,
   type TargetDefinition,
   type TargetDetector,
   UsageError,
@@ -15,6 +16,7 @@ import {
 import { CHIPS, type EspChip, SECTOR } from "./chips.ts";
 import { espCostModel } from "./cost.ts";
 import { identifyChip, INITIAL_BAUD, startSession } from "./connect.ts";
+import { isUsbJtagSerial } from "./reset.ts";
 import { EspDevice } from "./device.ts";
 import { type EspOptions, espOptions } from "./options.ts";
 import { espQueryHashes } from "./strategy.ts";
@@ -67,7 +69,7 @@ function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition<EspDevice
       try {
         session = await startSession(ctx, port, {
           chip,
-          baud,
+          baud: baud ?? defaultBaud(port),
           flashSize: o.flashSize,
           before: o.before,
         });
@@ -84,6 +86,20 @@ function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition<EspDevice
       }, ctx);
     },
   });
+}
+
+/** esptool's default rate for writing, used when the user gave none. */
+export const DEFAULT_WRITE_BAUD = 460800;
+
+/**
+ * The rate to switch to when none is given: esptool's 460800 on a USB-UART bridge (every
+ * bridge in the table runs it); none on Espressif's USB-Serial-JTAG (the rate means nothing
+ * there) or on a link whose bridge is unknown (a TCP bridge, a pty), which stay at 115200.
+ */
+export function defaultBaud(port: SerialPortLike): number | undefined {
+  const info = port.getInfo();
+  if (info.usbVendorId === undefined || isUsbJtagSerial(port)) return undefined;
+  return DEFAULT_WRITE_BAUD;
 }
 
 /** Names the ESP chip on a serial port (reset into the loader, sync, chip id). */
