@@ -110,12 +110,17 @@
  * @module
  */
 import { Registry } from "./kernel/mod.ts";
-import { builtinPlugins } from "./plugins/builtin.ts";
 
 export * from "./kernel/mod.ts";
 
-/** A registry with the built-in plugins loaded. */
+/**
+ * A registry with the built-in plugins loaded. They come from the package's `plugins` export
+ * (`plugins/builtin.ts`), imported here on first use, so a plugin that imports this module
+ * for the kernel's types loads nothing else; simulators load only when a `sim:` address is
+ * opened.
+ */
 export async function createRegistry(): Promise<Registry> {
+  const { builtinPlugins } = await import("./plugins/builtin.ts");
   const registry = new Registry();
   for (const { specifier, plugin } of builtinPlugins()) await registry.use(plugin, specifier);
   return registry;

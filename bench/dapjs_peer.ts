@@ -7,7 +7,7 @@
  * @module
  */
 import { createContext, VirtualClock } from "../kernel/mod.ts";
-import { DapSimBank } from "../sim/dap/plugin.ts";
+import { DapSimBank } from "../sim/boards/plugin.ts";
 import { dapjs, dapjsTransport as transport } from "../sim/dap/dapjs_transport.ts";
 
 /** dapjs throughput on one simulated board. */

@@ -28,7 +28,7 @@ import { espTargets } from "../targets/esp/plugin.ts";
 import { changedBlocks, holds, loadFor, registryWith, timedContext } from "./harness.ts";
 import type { LowerBound, RunMetrics } from "./measure.ts";
 import type { Scenario } from "./scenarios.ts";
-import type { BenchParams } from "./suites.ts";
+import type { BenchParams } from "./params.ts";
 
 /** Default line rate: esptool's default `--baud` (460800). */
 export const ESP_DEFAULT_BAUD = 460800;

@@ -18,7 +18,7 @@ import { countWire, ESP_DEFAULT_BAUD, preload } from "./esp.ts";
 import { holds, loadFor, registryWith } from "./harness.ts";
 import type { RunMetrics } from "./measure.ts";
 import type { Scenario } from "./scenarios.ts";
-import type { BenchParams } from "./suites.ts";
+import type { BenchParams } from "./params.ts";
 
 const quiet = { clean() {}, writeLine(_: string) {}, write(_: string) {} };
 const md5hex = (b: Uint8Array) => createHash("md5").update(b).digest("hex");

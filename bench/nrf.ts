@@ -21,14 +21,14 @@ import {
   loadSegments,
   type SimBoard,
   type SimDapLink,
-} from "../sim/dap/plugin.ts";
+} from "../sim/boards/plugin.ts";
 import { DAP_TIMING } from "../sim/dap/timing.ts";
 import { NRF_CHIPS } from "../sim/nrf/chips.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";
 import { changedBlocks, holds, loadFor, registryWith, timedContext } from "./harness.ts";
 import type { LowerBound, RunMetrics } from "./measure.ts";
 import type { Scenario } from "./scenarios.ts";
-import type { BenchParams } from "./suites.ts";
+import type { BenchParams } from "./params.ts";
 
 /** The nRF strategies, in table order. */
 export const NRF_STRATEGIES = [

@@ -9,7 +9,7 @@ import { round, scenarioRows, type StrategyResult } from "./measure.ts";
 import { NRF_STRATEGIES, nrfBound, preloadNrf, runNrf } from "./nrf.ts";
 import type { BenchRow } from "./report.ts";
 import { haveFirmware, nrfScenarios } from "./scenarios.ts";
-import { type BenchSuite, select } from "./suites.ts";
+import { type BenchSuite, select } from "./params.ts";
 import { loadFor } from "./harness.ts";
 
 /** micro:bit V1/V2 and nRF52840 on the simulated DAPLink. */

@@ -10,36 +10,11 @@ import { harnessAttempt } from "./harness.ts";
 import { scenarioRows, type StrategyResult } from "./measure.ts";
 import { nrfSuite } from "./nrf_suite.ts";
 import type { BenchRow } from "./report.ts";
-import { espScenarios, haveFirmware, type Scenario } from "./scenarios.ts";
+import { type BenchSuite, select } from "./params.ts";
+import { espScenarios, haveFirmware } from "./scenarios.ts";
 
-/** Link and run parameters settable from the command line. */
-export interface BenchParams {
-  /** Fewer scenarios and runs. */
-  readonly quick: boolean;
-  /** Serial baud rate override. */
-  readonly baud?: number;
-  /** USB turnaround latency override (ms). */
-  readonly latencyMs?: number;
-  /** CMSIS-DAP packets in flight override. */
-  readonly packetCount?: number;
-  /** Only scenarios whose `suite · name` contains this text. */
-  readonly only?: string;
-}
-
-/** A group of modelled scenarios. */
-export interface BenchSuite {
-  /** Name shown while running. */
-  readonly name: string;
-  /** Runs every scenario × strategy. */
-  run(params: BenchParams): Promise<BenchRow[]>;
-}
-
-/** Scenarios selected by `--quick` and `--only`. */
-export function select(all: readonly Scenario[], p: BenchParams): Scenario[] {
-  return all.filter((s) =>
-    (!p.quick || s.quick) && (!p.only || `${s.suite} · ${s.name}`.includes(p.only))
-  );
-}
+export type { BenchParams, BenchSuite } from "./params.ts";
+export { select } from "./params.ts";
 
 /** ESP: peers and our hash strategies on the simulated ESP32 / ESP32-C3. */
 export function espSuite(): BenchSuite {

@@ -80,6 +80,8 @@ export interface CommandTree {
   readonly commands: { name: string; options: string[] }[];
   /** Global long options. */
   readonly globalOptions: string[];
+  /** Values offered after `-O`/`--option` (`key=value`, from the targets' option schemas). */
+  readonly optionValues?: readonly string[];
 }
 
 /** Lists commands and options without parsing anything. */

@@ -18,9 +18,14 @@ function bash(name: string, t: CommandTree): string {
   const fn = `_${name.replace(/[^a-z0-9]/gi, "_")}_complete`;
   return `# bash completion for ${name}
 ${fn}() {
-  local cur cmd opts
+  local cur cmd opts prev
   cur="\${COMP_WORDS[COMP_CWORD]}"
+  prev="\${COMP_WORDS[COMP_CWORD-1]}"
   cmd="\${COMP_WORDS[1]}"
+  if [ "$prev" = "-O" ] || [ "$prev" = "--option" ]; then
+    COMPREPLY=( $(compgen -W "${(t.optionValues ?? []).join(" ")}" -- "$cur") )
+    return 0
+  fi
   if [ "$COMP_CWORD" -eq 1 ]; then
     COMPREPLY=( $(compgen -W "${
     t.commands.map((c) => c.name).join(" ")
@@ -44,9 +49,12 @@ complete -o filenames -F ${fn} ${name}
 
 function zsh(name: string, t: CommandTree): string {
   const cmds = t.commands.map((c) => `'${c.name}'`).join(" ");
+  const values = (t.optionValues ?? []).join(" ");
+  const option = (o: string) =>
+    o === "--option" ? `'*'{-O,--option}'[target option]:key=value:(${values})'` : `'${o}[]'`;
   const cases = t.commands.map((c) =>
     `    ${c.name}) _arguments '*:file:_files' ${
-      [...c.options, ...t.globalOptions].map((o) => `'${o}[]'`).join(" ")
+      [...c.options, ...t.globalOptions].map(option).join(" ")
     } ;;`
   ).join("\n");
   return `#compdef ${name}
@@ -75,7 +83,12 @@ function fish(name: string, t: CommandTree): string {
       );
     }
   }
-  for (const o of t.globalOptions) lines.push(`complete -c ${name} -l '${o.slice(2)}'`);
+  for (const o of t.globalOptions) {
+    if (o === "--option") {
+      const values = (t.optionValues ?? []).join(" ");
+      lines.push(`complete -c ${name} -s O -l option -x -a '${values}'`);
+    } else lines.push(`complete -c ${name} -l '${o.slice(2)}'`);
+  }
   lines.push(`complete -c ${name} -n 'not __fish_use_subcommand' -F`);
   return lines.join("\n") + "\n";
 }

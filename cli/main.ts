@@ -23,6 +23,7 @@ import { probesCommand } from "./commands/probes.ts";
 import { targetsCommand } from "./commands/targets.ts";
 import { loadConfig } from "./config.ts";
 import { buildRegistry } from "./plugins.ts";
+import { optionCompletions, targetOptionsHelp } from "./target_options.ts";
 import { type CliIO, RESET_AFTER, RESET_BEFORE } from "./session.ts";
 
 /** Version printed by `--version`. */
@@ -106,15 +107,14 @@ function pluginCommand(c: ReturnType<Registry["commands"]>[number], io: CliIO): 
   };
 }
 
-/** Plugin commands, loaded from the project's config without failing the CLI. */
-async function extraCommands(argv: string[], io: CliIO): Promise<CommandSpec[]> {
+/** The project's registry (plugin commands, target options), loaded without failing the CLI. */
+async function projectRegistry(argv: string[]): Promise<Registry | undefined> {
   try {
     const i = argv.indexOf("--config");
     const explicit = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith("--config="))?.slice(9);
-    const registry = await buildRegistry(await loadConfig(Deno.cwd(), explicit));
-    return registry.commands().map((c) => pluginCommand(c, io));
+    return await buildRegistry(await loadConfig(Deno.cwd(), explicit));
   } catch {
-    return []; // config errors surface when a command actually loads the session
+    return undefined; // config errors surface when a command actually loads the session
   }
 }
 
@@ -131,14 +131,16 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
     probesCommand(io),
   ];
   const names = new Set(builtins.map((c) => c.name));
-  const extra = (await extraCommands(argv, io)).filter((c) => !names.has(c.name));
+  const registry = await projectRegistry(argv);
+  const extra = (registry?.commands() ?? []).map((c) => pluginCommand(c, io))
+    .filter((c) => !names.has(c.name));
   const spec: ProgramSpec = {
     name: "deltaflash",
     version: VERSION,
     description: "Flash firmware by writing only the blocks that changed.",
     globalOptions: GLOBAL_OPTIONS,
     commands: [...builtins, ...extra],
-    epilog: EPILOG,
+    epilog: EPILOG + (registry ? `\n${targetOptionsHelp(registry)}` : ""),
   };
   const completions: CommandSpec = {
     name: "completions",
@@ -150,7 +152,11 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
       if (!SHELLS.includes(shell)) {
         throw new UsageError(`unknown shell '${args[0]}'`, { hint: `use ${SHELLS.join(", ")}` });
       }
-      io.out(completionScript(shell, spec.name, commandTree(spec)).trimEnd());
+      const tree = {
+        ...commandTree(spec),
+        optionValues: registry ? optionCompletions(registry) : [],
+      };
+      io.out(completionScript(shell, spec.name, tree).trimEnd());
       return Promise.resolve(0);
     },
   };

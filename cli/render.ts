@@ -28,9 +28,11 @@ export function summaryLine(r: FlashResult, dryRun: boolean, unit = "blocks"): s
   const time = `${formatMs(r.elapsedMs)}${r.modelled ? " (modelled)" : ""}`;
   const verb = dryRun ? "would write" : "wrote";
   const verified = r.verified ? ", verified" : "";
+  // Blocks written without asking the device: not known to have changed.
+  const assumed = t.assumed ? ` (${t.assumed} assumed changed, not hashed)` : "";
   return `${verb} ${t.write} of ${t.blocks} ${unit} (${
     formatBytes(t.bytes)
-  }) in ${time}, ${t.skip} unchanged${verified}`;
+  })${assumed} in ${time}, ${t.skip} unchanged${verified}`;
 }
 
 /** JSON-friendly summary of a flash result. */
@@ -45,7 +47,11 @@ export function resultJson(r: FlashResult, dryRun: boolean) {
       mode: r.plan.mode,
       totals: r.plan.totals,
       runs: r.plan.runs.map((x) => ({ address: x.address, length: x.data.length })),
-      changed: r.plan.blocks.filter((b) => b.action === "write").map((b) => b.address),
+      // Written because the device holds other bytes (or full mode); `assumedChanged`: written
+      // without asking the device, so whether they differed is not known.
+      changed: r.plan.blocks.filter((b) => b.action === "write" && b.reason !== "assumed")
+        .map((b) => b.address),
+      assumedChanged: r.plan.blocks.filter((b) => b.reason === "assumed").map((b) => b.address),
       estimateMs: r.plan.estimate?.ms,
     },
     written: r.written,

@@ -11,6 +11,7 @@ const CELLS: Record<BlockState | "pending", { glyph: string; color: keyof typeof
   pending: { glyph: "·", color: "gray" },
   same: { glyph: "=", color: "gray" },
   changed: { glyph: "▫", color: "yellow" },
+  assumed: { glyph: "?", color: "yellow" },
   erased: { glyph: "▪", color: "yellow" },
   written: { glyph: "▓", color: "cyan" },
   verified: { glyph: "█", color: "green" },
@@ -22,15 +23,20 @@ const COLORS = { gray: 0, yellow: 0, cyan: 0, green: 0, red: 0 };
 export class SectorMap {
   readonly #blocks = new Map<number, { size: number; state: BlockState | "pending" }>();
 
+  /** Whether any block was written unasked (the legend then explains its cell). */
+  #assumed = false;
+
   /** Applies a `block` event (other events are ignored). */
   apply(e: FlashEvent): void {
     if (e.type !== "block") return;
     this.#blocks.set(e.address, { size: e.size, state: e.state });
+    if (e.state === "assumed") this.#assumed = true;
   }
 
   /** Sets a block directly (for plans printed without a run). */
   set(address: number, size: number, state: BlockState | "pending"): void {
     this.#blocks.set(address, { size, state });
+    if (state === "assumed") this.#assumed = true;
   }
 
   /** Number of blocks per state. */
@@ -78,8 +84,12 @@ export class SectorMap {
   /** One-line legend. */
   legend(color: boolean): string {
     const c = pc.createColors(color);
-    return (["same", "changed", "written", "verified", "failed"] as const)
-      .map((s) => `${c[CELLS[s].color](CELLS[s].glyph)} ${s === "same" ? "unchanged" : s}`)
+    const label = { same: "unchanged", assumed: "assumed changed (not hashed)" } as const;
+    return (["same", "changed", "assumed", "written", "verified", "failed"] as const)
+      .filter((x) => x !== "assumed" || this.#assumed)
+      .map((s) =>
+        `${c[CELLS[s].color](CELLS[s].glyph)} ${s in label ? label[s as keyof typeof label] : s}`
+      )
       .join("  ");
   }
 }

@@ -97,43 +97,66 @@ export async function fullModeReport(
   return { algorithm: "none", blocks: out, requests };
 }
 
-/** The kernel's verify stage: re-hash what was written (whole runs where the device allows). */
+/** A written range and the bytes it must hold. */
+interface Piece {
+  readonly start: number;
+  readonly end: number;
+  readonly data: Uint8Array;
+}
+
+/**
+ * The kernel's verify stage: re-hash what was written, whole runs where the device allows.
+ * A run whose digest differs is hashed again block by block (one more batch), so the error
+ * names, and the sector map marks, exactly the bad blocks; a rerun rewrites only those.
+ */
 export async function defaultVerify(ctx: RunContext, args: VerifyArgs): Promise<VerifyReport> {
   const { device, plan, algorithm } = args;
-  const pieces: { start: number; end: number; data: Uint8Array }[] = [];
-  for (const run of plan.runs) {
-    if (device.hashGranularity === "any") {
-      pieces.push({ start: run.address, end: run.address + run.data.length, data: run.data });
-      continue;
-    }
-    for (const b of plan.blocks) {
-      if (b.action !== "write" || b.address < run.address) continue;
-      if (b.address >= run.address + run.data.length) continue;
-      const off = b.address - run.address;
-      pieces.push({
+  const written = plan.blocks.filter((b) => b.action === "write");
+  /** The written blocks of a run, each with its bytes. */
+  const blocksOf = (run: Piece): Piece[] =>
+    written.filter((b) => b.address >= run.start && b.address < run.end).map((b) => {
+      const off = b.address - run.start;
+      return {
         start: b.address,
         end: b.address + b.size,
         data: run.data.subarray(off, off + b.size),
-      });
-    }
-  }
+      };
+    });
+  const runs: Piece[] = plan.runs.map((r) => ({
+    start: r.address,
+    end: r.address + r.data.length,
+    data: r.data,
+  }));
+  const pieces = device.hashGranularity === "any" ? runs : runs.flatMap(blocksOf);
   if (!pieces.length) return { blocks: 0, requests: 0 };
-  const digests = await device.hash(ctx, algorithm.name, pieces);
-  const failed: number[] = [];
-  pieces.forEach((p, i) => {
-    const ok = digestsEqual(algorithm.digest(p.data), digests[i]);
-    if (!ok) failed.push(p.start);
-    for (const b of plan.blocks) {
-      if (b.action === "write" && b.address >= p.start && b.address < p.end) {
-        ctx.emit({
-          type: "block",
-          address: b.address,
-          size: b.size,
-          state: ok ? "verified" : "failed",
-        });
+  const check = async (ps: readonly Piece[]) => {
+    const digests = await device.hash(ctx, algorithm.name, ps);
+    return ps.map((p, i) => digestsEqual(algorithm.digest(p.data), digests[i]));
+  };
+  let requests = 1;
+  const ok = await check(pieces);
+  const good = pieces.filter((_, i) => ok[i]);
+  let bad = pieces.filter((_, i) => !ok[i]);
+  // A run of several blocks failed: find which of its blocks hold the wrong bytes.
+  const several = bad.filter((p) => blocksOf(p).length > 1);
+  if (several.length) {
+    const parts = several.flatMap(blocksOf);
+    const partOk = await check(parts);
+    requests++;
+    bad = [...bad.filter((p) => !several.includes(p)), ...parts.filter((_, i) => !partOk[i])];
+    good.push(...parts.filter((_, i) => partOk[i]));
+  }
+  const emit = (ps: readonly Piece[], state: "verified" | "failed") => {
+    for (const p of ps) {
+      for (const b of written) {
+        if (b.address >= p.start && b.address < p.end) {
+          ctx.emit({ type: "block", address: b.address, size: b.size, state });
+        }
       }
     }
-  });
-  if (failed.length) throw new VerifyError(failed);
-  return { blocks: plan.totals.write, requests: 1 };
+  };
+  emit(good, "verified");
+  emit(bad, "failed");
+  if (bad.length) throw new VerifyError(bad.map((p) => p.start).sort((a, b) => a - b));
+  return { blocks: plan.totals.write, requests };
 }

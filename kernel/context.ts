@@ -9,8 +9,19 @@ import { type Clock, RealClock } from "./clock.ts";
 /** Names of the lifecycle stages. */
 export type StageName = "loadImage" | "connect" | "queryHashes" | "plan" | "write" | "verify";
 
-/** State of one block as a run proceeds; drawn by the CLI's sector map. */
-export type BlockState = "same" | "changed" | "erased" | "written" | "verified" | "failed";
+/**
+ * State of one block as a run proceeds; drawn by the CLI's sector map. `changed`: the device
+ * was asked and holds other bytes; `assumed`: the device was not asked (hashing it would have
+ * cost more than rewriting it), so it is written as if changed.
+ */
+export type BlockState =
+  | "same"
+  | "changed"
+  | "assumed"
+  | "erased"
+  | "written"
+  | "verified"
+  | "failed";
 
 /** Progress and status events emitted during a run. */
 export type FlashEvent =

@@ -176,10 +176,14 @@ export class VerifyError extends DeltaflashError {
   constructor(readonly addresses: readonly number[], options?: DeltaflashErrorOptions) {
     super(
       "E_VERIFY",
-      `verify failed for ${addresses.length} block(s), first at 0x${
-        (addresses[0] ?? 0).toString(16)
-      }`,
-      { hint: "run the same command again: changed blocks are rewritten", ...options },
+      `verify failed for ${addresses.length} block(s): ${
+        addresses.slice(0, 8).map((a) => `0x${a.toString(16)}`).join(", ")
+      }${addresses.length > 8 ? ", …" : ""}`,
+      {
+        hint: "run the same command again: only these blocks are rewritten " +
+          "(if they fail again, that flash may be worn or damaged)",
+        ...options,
+      },
     );
   }
 }

@@ -10,12 +10,29 @@
 import { z } from "zod";
 import { UsageError } from "./errors.ts";
 
-export { z };
+/** A problem a schema found. */
+export interface SchemaIssue {
+  /** Where, within the value. */
+  readonly path: readonly PropertyKey[];
+  /** What. */
+  readonly message: string;
+}
 
-/** One option: its schema and what `--help`, `targets -v` and completions show. */
+/** The outcome of {@link ParseSchema.safeParse}. */
+export type SafeParseResult<T> =
+  | { readonly success: true; readonly data: T }
+  | { readonly success: false; readonly error: { readonly issues: readonly SchemaIssue[] } };
+
+/** What the kernel asks of an option's schema; every zod schema is one. */
+export interface ParseSchema<T> {
+  /** Parses a value without throwing. */
+  safeParse(value: unknown): SafeParseResult<T>;
+}
+
+/** One option: its zod schema and what `--help`, `targets -v` and completions show. */
 export interface OptionSpec<T = unknown> {
   /** Parses a raw value (string from `-O`, JSON from config, or an already parsed value). */
-  readonly schema: z.ZodType<T>;
+  readonly schema: ParseSchema<T>;
   /** The accepted values as shown to users, e.g. `auto | bisect` or `e.g. 4MB`. */
   readonly values: string;
   /** Completion candidates, when the values are a fixed set. */
@@ -62,19 +79,14 @@ export function closest(word: string, candidates: readonly string[]): string | u
   return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.c : undefined;
 }
 
-/** A target's option schema: the zod object and the per-option help. */
+/** A target's options: one zod schema per key with its help; unknown keys are refused. */
 export class OptionSchema<O extends AnyOptions = AnyOptions> {
-  /** The zod schema of the whole options object (unknown keys are refused). */
-  readonly zod: z.ZodType<O>;
   /** Per-option schemas and help, in declaration order. */
   readonly specs: OptionShape;
 
   /** Builds the schema from per-option specs. */
   constructor(specs: OptionShape) {
     this.specs = specs;
-    const shape: Record<string, z.ZodType> = {};
-    for (const [k, s] of Object.entries(specs)) shape[k] = s.schema;
-    this.zod = z.strictObject(shape) as unknown as z.ZodType<O>;
   }
 
   /** Option keys in declaration order. */
@@ -100,18 +112,23 @@ export class OptionSchema<O extends AnyOptions = AnyOptions> {
           : `${near ? `did you mean ${near}? ` : ""}${owner} takes: ${keys.join(", ")}`,
       });
     }
-    const r = this.zod.safeParse(input);
-    if (r.success) return r.data;
-    const issue = r.error.issues[0];
-    const key = String(issue.path[0] ?? "");
-    const spec = this.specs[key];
-    const value = input[key];
-    const shown = typeof value === "string" ? `'${value}'` : JSON.stringify(value);
-    throw new UsageError(`bad value ${shown} for option ${key} of ${owner}`, {
-      hint: spec?.choices
-        ? `use one of: ${spec.choices.join(", ")}`
-        : `${key} takes ${spec?.values ?? "another value"} (${issue.message})`,
-    });
+    const out: Record<string, unknown> = {};
+    for (const [key, spec] of Object.entries(this.specs)) {
+      const r = spec.schema.safeParse(input[key]);
+      if (r.success) {
+        if (r.data !== undefined) out[key] = r.data;
+        continue;
+      }
+      const value = input[key];
+      const shown = typeof value === "string" ? `'${value}'` : JSON.stringify(value);
+      throw new UsageError(`bad value ${shown} for option ${key} of ${owner}`, {
+        hint: spec.choices
+          ? `use one of: ${spec.choices.join(", ")}`
+          : `${key} takes ${spec.values}`,
+      });
+    }
+    // Each key was parsed by the schema its type comes from.
+    return out as O;
   }
 }
 
@@ -166,7 +183,7 @@ export const option = {
       schema: z.preprocess(
         normaliseChoice(values, help.aliases ?? {}),
         inner,
-      ) as unknown as z.ZodType<
+      ) as unknown as ParseSchema<
         D extends V ? V : V | undefined
       >,
       values: values.join(" | "),
@@ -187,7 +204,7 @@ export const option = {
       schema:
         (help.default !== undefined
           ? b.default(help.default)
-          : b.optional()) as unknown as z.ZodType<
+          : b.optional()) as unknown as ParseSchema<
             D extends boolean ? boolean : boolean | undefined
           >,
       values: "true | false",
@@ -197,17 +214,24 @@ export const option = {
     };
   },
   /** A number (JSON or text), at least `min`. */
-  number(help: OptionHelp & { readonly min?: number; readonly default?: number }) {
+  number<const D extends number | undefined = undefined>(
+    help: OptionHelp & { readonly min?: number; readonly default?: D },
+  ): OptionSpec<D extends number ? number : number | undefined> {
     const n = z.preprocess(
       (v) => typeof v === "string" && v.trim() !== "" && !isNaN(Number(v)) ? Number(v) : v,
       z.number({ error: "expected a number" }).min(help.min ?? -Infinity),
     );
     return {
-      schema: n.optional() as z.ZodType<number | undefined>,
+      schema:
+        (help.default !== undefined
+          ? n.default(help.default)
+          : n.optional()) as unknown as ParseSchema<
+            D extends number ? number : number | undefined
+          >,
       values: help.min !== undefined ? `a number ≥ ${help.min}` : "a number",
       description: help.description,
       default: help.default === undefined ? undefined : String(help.default),
-    } satisfies OptionSpec<number | undefined>;
+    };
   },
   /** A byte size (`4MB`, `512K`, `0x400000`); `check` refuses sizes the target cannot have. */
   size(
@@ -220,7 +244,7 @@ export const option = {
       (v) => typeof v === "string" ? parseSize(v) ?? v : v,
       z.number({ error: `expected a size such as 4MB` }).int().positive().refine(
         (n) => help.check?.(n) ?? true,
-        { message: `not ${help.values}` },
+        { message: `expected ${help.values}` },
       ),
     );
     return { schema: s.optional(), values: help.values, description: help.description };

@@ -15,7 +15,7 @@ export function planBlocks(args: Omit<PlanArgs, "device">): Plan {
     address: b.address,
     size: b.size,
     action: mode === "full" || !b.same ? "write" : "skip",
-    reason: mode === "full" ? "full" : b.same ? "same" : "changed",
+    reason: mode === "full" ? "full" : b.same ? "same" : b.assumed ? "assumed" : "changed",
   }));
   const runs = buildRuns(image, layout, report.blocks, blocks);
   const write = blocks.filter((b) => b.action === "write");
@@ -29,6 +29,7 @@ export function planBlocks(args: Omit<PlanArgs, "device">): Plan {
       write: write.length,
       skip: blocks.length - write.length,
       bytes,
+      assumed: blocks.filter((b) => b.reason === "assumed").length,
     },
   };
   return cost ? { ...plan, estimate: estimate(cost, report.blocks, write, runs.length) } : plan;

@@ -99,6 +99,11 @@ export interface PluginHost {
     options?: OpenOptions,
   ): Promise<TransportKinds[K]>;
   /**
+   * The kinds of link (`serial`, `dap`, `gdb`) registered for the scheme of `address`: how a
+   * probe layer picks the protocol an address speaks without parsing it.
+   */
+  transportKinds(address: string): TransportKind[];
+  /**
    * A target registered so far (by this or an earlier plugin), by name or alias,
    * case-insensitive; throws NotFoundError (listing the known names) when there is none.
    * Lets a board plugin derive its target from a built-in chip.

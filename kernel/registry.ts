@@ -221,6 +221,12 @@ export class Registry implements PluginHost {
     );
   }
 
+  /** The kinds of link registered for the scheme of `address`, in registration order. */
+  transportKinds(address: string): TransportKind[] {
+    const scheme = schemeOf(address);
+    return this.transports().filter((t) => t.scheme === scheme).map((t) => t.kind);
+  }
+
   /** Opens a link of `kind` for `address` through the provider of its scheme. */
   openTransport<K extends TransportKind>(
     ctx: RunContext,

@@ -42,6 +42,11 @@ export interface BlockComparison {
   readonly covered: number;
   /** True when the device already holds the final bytes. */
   readonly same: boolean;
+  /**
+   * True when the device was not asked about this block (`same` is then false): it is written
+   * on the assumption that it differs, which is not known.
+   */
+  readonly assumed?: boolean;
   /** Final block contents when they had to be composed from device bytes (partial blocks). */
   readonly content?: Uint8Array;
 }
@@ -85,7 +90,7 @@ export interface PlannedBlock {
   /** Write it or leave it. */
   readonly action: "skip" | "write";
   /** Why. */
-  readonly reason: "same" | "changed" | "full";
+  readonly reason: "same" | "changed" | "assumed" | "full";
 }
 
 /** Estimated duration from a target's cost model (always modelled, never measured). */
@@ -110,6 +115,8 @@ export interface Plan {
     readonly write: number;
     readonly skip: number;
     readonly bytes: number;
+    /** Blocks written without asking the device (reason `assumed`). */
+    readonly assumed: number;
   };
   /** Cost-model estimate when the target has one. */
   readonly estimate?: PlanEstimate;
@@ -117,8 +124,12 @@ export interface Plan {
 
 /** Arguments of the plan stage. */
 export interface PlanArgs<D extends FlashDevice = FlashDevice> {
-  /** Open device (planning must not talk to it; it may read its link figures). */
-  readonly device: D;
+  /**
+   * Open device (planning must not talk to it; it may read its link figures). Absent when the
+   * plan is made on the host (`plan --against OLD`): the stage then plans with the target's
+   * static figures, and must decide what a device would (e.g. erase-block rounding) the same way.
+   */
+  readonly device?: D;
   /** Image to flash. */
   readonly image: FlashImage;
   /** Block comparisons from queryHashes. */

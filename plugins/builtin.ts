@@ -1,5 +1,6 @@
 /**
- * The plugins every deltaflash run loads before the project's own.
+ * The built-in plugins (the package's `plugins` export): every deltaflash run loads them
+ * before the project's own; each is also exported on its own.
  *
  * @module
  */
@@ -8,13 +9,24 @@ import { formats } from "./formats/mod.ts";
 import { hashes } from "./hash/mod.ts";
 import { serial } from "./serial/mod.ts";
 import { net } from "./net/mod.ts";
-import { espSim } from "../sim/esp/plugin.ts";
-import { dapSim } from "../sim/dap/plugin.ts";
+import { lazyDapSim, lazyEspSim } from "./sim.ts";
 import { dapTransports } from "./hid/mod.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
 import { espImages } from "../targets/esp/images_plugin.ts";
 import { gdbTransport } from "../probes/gdb/plugin.ts";
+
+export {
+  dapTransports,
+  espImages,
+  espTargets,
+  formats,
+  gdbTransport,
+  hashes,
+  net,
+  nrfTargets,
+  serial,
+};
 
 /** A plugin with the name it is reported under. */
 export interface NamedPlugin {
@@ -31,8 +43,8 @@ export function builtinPlugins(): NamedPlugin[] {
     { specifier: "builtin:formats", plugin: formats() },
     { specifier: "builtin:serial", plugin: serial() },
     { specifier: "builtin:net", plugin: net() },
-    { specifier: "builtin:esp-sim", plugin: espSim() },
-    { specifier: "builtin:dap-sim", plugin: dapSim() },
+    { specifier: "builtin:esp-sim", plugin: lazyEspSim() },
+    { specifier: "builtin:dap-sim", plugin: lazyDapSim() },
     { specifier: "builtin:dap-transports", plugin: dapTransports() },
     { specifier: "builtin:nrf", plugin: nrfTargets() },
     { specifier: "builtin:esp-targets", plugin: espTargets() },

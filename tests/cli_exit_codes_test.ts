@@ -112,6 +112,11 @@ Deno.test("exit 2: an image for another chip is refused before any device is ope
     match(r.stderr, /hint: this image is for --target esp32c3/);
     doesNotMatch(r.stderr, /ttyUSB9/);
   }
+  // A Universal Hex without a section for the chosen board.
+  const hex = `${root}examples/firmware/dist/microbit-blink-v1.hex`;
+  const board = await runCli(["diff", hex, hex, "--board", "0x1234"]);
+  equal(board.code, 2, board.stderr);
+  match(board.stderr, /no section for board id 0x1234/);
   const plan = await runCli(["plan", "--target", "esp32s3", "--port", noPort, c3App, "--json"]);
   equal(plan.code, 2, plan.stderr);
   jsonError(plan, "E_IMAGE_CHIP");

@@ -7,7 +7,7 @@ import { hashes } from "../plugins/hash/mod.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
 import { espSim, EspSimBank } from "../sim/esp/plugin.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";
-import { dapSim, DapSimBank } from "../sim/dap/plugin.ts";
+import { dapSim, DapSimBank } from "../sim/boards/plugin.ts";
 import { type ConformanceDevice, conformanceTests } from "../testing.ts";
 
 const ESP_CHIPS = ["esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c6", "esp32h2"];

@@ -9,6 +9,7 @@ import { ESP_CHIPS } from "../sim/esp/chips.ts";
 import { espSim, EspSimBank } from "../sim/esp/plugin.ts";
 import { WebSerialSimPort } from "../sim/esp/webserial.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
+import { hashes } from "../plugins/hash/mod.ts";
 import { runCli } from "./support/run_cli.ts";
 
 const hexMac = (mac: readonly number[]) =>
@@ -20,6 +21,7 @@ Deno.test("info --json shows revision, MAC and security on every simulated ESP c
     equal(r.code, 0, `${chip.id}: ${r.stderr}`);
     const { details } = JSON.parse(r.stdout);
     equal(details.revision, chip.revision, chip.id);
+    equal(details.package.split(" ")[0], String(chip.package), chip.id);
     equal(details.MAC, hexMac(chip.mac), chip.id);
     if (chip.romSecurityInfo === "unsupported") {
       equal(details.security, "not reported by this ROM", chip.id);
@@ -63,6 +65,7 @@ Deno.test("Secure Download Mode: info reports it from GET_SECURITY_INFO; flashin
       "secure boot off, flash encryption off (SPI_BOOT_CRYPT_CNT 0), Secure Download Mode",
     );
     equal(details.MAC, "not readable in Secure Download Mode");
+    equal(details.package, "not readable in Secure Download Mode");
     equal(details.revision, "not readable in Secure Download Mode");
     equal(details["flash id"], undefined);
   }
@@ -98,6 +101,7 @@ async function esptoolJs(bank: EspSimBank, chip: string) {
 /** Our target's `describe` against the same simulated chip. */
 async function ours(bank: EspSimBank, chip: string) {
   const registry = new Registry();
+  await registry.use(hashes());
   await registry.use(espSim(bank));
   await registry.use(espTargets());
   const ctx = createContext({ clock: new VirtualClock() });

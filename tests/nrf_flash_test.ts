@@ -14,7 +14,7 @@ import {
 } from "../kernel/mod.ts";
 import { formats } from "../plugins/formats/mod.ts";
 import { hashes } from "../plugins/hash/mod.ts";
-import { dapSim, DapSimBank } from "../sim/dap/plugin.ts";
+import { dapSim, DapSimBank } from "../sim/boards/plugin.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";
 
 const DIR = new URL("../../shared/firmware/microbit/makecode-universal-hex/", import.meta.url);

@@ -7,7 +7,7 @@ import { createContext, flash, Registry, VirtualClock } from "../kernel/mod.ts";
 import { formats } from "../plugins/formats/mod.ts";
 import { hashes } from "../plugins/hash/mod.ts";
 import { dapTransports, serveProbe } from "../plugins/hid/mod.ts";
-import { dapSim, DapSimBank } from "../sim/dap/plugin.ts";
+import { dapSim, DapSimBank } from "../sim/boards/plugin.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";
 
 const DIR = new URL("../../shared/firmware/microbit/makecode-universal-hex/", import.meta.url);

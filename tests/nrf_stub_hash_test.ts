@@ -7,7 +7,7 @@ import { deepEqual, ok } from "node:assert/strict";
 import { createContext, type FlashImage, Registry, toHex, VirtualClock } from "../kernel/mod.ts";
 import { parseIntelHex } from "../plugins/formats/ihex.ts";
 import { murmur3x2 } from "../plugins/hash/murmur3x2.ts";
-import { dapSim, DapSimBank, loadSegments } from "../sim/dap/plugin.ts";
+import { dapSim, DapSimBank, loadSegments } from "../sim/boards/plugin.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";
 
 const ROOT = new URL("../../shared/firmware/microbit/", import.meta.url);

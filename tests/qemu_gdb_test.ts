@@ -179,3 +179,22 @@ Deno.test({
       assertEquals(await d.readRegister(ctx, Reg.PC), 0x20000000);
     }),
 });
+
+Deno.test({
+  name: "qemu microbit: no ROM table (reads as zeros); the connect check finds the SCS directly",
+  ignore: !!skip,
+  fn: () =>
+    withQemu(async (_q, d) => {
+      const ctx = createContext();
+      // What QEMU 7.2 answers: zeros at the nRF51 ROM tables, an SCS that identifies itself.
+      assertEquals(await d.readMemory(ctx, 0xf0000ff0, 16), new Uint8Array(16));
+      assertEquals(await d.readMemory(ctx, 0xe00ffff0, 16), new Uint8Array(16));
+      const report = d.coreSight!;
+      assertEquals([report.romTable, report.scs.address, report.scs.componentClass], [
+        false,
+        0xe000e000,
+        0xe,
+      ]);
+      assert(report.problems[0].startsWith("no ROM table (no CoreSight component at 0xe00ff000"));
+    }),
+});

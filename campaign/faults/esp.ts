@@ -140,6 +140,7 @@ export function espFamily(): FaultFamily {
         if (!n) return undefined;
         const noise = new Rng(rng.int(2 ** 31), "noise");
         target.flash.armPowerCut({
+          on: fault === "power-erase" ? "erase" : "program",
           remaining: rng.int(n),
           noise: () => noise.next(),
           onCut: () => {

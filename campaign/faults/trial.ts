@@ -67,9 +67,9 @@ function describe(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 140) : String(e);
 }
 
-/** Runs one trial. */
-export async function runTrial(steps: TrialSteps): Promise<TrialResult> {
-  const a = await bounded((s) => steps.faulted(s), RUN_LIMIT_MS);
+/** Runs one trial; each run may take `limitMs` of real time. */
+export async function runTrial(steps: TrialSteps, limitMs = RUN_LIMIT_MS): Promise<TrialResult> {
+  const a = await bounded((s) => steps.faulted(s), limitMs);
   const fired = steps.fired();
   let first: FirstRun;
   let detail: string | undefined;
@@ -80,7 +80,7 @@ export async function runTrial(steps: TrialSteps): Promise<TrialResult> {
     detail = describe(a.error);
   }
   await steps.restore();
-  const b = await bounded((s) => steps.rerun(s), RUN_LIMIT_MS);
+  const b = await bounded((s) => steps.rerun(s), limitMs);
   const ok = !b.stuck && b.error === undefined && (await steps.flashMatches());
   return {
     fired,

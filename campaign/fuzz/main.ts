@@ -1,14 +1,16 @@
 /**
  * `deno task fuzz [--quick] [--seed N] [--inputs N] [--workers N] [--target NAME]
- * [--json FILE]`: feeds every parser seeded mutations of real firmware files and reports
- * inputs, typed errors, untyped exceptions, hangs and peak memory. Exits 1 when any input
- * raised an untyped exception or hung.
+ * [--json FILE] [--replay TARGET:INDEX [--save FILE]]`: feeds every parser seeded mutations
+ * of real firmware files and reports inputs, typed errors, untyped exceptions, hangs and peak
+ * memory. Exits 1 when any input raised an untyped exception or hung. `--replay` rebuilds one
+ * input (same seed) and runs it in this process, printing the whole error.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { type FuzzReport, runFuzz } from "./runner.ts";
 import { haveFirmware } from "./seeds.ts";
+import { buildInput } from "./input.ts";
 import { fuzzTargets } from "./targets.ts";
 
 /** Inputs of the full run and of the CI slice, over all targets. */
@@ -79,8 +81,28 @@ if (import.meta.main) {
       workers: { type: "string" },
       target: { type: "string" },
       json: { type: "string" },
+      replay: { type: "string" },
+      save: { type: "string" },
     },
   });
+  if (values.replay) {
+    const [name, index] = values.replay.split(":");
+    const dir = Deno.makeTempDirSync({ prefix: "deltaflash-fuzz-" });
+    const target = fuzzTargets(dir).find((t) => t.name === name);
+    if (!target) throw new Error(`no fuzz target '${name}'`);
+    const input = buildInput(target, await target.seeds(), Number(values.seed ?? 1), Number(index));
+    if (values.save) Deno.writeFileSync(values.save, input);
+    try {
+      await target.run(input);
+      console.log(`${values.replay}: ${input.length} bytes, parsed without error`);
+    } catch (e) {
+      console.log(`${values.replay}: ${input.length} bytes, threw:`);
+      console.log(e);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+    Deno.exit(0);
+  }
   if (!(await haveFirmware())) {
     console.log("note: ../shared/firmware is absent; file parsers get random seeds only");
   }

@@ -7,7 +7,7 @@
  * @module
  */
 import { createContext, DeltaflashError, type RunContext, VirtualClock } from "../../kernel/mod.ts";
-import { DapSimBank } from "../../sim/dap/bank.ts";
+import { DapSimBank } from "../../sim/boards/bank.ts";
 import type { CortexMDebug } from "../../probes/cortexm/debug.ts";
 import { DapCortexM } from "../../probes/dap/cortexm.ts";
 import { DapProbe } from "../../probes/dap/probe.ts";

@@ -15,7 +15,6 @@ import {
   isFlashMode,
   loadInput,
   parseImageSpec,
-  planBlocks,
   type Target,
   UsageError,
 } from "../../kernel/mod.ts";
@@ -162,11 +161,12 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
   } finally {
     view?.finish();
     unroute?.();
+    // Also after a failure: the map shows which blocks failed.
+    if (view && !view.sink.live) {
+      for (const line of view.map.render(io.columns?.() ?? 80, false)) io.err(line);
+    }
+    if (view) io.err(view.map.legend(view.sink.color));
   }
-  if (view && !view.sink.live) {
-    for (const line of view.map.render(io.columns?.() ?? 80, false)) io.err(line);
-  }
-  if (view) io.err(view.map.legend(view.sink.color));
   if (s.options.json) {
     io.out(JSON.stringify(resultJson(result, dryRun), null, 2));
   } else {
@@ -225,7 +225,14 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
     blocks: base.map((b) => ({ ...b, same: !changed.has(b.address) })),
   };
   const mode = ((o.mode as string | undefined) ?? "diff") as "diff" | "full";
-  const plan = planBlocks({ image, report, layout: target.layout, mode, cost: target.cost });
+  // The target's own plan stage, as against a device, so both round erase blocks alike.
+  const plan = await composeStages(s.registry, target).plan(runContext(s), {
+    image,
+    report,
+    layout: target.layout,
+    mode,
+    cost: target.cost,
+  });
   if (s.options.json) {
     io.out(
       JSON.stringify(
@@ -236,6 +243,7 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
             mode,
             totals: plan.totals,
             changed: plan.blocks.filter((b) => b.action === "write").map((b) => b.address),
+            assumedChanged: [],
             estimateMs: plan.estimate?.ms,
           },
         },

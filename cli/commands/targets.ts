@@ -5,12 +5,14 @@
  */
 import type { CommandSpec } from "../commander.ts";
 import { type CliIO, type GlobalOptions, openSession } from "../session.ts";
+import { describeOptions, optionGroups } from "../target_options.ts";
 
 /** The `targets` command. */
 export function targetsCommand(io: CliIO): CommandSpec {
   return {
     name: "targets",
-    description: "list targets (with -v: hash algorithms, formats, transports, plugin errors)",
+    description:
+      "list targets (with -v: their options, hash algorithms, formats, transports, plugin errors)",
     async run(_args, o) {
       const s = await openSession(o as GlobalOptions, io);
       const r = s.registry;
@@ -24,6 +26,17 @@ export function targetsCommand(io: CliIO): CommandSpec {
               link: t.link,
               description: t.description,
               hash: t.hash,
+              options: Object.fromEntries(
+                (t.options?.keys ?? []).map((k) => {
+                  const spec = t.options!.specs[k];
+                  return [k, {
+                    values: spec.values,
+                    ...(spec.choices ? { choices: spec.choices } : {}),
+                    ...(spec.default !== undefined ? { default: spec.default } : {}),
+                    description: spec.description,
+                  }];
+                }),
+              ),
             })),
             hashes: r.hashes().map((h) => h.name),
             formats: r.formats().map((f) => f.name),
@@ -45,6 +58,10 @@ export function targetsCommand(io: CliIO): CommandSpec {
         io.out(`${t.name.padEnd(w)}  ${t.family.padEnd(6)} ${t.link.padEnd(6)} ${t.description}`);
       }
       if (s.options.verbose) {
+        for (const g of optionGroups(ts)) {
+          io.out(`\noptions of ${g.targets.join(", ")} (-O key=value):`);
+          for (const line of describeOptions(g.schema)) io.out(line);
+        }
         io.out(`\nhash algorithms: ${r.hashes().map((h) => h.name).join(", ")}`);
         io.out(`image formats:   ${r.formats().map((f) => f.name).join(", ")}`);
         io.out(

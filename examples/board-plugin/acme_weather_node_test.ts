@@ -10,10 +10,8 @@ import {
   type SerialSignals,
   VirtualClock,
 } from "../../mod.ts";
-import { formats } from "../../plugins/formats/mod.ts";
-import { hashes } from "../../plugins/hash/mod.ts";
-import { espTargets } from "../../targets/esp/plugin.ts";
-import { espSim, EspSimBank } from "../../sim/esp/plugin.ts";
+import { espTargets, formats, hashes } from "../../plugins/builtin.ts";
+import { espSim, EspSimBank } from "../../sim/mod.ts";
 import { conformanceTests } from "../../testing.ts";
 import acmeWeatherNode, { PARTITIONS, RESET_SEQUENCE } from "./acme_weather_node.ts";
 

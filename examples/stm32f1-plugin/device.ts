@@ -22,11 +22,7 @@ import {
   UsageError,
   type WriteRun,
 } from "../../mod.ts";
-import {
-  type CortexMDebug,
-  readBytes,
-  type RunFunctionRequest,
-} from "../../probes/cortexm/debug.ts";
+import { type CortexMDebug, readBytes, type RunFunctionRequest } from "../../probes/mod.ts";
 import {
   DBGMCU_IDCODE,
   FLASH_BASE,

@@ -3,10 +3,8 @@
 // wrong chip.
 import { equal, match, rejects } from "node:assert/strict";
 import { createContext, DeviceError, flash, Registry, VirtualClock } from "../../mod.ts";
-import { formats } from "../../plugins/formats/mod.ts";
-import { hashes } from "../../plugins/hash/mod.ts";
-import { DapSimBank } from "../../sim/dap/plugin.ts";
-import { nrfTargets } from "../../targets/nrf/plugin.ts";
+import { formats, hashes, nrfTargets } from "../../plugins/builtin.ts";
+import { DapSimBank } from "../../sim/mod.ts";
 import { conformanceTests } from "../../testing.ts";
 import stm32f1 from "./stm32f1.ts";
 import stm32f1Sim, { type Stm32f1SimDevice } from "./sim/plugin.ts";

@@ -3,7 +3,13 @@
  *
  * @module
  */
-import { FlashImage, type ImageFormat, ImageFormatError, UsageError } from "../../kernel/mod.ts";
+import {
+  EXIT_USAGE,
+  FlashImage,
+  type ImageFormat,
+  ImageFormatError,
+  UsageError,
+} from "../../kernel/mod.ts";
 import { SegmentBuilder } from "./segments.ts";
 
 /** Board ids of micro:bit V1 (nRF51822). */
@@ -173,7 +179,8 @@ export function selectSection(
     throw new ImageFormatError(
       source,
       `no section for board id ${wanted.map((w) => `0x${w.toString(16)}`).join("/")} (has ${ids})`,
-      { hint: "this hex was not built for this board" },
+      // The wrong board for the image, found before any device is opened: a usage error.
+      { hint: "this hex was not built for this board", exitCode: EXIT_USAGE },
     );
   }
   return hit.image;

@@ -5,6 +5,7 @@
  * @module
  */
 import { DeviceError, type LinkStats, type RunContext, TimeoutError } from "../../kernel/mod.ts";
+import { checkCortexMCore, type CoreSightReport } from "../cortexm/core_check.ts";
 import { type CortexMDebug, Reg, type RunFunctionRequest } from "../cortexm/debug.ts";
 import { AdiPort, AP, type Batch, type BatchResult, CSW_WORD_INC, DP } from "./adi.ts";
 import type { DapProbe } from "./probe.ts";
@@ -37,12 +38,30 @@ export interface DapCortexMOptions {
   readonly matchRetry?: number;
   /** Description for messages. */
   readonly description?: string;
+  /** Walk the ROM table and require a Cortex-M core in it (default true). */
+  readonly checkCore?: boolean;
+}
+
+/** MEM-AP BASE register offset. */
+const AP_BASE = 0xf8;
+
+/**
+ * The first ROM table address from a MEM-AP BASE value, or null when it says there is none
+ * (ADIv5.2 C2.6.1: 0xFFFFFFFF is the legacy "no entries" value; in the ADIv5 format, bit 1
+ * set, bit 0 says whether the entry is present).
+ */
+export function romTableBase(base: number): number | null {
+  base >>>= 0;
+  if (base === 0xffffffff) return null;
+  if ((base & 2) && !(base & 1)) return null;
+  return (base & 0xfffff000) >>> 0;
 }
 
 /** A Cortex-M core behind a CMSIS-DAP probe. */
 export class DapCortexM implements CortexMDebug {
   readonly description: string;
   readonly port: AdiPort;
+  #coreSight: CoreSightReport | undefined;
 
   private constructor(readonly probe: DapProbe, description: string) {
     this.port = new AdiPort(probe);
@@ -69,7 +88,17 @@ export class DapCortexM implements CortexMDebug {
         hint: "the chip may be protected or unpowered",
       });
     }
+    if (options.checkCore ?? true) {
+      const base = (await core.port.run(ctx, (b) => b.apRead(MEM_AP, AP_BASE))).values[0];
+      core.#coreSight = await checkCortexMCore(ctx, core, { base: romTableBase(base) });
+      for (const p of core.#coreSight.problems) ctx.log.debug(`CoreSight: ${p}`);
+    }
     return core;
+  }
+
+  /** The CoreSight components found on connect (undefined when the check was skipped). */
+  get coreSight(): CoreSightReport | undefined {
+    return this.#coreSight;
   }
 
   stats(): LinkStats {

@@ -1,7 +1,7 @@
 import { deepEqual as assertEquals, rejects } from "node:assert/strict";
-import { createContext, TimeoutError, VirtualClock } from "../../kernel/mod.ts";
+import { createContext, DeviceError, TimeoutError, VirtualClock } from "../../kernel/mod.ts";
 import { Reg } from "../cortexm/debug.ts";
-import { DapCortexM } from "./cortexm.ts";
+import { DapCortexM, romTableBase } from "./cortexm.ts";
 import { FakeDap } from "./fake_dap_test_util.ts";
 import { DapProbe } from "./probe.ts";
 
@@ -76,4 +76,25 @@ Deno.test("memory round trip", async () => {
   assertEquals(await core.readMemory(ctx, 0x20001000, 4096), data);
   await core.writeWord(ctx, 0x20000000, 42);
   assertEquals(await core.readWord(ctx, 0x20000000), 42);
+});
+
+Deno.test("connect reads MEM-AP BASE and refuses a link with no Cortex-M core (E_NO_CORE)", async () => {
+  const ctx = createContext({ clock: new VirtualClock() });
+  const fake = new FakeDap();
+  fake.mem.clear(); // no SCS identification anywhere
+  fake.apBase = 0xe00ff003;
+  await rejects(DapCortexM.connect(ctx, new DapProbe(fake)), (e: unknown) => {
+    assertEquals(e instanceof DeviceError && e.code, "E_NO_CORE");
+    assertEquals((e as Error).message.includes("no CoreSight component at 0xe00ff000"), true);
+    return true;
+  });
+  assertEquals(fake.log.includes("AP R f8"), true);
+});
+
+Deno.test("romTableBase decodes BASE: legacy none, ADIv5 present/absent", () => {
+  assertEquals(romTableBase(0xffffffff), null);
+  assertEquals(romTableBase(0xe00ff002), null);
+  assertEquals(romTableBase(0xe00ff003), 0xe00ff000);
+  assertEquals(romTableBase(0xf0000003), 0xf0000000);
+  assertEquals(romTableBase(0xe00ff000), 0xe00ff000);
 });

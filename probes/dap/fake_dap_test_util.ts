@@ -12,8 +12,15 @@ const le = (b: Uint8Array, i: number) =>
 /** The fake probe and target. */
 export class FakeDap implements DapPacketLink {
   readonly packetSize = 64;
-  /** Word memory (address → value). */
-  readonly mem = new Map<number, number>();
+  /** Word memory (address → value); the SCS's CIDR identifies a Cortex-M core. */
+  readonly mem = new Map<number, number>([
+    [0xe000eff0, 0x0d],
+    [0xe000eff4, 0xe0],
+    [0xe000eff8, 0x05],
+    [0xe000effc, 0xb1],
+  ]);
+  /** MEM-AP BASE (default: legacy "no ROM table"). */
+  apBase = 0xffffffff;
   /** Core registers by DCRSR index. */
   readonly regs = new Array<number>(21).fill(0);
   /** Every request packet, in order. */
@@ -159,6 +166,7 @@ export class FakeDap implements DapPacketLink {
     } else if (reg >= 0x10 && reg < 0x20) {
       return this.#mem(((this.tar & ~0xf) >>> 0) + (reg - 0x10), read, value);
     }
+    if (reg === 0xf8) return { ack: 1, value: this.apBase };
     return { ack: 1, value: reg === 0x00 ? this.csw : this.tar };
   }
 

@@ -8,6 +8,7 @@ import {
   AbortedError,
   type ByteStream,
   DeviceError,
+  errorMessage,
   type LinkStats,
   type RunContext,
   TimeoutError,
@@ -234,7 +235,16 @@ export class RspClient {
   async #write(bytes: Uint8Array): Promise<void> {
     if (this.#closed) throw new DeviceError(`${this.description}: connection closed`);
     this.#stats.bytesOut += bytes.length;
-    await this.#writer.write(bytes);
+    try {
+      await this.#writer.write(bytes);
+    } catch (e) {
+      // A socket whose peer went away throws the OS error (ConnectionReset, BrokenPipe).
+      this.#closed ??= e instanceof Error ? e : new Error(String(e));
+      throw new DeviceError(`${this.description}: connection lost (${errorMessage(e)})`, {
+        cause: e,
+        hint: "check that the gdbserver is still running, then run the same command again",
+      });
+    }
   }
 
   async #pump(): Promise<void> {

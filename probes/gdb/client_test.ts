@@ -91,3 +91,22 @@ Deno.test("an aborted run stops waiting", async () => {
   await rejects(p, (e: Error) => e.name === "AbortedError");
   await c.close();
 });
+
+Deno.test("a connection reset by the server while sending is a typed DeviceError", async () => {
+  const stream = {
+    readable: new ReadableStream<Uint8Array>(),
+    writable: new WritableStream<Uint8Array>({
+      write() {
+        throw new Deno.errors.ConnectionReset("Connection reset by peer (os error 104)");
+      },
+    }),
+    close: () => Promise.resolve(),
+  };
+  const c = new RspClient(stream, { timeoutMs: 50 });
+  await rejects(c.request(ctx, "m0,4"), (e) => {
+    ok(e instanceof DeviceError, String(e));
+    ok(e.message.includes("connection lost") && e.hint?.includes("run the same command again"));
+    return true;
+  });
+  await c.close();
+});

@@ -17,6 +17,7 @@ import {
   type RunContext,
   TimeoutError,
 } from "../../kernel/mod.ts";
+import { checkCortexMCore, type CoreSightReport } from "../cortexm/core_check.ts";
 import { type CortexMDebug, Reg, type RunFunctionRequest } from "../cortexm/debug.ts";
 import { RspClient } from "./client.ts";
 import { escapeBinary, hex, hexLe32, latin1, parseLe32, unhex } from "./codec.ts";
@@ -53,6 +54,8 @@ export interface GdbDebugOptions {
   attachFirstTarget?: boolean;
   /** QEMU only: 4 bytes of RAM for the routine that stores to peripheral registers. */
   storeScratch?: number;
+  /** Walk the ROM table and require a Cortex-M core (default true). */
+  checkCore?: boolean;
 }
 
 const DEMCR = 0xe000edfc, AIRCR = 0xe000ed0c, RAM_START = 0x20000000;
@@ -72,6 +75,7 @@ export class GdbCortexMDebug implements CortexMDebug {
   #ranCode = false;
   #binaryWrites: boolean | undefined;
   #useG = false;
+  #coreSight: CoreSightReport | undefined;
   get #scratch(): number {
     return this.#options.storeScratch ?? DEFAULT_STORE_SCRATCH;
   }
@@ -120,11 +124,21 @@ export class GdbCortexMDebug implements CortexMDebug {
       const stop = await client.request(ctx, "?");
       client.discardStops();
       if (/^[WX]/.test(stop)) throw new DeviceError(`${debug.description}: target has exited`);
+      if (options.checkCore ?? true) {
+        // The gdbserver owns DEMCR (and QEMU drops debug writes to it): walk without TRCENA.
+        debug.#coreSight = await checkCortexMCore(ctx, debug, { enableTrace: false });
+        for (const p of debug.#coreSight.problems) ctx.log.debug(`CoreSight: ${p}`);
+      }
       return debug;
     } catch (e) {
       await client.close();
       throw e;
     }
+  }
+
+  /** The CoreSight components found on connect (undefined when the check was skipped). */
+  get coreSight(): CoreSightReport | undefined {
+    return this.#coreSight;
   }
 
   async readMemory(ctx: RunContext, address: number, length: number): Promise<Uint8Array> {

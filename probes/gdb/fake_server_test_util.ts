@@ -83,6 +83,11 @@ export class FakeGdbServer {
       close: () => this.#toClient.close().catch(() => {}),
     };
     if (options.stopOnConnect) this.#reply("T05thread:01;");
+    // The SCS's CIDR (no ROM table, as on QEMU): the connect check finds a Cortex-M core.
+    this.load(
+      0xe000eff0,
+      Uint8Array.of(0x0d, 0, 0, 0, 0xe0, 0, 0, 0, 0x05, 0, 0, 0, 0xb1, 0, 0, 0),
+    );
   }
 
   /** Stores bytes in the fake memory. */

@@ -17,16 +17,13 @@ import { CORTEX_M0, type CycleProfile } from "./cycles.ts";
 import { execute } from "./decode.ts";
 import { BusStall, DFSR, ExecFault, type FaultKind, type FaultRecord } from "./faults.ts";
 
-export { BusStall, DFSR, ExecFault, type FaultKind, type FaultRecord };
+import type { CoreState, CycleClock } from "./state.ts";
 
-/** Shared time base in core clock cycles (regions add wait states and stalls to it). */
-export interface CycleClock {
-  /** Cycles since the device was created. */
-  cycles: number;
-}
+export { BusStall, DFSR, ExecFault, type FaultKind, type FaultRecord };
+export type { CoreState, CycleClock };
 
 /** An ARMv6-M (Thumb) core. */
-export class Cpu {
+export class Cpu implements CoreState {
   /** r0–r15; r13 is the active SP, r15 the address of the next instruction. */
   readonly r = new Uint32Array(16);
   /** APSR.N. */

@@ -6,6 +6,7 @@
  * @module
  */
 import type { AccessSize, Region } from "./bus.ts";
+import { type ComponentIds, idRegister } from "./coresight.ts";
 import { type Cpu, DFSR } from "./cpu.ts";
 
 /** SCS register offsets from 0xE000E000. */
@@ -45,12 +46,21 @@ export class SystemControlSpace implements Region {
   #maskInts = false;
   #step = false;
 
-  /** The SCS of `cpu`; `systemReset` runs on AIRCR.SYSRESETREQ. */
+  /**
+   * The SCS of `cpu`; `systemReset` runs on AIRCR.SYSRESETREQ; `ids` are the core's SCS
+   * component identification (0xE000EFD0–0xE000EFFC; zero when not given).
+   */
   constructor(
     readonly cpu: Cpu,
     readonly cpuid: number,
     readonly systemReset: () => void,
+    readonly ids?: ComponentIds,
   ) {}
+
+  /** DEMCR.TRCENA: the DWT, ITM and TPIU are enabled (ARMv7-M ARM C1.6.5). */
+  get traceEnabled(): boolean {
+    return (this.#demcr & 0x01000000) !== 0;
+  }
 
   /** DHCSR as read (clears the S_RETIRE_ST and S_RESET_ST latches). */
   readDhcsr(): number {
@@ -117,7 +127,7 @@ export class SystemControlSpace implements Region {
       case SCS.DEMCR:
         return this.#demcr;
       default:
-        return 0;
+        return this.ids ? idRegister(this.ids, offset) ?? 0 : 0;
     }
   }
 

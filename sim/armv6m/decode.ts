@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Cpu } from "./cpu.ts";
+import type { CoreState as Cpu } from "./state.ts";
 import { execDataProcessing, execHighRegister, execShiftAddSubImm } from "./exec_alu.ts";
 import { exec32, execBranch, execBranchExchange, execCondBranch } from "./exec_branch.ts";
 import {

@@ -6,7 +6,7 @@
  * @module
  */
 import { addWithCarry, aluOut, asrC, lslC, lsrC, rorC } from "./alu.ts";
-import type { Cpu } from "./cpu.ts";
+import type { CoreState as Cpu } from "./state.ts";
 
 /** 000xx…, 001xx…: shifts by immediate, add/subtract, move/compare/add/subtract immediate. */
 export function execShiftAddSubImm(cpu: Cpu, op: number): void {

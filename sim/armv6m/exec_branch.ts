@@ -5,7 +5,7 @@
  * @module
  */
 import { signExtend } from "./alu.ts";
-import type { Cpu } from "./cpu.ts";
+import type { CoreState as Cpu } from "./state.ts";
 import { ExecFault, undefinedInstruction } from "./faults.ts";
 
 /** ConditionPassed for the 4-bit condition field. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Cpu } from "./cpu.ts";
+import type { CoreState as Cpu } from "./state.ts";
 import { undefinedInstruction } from "./faults.ts";
 
 /** 01001 ttt iiiiiiii: LDR Rt, [PC, #imm8*4]. */

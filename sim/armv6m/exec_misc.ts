@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Cpu } from "./cpu.ts";
+import type { CoreState as Cpu } from "./state.ts";
 import { DFSR, ExecFault, undefinedInstruction } from "./faults.ts";
 
 /** 10100 ddd iiiiiiii: ADR Rd, label (Align(PC,4) + imm8*4). */

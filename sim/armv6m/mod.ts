@@ -9,3 +9,4 @@ export * from "./cpu.ts";
 export * from "./cycles.ts";
 export * from "./run_program.ts";
 export * from "./debug.ts";
+export * from "./coresight.ts";

@@ -1,6 +1,6 @@
 import { deepEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { TimeoutError } from "../../kernel/mod.ts";
-import { session } from "./testing.ts";
+import { session } from "../boards/testing.ts";
 
 const near = (a: number, b: number) => ok(Math.abs(a - b) < 1e-6, `${a} ≈ ${b}`);
 
@@ -53,7 +53,7 @@ Deno.test("DAP_TransferAbort gets no response", async () => {
 });
 
 Deno.test("the bank's frameMs option changes the USB frame time", async () => {
-  const { DapSimBank } = await import("./bank.ts");
+  const { DapSimBank } = await import("../boards/bank.ts");
   const { createContext, VirtualClock } = await import("../../kernel/mod.ts");
   const clock = new VirtualClock();
   const link = await new DapSimBank({ frameMs: 0.125 }).open(

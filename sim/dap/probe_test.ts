@@ -1,5 +1,5 @@
 import { deepEqual as assertEquals, rejects } from "node:assert/strict";
-import { bringUp, session, transfer, transferBlock, word } from "./testing.ts";
+import { bringUp, session, transfer, transferBlock, word } from "../boards/testing.ts";
 
 const bytes = (r: Uint8Array, n: number) => [...r.subarray(0, n)];
 const ascii = (r: Uint8Array, from: number, n: number) =>

@@ -48,9 +48,13 @@ export interface EspChip {
   readonly mac: readonly number[];
   /** The chip revision the eFuse words below encode, as esptool prints it (`v3.0`). */
   readonly revision: string;
+  /** The PKG_VERSION the eFuse words below encode. */
+  readonly package: number;
   /**
    * Other eFuse and system words READ_REG returns (address → value), chiefly the wafer
-   * version fields; a word shared with the MAC's top half keeps its own bits above bit 15.
+   * version and package fields; a word shared with the MAC's top half keeps its own bits above
+   * bit 15. The values are chosen so that each chip's layout is told apart from every other
+   * chip's: read with another chip's bit positions they give another revision or package.
    */
   readonly efuse: Readonly<Record<number, number>>;
   /** UART_CLKDIV register (esptool-js reads it on ESP32/C2 to guess the crystal), if read. */
@@ -102,6 +106,7 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     macEfuse: 0x3ff5a004, // EFUSE_RD_REG_BASE + 4 (words 1 and 2)
     mac: [0x24, 0x0a, 0xc4, 0x00, 0x00, 0x32],
     revision: "v3.0",
+    package: 1,
     efuse: {
       // EFUSE_BLK0_RDATA3: CHIP_VER_REV1 (bit 15) and CHIP_PACKAGE 1 = D0WD (bits 9–11);
       // RDATA5: CHIP_VER_REV2 (bit 20), minor 0 (bits 24–25); APB_CTL_DATE (DR_REG_SYSCON_BASE
@@ -129,9 +134,10 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     macEfuse: 0x3f41a044,
     mac: [0x7c, 0xdf, 0xa1, 0x00, 0x00, 0x02],
     revision: "v1.0",
+    package: 0,
     efuse: {
       // BLOCK1 word 3: WAFER_VERSION_MAJOR bits 18–19 = 1, minor high bit 20 = 0; word 4: minor
-      // low bits 4–6 = 0.
+      // low bits 4–6 = 0, PKG_VERSION bits 0–3 = 0.
       0x3f41a050: 1 << 18,
     },
     usbJtagSerial: false,
@@ -151,11 +157,16 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     spi: spiNew(0x60002000),
     macEfuse: 0x60007044,
     mac: [0xf4, 0x12, 0xfa, 0x00, 0x00, 0x09],
-    revision: "v0.2",
+    revision: "v0.0",
+    package: 1,
     efuse: {
-      // BLOCK1 word 3: WAFER_VERSION_MINOR low bits 18–20 = 2; word 5 (minor high bit 23,
-      // major bits 24–25) = 0.
-      0x60007050: 2 << 18,
+      // A v0.0 chip with eFuse block version v1.1, whose major field holds other data: esptool
+      // reads v0.0 (its S3-only rule), a plain C3-style reader v2.0. BLOCK1 word 3: minor low
+      // bits 18–20 = 0, PKG_VERSION bits 21–23 = 1 (PICO-1), BLK_VERSION_MINOR bits 24–26 = 1;
+      // word 5: bits 24–25 = 2; BLOCK2 word 4: BLK_VERSION_MAJOR bits 0–1 = 1.
+      0x60007050: (1 << 21) | (1 << 24),
+      0x60007058: 2 << 24,
+      0x6000706c: 1,
     },
     usbJtagSerial: true,
     romHeader: newRom("esp32s3-20210327", "Mar 27 2021"),
@@ -175,6 +186,7 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     macEfuse: 0x60008840,
     mac: [0x08, 0x3a, 0x8d, 0x00, 0x00, 0x0c],
     revision: "v1.1",
+    package: 0,
     efuse: {
       // BLOCK2 word 1 (above the MAC's top two bytes): WAFER_VERSION_MINOR bits 16–19 = 1,
       // WAFER_VERSION_MAJOR bits 20–21 = 1.
@@ -199,10 +211,12 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     macEfuse: 0x60008844,
     mac: [0x58, 0xcf, 0x79, 0x00, 0x00, 0x05],
     revision: "v0.4",
+    package: 2,
     efuse: {
-      // BLOCK1 word 3: WAFER_VERSION_MINOR low bits 18–20 = 4; word 5 (minor high bit 23,
+      // BLOCK1 word 3: WAFER_VERSION_MINOR low bits 18–20 = 4, PKG_VERSION bits 21–23 = 2
+      // (ESP32-C3 AZ; the C6's layout reads v1.4 from this word); word 5 (minor high bit 23,
       // major bits 24–25) = 0.
-      0x60008850: 4 << 18,
+      0x60008850: (2 << 21) | (4 << 18),
     },
     usbJtagSerial: true,
     romHeader: newRom("esp32c3-api1-20210207", "Feb  7 2021"),
@@ -221,10 +235,14 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     spi: spiNew(0x60003000),
     macEfuse: 0x600b0844,
     mac: [0x40, 0x4c, 0xca, 0x00, 0x00, 0x0d],
-    revision: "v0.1",
+    revision: "v0.2",
+    package: 1,
     efuse: {
-      // BLOCK1 word 3: WAFER_VERSION_MINOR low bits 18–20 = 1; word 5 = 0 (major 0).
-      0x600b0850: 1 << 18,
+      // BLOCK1 word 3: WAFER_VERSION_MINOR bits 18–21 = 2, WAFER_VERSION_MAJOR bits 22–23 = 0,
+      // PKG_VERSION bits 24–26 = 1 (C6FH4). Word 5 holds other data on the C6 (bits 23–25 set
+      // here), which a reader using the C3's layout takes for revision bits (v3.10).
+      0x600b0850: (2 << 18) | (1 << 24),
+      0x600b0858: 0x7 << 23,
     },
     usbJtagSerial: true,
     romHeader: newRom("esp32c6-20220919", "Sep 19 2022"),
@@ -243,10 +261,12 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     spi: spiNew(0x60003000),
     macEfuse: 0x600b0844,
     mac: [0x60, 0x55, 0xf9, 0x00, 0x00, 0x10],
-    revision: "v0.1",
+    revision: "v1.2",
+    package: 0,
     efuse: {
-      // BLOCK1 word 3: WAFER_VERSION_MINOR bits 18–20 = 1, WAFER_VERSION_MAJOR bits 21–22 = 0.
-      0x600b0850: 1 << 18,
+      // BLOCK1 word 3: WAFER_VERSION_MINOR bits 18–20 = 2, WAFER_VERSION_MAJOR bits 21–22 = 1
+      // (the C6's layout reads v0.10 from this word); word 4: PKG_VERSION bits 0–2 = 0.
+      0x600b0850: (1 << 21) | (2 << 18),
     },
     xtalMhz: 32,
     usbJtagSerial: true,

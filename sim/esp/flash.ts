@@ -32,6 +32,8 @@ export interface FlashCounters {
 export interface PowerCut {
   /** Erases/page programs that still complete before the cut (0: the next one is cut). */
   remaining: number;
+  /** Only this kind of operation counts and is cut (default: either). */
+  readonly on?: "erase" | "program";
   /** Uniform [0, 1) numbers that decide which cells the interrupted operation reached. */
   readonly noise: () => number;
   /** Called once at the cut (the owner drops the link, as the board loses power). */
@@ -77,7 +79,7 @@ export class NorFlash {
   /** True when the armed cut hits this operation (and cuts the power). */
   #cutsNow(what: "erase" | "program", addr: number): PowerCut | undefined {
     const cut = this.#cut;
-    if (!cut || cut.remaining-- > 0) return undefined;
+    if (!cut || (cut.on && cut.on !== what) || cut.remaining-- > 0) return undefined;
     this.#cut = undefined;
     this.#powered = false;
     this.dirty = true;

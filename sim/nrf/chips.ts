@@ -44,6 +44,8 @@ export interface NrfChip {
   readonly dpidr: number;
   /** AHB-AP IDR. */
   readonly apIdr: number;
+  /** AHB-AP BASE: the first ROM table's address | format and present bits (sim/nrf/coresight.ts). */
+  readonly apBase: number;
   /** TAR auto-increment range of the AHB-AP, bytes. */
   readonly tarWrap: number;
   /** SCB CPUID. */
@@ -64,6 +66,7 @@ const NRF52_COMMON = {
   eraseAllUs: 89_700,
   dpidr: 0x2ba01477,
   apIdr: 0x24770011,
+  apBase: 0xe00ff003,
   tarWrap: 4096,
   cpuid: 0x410fc241,
 } as const;
@@ -85,6 +88,7 @@ export const NRF_CHIPS: Record<string, NrfChip> = {
     eraseAllUs: 22_300,
     dpidr: 0x0bb11477,
     apIdr: 0x04770021,
+    apBase: 0xf0000003,
     tarWrap: 1024,
     cpuid: 0x410cc200,
     part: 0x0001,

@@ -16,9 +16,11 @@
  * @module
  */
 import { BusFault, MemoryMap, RamRegion, RazWiRegion } from "../armv6m/bus.ts";
+import { mapComponents } from "../armv6m/coresight.ts";
 import { Cpu, type CycleClock } from "../armv6m/cpu.ts";
 import { SystemControlSpace } from "../armv6m/debug.ts";
 import type { NrfChip } from "./chips.ts";
+import { NORDIC_ROM, nrfCoreSight } from "./coresight.ts";
 import { ficrRegion } from "./ficr.ts";
 import { NvmArrayRegion, Nvmc, NVMC_BASE, NvmcRegisters, UICR_BASE } from "./nvmc.ts";
 
@@ -89,7 +91,13 @@ export class NrfDevice {
     };
     this.cpu = new Cpu(this.bus, chip.profile, this.time);
     this.nvmc.stallLimit = () => (this.#debugActive ? Number.POSITIVE_INFINITY : this.cpu.runUntil);
-    this.scs = new SystemControlSpace(this.cpu, chip.cpuid, () => this.systemReset());
+    const coreSight = nrfCoreSight(chip, () => this.scs.traceEnabled);
+    this.scs = new SystemControlSpace(
+      this.cpu,
+      chip.cpuid,
+      () => this.systemReset(),
+      coreSight.scs,
+    );
     const ws = chip.flashWaitStates;
     this.bus
       .add(new NvmArrayRegion("flash", 0, this.flash, this.nvmc, ws))
@@ -98,12 +106,12 @@ export class NrfDevice {
       .add(new RamRegion("ram", 0x20000000, chip.ramSize, this.ram))
       .add(new NvmcRegisters(this.nvmc))
       .add(apb(0x40000000, NVMC_BASE - 0x40000000))
-      .add(apb(NVMC_BASE + 0x1000, 0x60000000 - NVMC_BASE - 0x1000))
-      .add(new RazWiRegion("ppb", 0xe0000000, 0xe000e000 - 0xe0000000))
-      .add(this.scs)
-      .add(new RazWiRegion("ppb", 0xe000f000, 0xe0100000 - 0xe000f000));
-    // Part/revision identification words the Nordic SDK errata checks read (0xF0000FE0…).
-    this.bus.add(new RazWiRegion("part-id", 0xf0000000, 0x1000));
+      .add(apb(NVMC_BASE + 0x1000, 0x60000000 - NVMC_BASE - 0x1000));
+    const ppb = coreSight.blocks.filter((b) => b.base < NORDIC_ROM);
+    mapComponents(this.bus, 0xe0000000, 0xe0100000, ppb, [this.scs]);
+    // Nordic's identification (the words the MDK's errata checks read at 0xF0000FE0…).
+    const nordic = coreSight.blocks.filter((b) => b.base >= NORDIC_ROM);
+    mapComponents(this.bus, NORDIC_ROM, NORDIC_ROM + 0x1000, nordic, [], "part-id");
     if (chip.family === "nrf52") {
       this.bus.add(new RamRegion("code-ram", 0x00800000, chip.ramSize, this.ram));
     }

@@ -44,6 +44,8 @@ export interface NvmcStats {
 export interface NvmcPowerCut {
   /** Page erases/word writes that still complete before the cut (0: the next one is cut). */
   remaining: number;
+  /** Only this kind of operation counts and is cut (default: either). */
+  readonly on?: "erase" | "program";
   /** Uniform [0, 1) numbers that decide which cells the interrupted operation reached. */
   readonly noise: () => number;
   /** Called once at the cut (the owner drops the probe link, as the board loses power). */
@@ -90,7 +92,7 @@ export class Nvmc {
 
   #cutsNow(what: "erase" | "program", offset: number): NvmcPowerCut | undefined {
     const cut = this.#cut;
-    if (!cut || cut.remaining-- > 0) return undefined;
+    if (!cut || (cut.on && cut.on !== what) || cut.remaining-- > 0) return undefined;
     this.#cut = undefined;
     this.#powered = false;
     queueMicrotask(() => cut.onCut?.(what, offset));

@@ -103,3 +103,49 @@ Deno.test("a system reset returns CONFIG to read-only", () => {
   assertEquals(rd(CONFIG), 0);
   ok(dev.cpu.resetSeen);
 });
+
+Deno.test("power cut: half-erased page, partly programmed word, then a dead NVMC", async () => {
+  const { dev, rd, wr } = device();
+  const noise = halfway();
+  wr(CONFIG, 1);
+  for (let a = 0x400; a < 0x800; a += 4) {
+    wr(a, 0);
+    while (!rd(READY)) dev.advanceBy(0.1);
+  }
+  const cut: string[] = [];
+  dev.nvmc.armPowerCut({
+    on: "erase",
+    remaining: 0,
+    noise,
+    onCut: (w, o) => cut.push(`${w}@${o}`),
+  });
+  wr(CONFIG, 2);
+  wr(NVMC + 0x508, 0x400);
+  dev.advanceBy(100);
+  const page = dev.flash.subarray(0x400, 0x800);
+  ok(page.some((b) => b === 0xff) && page.some((b) => b === 0), "half-erased");
+  ok(!dev.nvmc.powered);
+  wr(NVMC + 0x508, 0x400);
+  dev.advanceBy(100);
+  assertEquals(dev.flash.subarray(0x400, 0x800), page, "no power: the erase does nothing");
+  await Promise.resolve();
+  assertEquals(cut, ["erase@1024"]);
+
+  dev.nvmc.powerOn();
+  dev.nvmc.armPowerCut({ on: "program", remaining: 0, noise });
+  wr(CONFIG, 1);
+  wr(0x2000, 0);
+  dev.advanceBy(1);
+  const word = rd(0x2000);
+  ok(word !== 0 && word !== 0xffffffff, `partly programmed word 0x${word.toString(16)}`);
+});
+
+/** Noise for a cut: progress 0.5 first, then well-spread numbers (a small LCG). */
+function halfway(): () => number {
+  let calls = 0, x = 12345;
+  return () => {
+    if (calls++ === 0) return 0.5;
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return (x >>> 8) / 16777216;
+  };
+}

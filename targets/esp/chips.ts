@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type EfuseMap, field, type RevisionRule } from "./efuse.ts";
+import { type BitField, type EfuseMap, field, type RevisionRule } from "./efuse.ts";
 
 /** SPI controller registers used to run RDID (0x9F) through the ROM's register commands. */
 export interface SpiRegisters {
@@ -77,17 +77,28 @@ const SPI_S2_LAYOUT = {
 // ROM's is not published, so the same figure is used for both (as the simulator does).
 const MD5_RATE = 2621;
 
-// eFuse layouts from esptool's per-chip target files (get_major/minor_chip_version, read_mac).
+// eFuse layouts, from esptool's per-chip target files `esptool/targets/<chip>.py`
+// (get_major_chip_version, get_minor_chip_version, get_pkg_version, read_mac; espressif/esptool).
 // Newer chips keep the MAC in the first two words of eFuse BLOCK1 (BLOCK2 on the C2) and the
-// wafer version in words 3 and 5 of BLOCK1; offsets below are from that block's address.
-const wafer = (mac: number, revision: Omit<RevisionRule & { kind: "wafer" }, "kind">) => ({
-  mac,
-  revision: { kind: "wafer" as const, ...revision },
-});
-/** ESP32-C3 and -C6: minor = word 5 bit 23 : word 3 bits 18–20, major = word 5 bits 24–25. */
-const C3_REVISION = (block1: number) => ({
+// wafer version and package in the words after it; `field(block, 4 * word, shift, bits)`.
+const wafer = (
+  mac: number,
+  layout: Omit<RevisionRule & { kind: "wafer" }, "kind"> & {
+    package: readonly BitField[];
+    packageNames?: Readonly<Record<number, string>>;
+  },
+): EfuseMap => {
+  const { package: pkg, packageNames, ...revision } = layout;
+  return { mac, revision: { kind: "wafer", ...revision }, package: pkg, packageNames };
+};
+/**
+ * ESP32-C3 (esptool/targets/esp32c3.py), also the ESP32-S3's base: minor = word 5 bit 23 :
+ * word 3 bits 18–20, major = word 5 bits 24–25, package = word 3 bits 21–23.
+ */
+const C3_LAYOUT = (block1: number) => ({
   major: [field(block1, 20, 24, 2)],
   minor: [field(block1, 20, 23, 1), field(block1, 12, 18, 3)],
+  package: [field(block1, 12, 21, 3)],
 });
 
 /** Every chip this family supports, keyed by target name. */
@@ -100,9 +111,20 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     securityInfo: false,
     securityFlags: false,
     efuse: {
-      // EFUSE_RD_REG_BASE 0x3FF5A000: MAC in words 1–2; APB_CTL_DATE at DR_REG_SYSCON_BASE + 0x7C.
+      // esptool/targets/esp32.py: EFUSE_RD_REG_BASE 0x3FF5A000, MAC in words 1–2 (read_mac),
+      // APB_CTL_DATE at DR_REG_SYSCON_BASE + 0x7C; get_pkg_version: word 3 bit 2 above bits 9–11.
       mac: 0x3ff5a004,
       revision: { kind: "esp32", word3: 0x3ff5a00c, word5: 0x3ff5a014, apbCtlDate: 0x3ff6607c },
+      package: [field(0x3ff5a000, 12, 2, 1), field(0x3ff5a000, 12, 9, 3)],
+      packageNames: {
+        0: "ESP32-D0WDQ6",
+        1: "ESP32-D0WD",
+        2: "ESP32-D2WD",
+        4: "ESP32-U4WDH",
+        5: "ESP32-PICO-D4",
+        6: "ESP32-PICO-V3-02",
+        7: "ESP32-D0WDR2-V3",
+      },
     },
     bootloaderOffset: 0x1000,
     defaultFlashSize: 4 << 20,
@@ -127,9 +149,12 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     // The S2 ROM answers GET_SECURITY_INFO with 12 bytes and no chip id.
     securityInfo: false,
     securityFlags: true,
+    // esptool/targets/esp32s2.py: major = word 3 bits 18–19, minor = word 3 bit 20 : word 4
+    // bits 4–6, package = word 4 bits 0–3 (esptool names S2 parts by flash/PSRAM size instead).
     efuse: wafer(0x3f41a044, {
       major: [field(0x3f41a044, 12, 18, 2)],
       minor: [field(0x3f41a044, 12, 20, 1), field(0x3f41a044, 16, 4, 3)],
+      package: [field(0x3f41a044, 16, 0, 4)],
     }),
     bootloaderOffset: 0x1000,
     defaultFlashSize: 4 << 20,
@@ -145,11 +170,12 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     magic: [0x00000009],
     securityInfo: true,
     securityFlags: true,
+    // esptool/targets/esp32s3.py: the C3 layout, plus the v0.0 quirk: BLK_VERSION_MAJOR in
+    // BLOCK2 (0x6000705C) word 4, BLK_VERSION_MINOR in BLOCK1 word 3 bits 24–26.
     efuse: wafer(0x60007044, {
-      major: [field(0x60007044, 20, 24, 2)],
-      minor: [field(0x60007044, 20, 23, 1), field(0x60007044, 12, 18, 3)],
-      // BLK_VERSION_MAJOR in BLOCK2 (0x6000705C) word 4, BLK_VERSION_MINOR in BLOCK1 word 3.
+      ...C3_LAYOUT(0x60007044),
       eco0: { blkMajor: field(0x6000705c, 16, 0, 2), blkMinor: field(0x60007044, 12, 24, 3) },
+      packageNames: { 0: "ESP32-S3 (QFN56)", 1: "ESP32-S3-PICO-1 (LGA56)" },
     }),
     bootloaderOffset: 0x0,
     defaultFlashSize: 4 << 20,
@@ -165,10 +191,13 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     magic: [0x6f51306f, 0x7c41a06f, 0x0c21e06f],
     securityInfo: true,
     securityFlags: true,
+    // esptool/targets/esp32c2.py: MAC in BLOCK2 (0x60008840) words 0–1; word 1, above the MAC's
+    // top two bytes, holds minor bits 16–19, major bits 20–21 and package bits 22–24.
     efuse: wafer(0x60008840, {
-      // BLOCK2 word 1 also holds the MAC's top two bytes in its low half.
       major: [field(0x60008840, 4, 20, 2)],
       minor: [field(0x60008840, 4, 16, 4)],
+      package: [field(0x60008840, 4, 22, 3)],
+      packageNames: { 0: "ESP32-C2", 1: "ESP32-C2" },
     }),
     bootloaderOffset: 0x0,
     defaultFlashSize: 4 << 20,
@@ -185,7 +214,15 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     magic: [0x6921506f, 0x1b31506f, 0x4881606f, 0x4361606f],
     securityInfo: true,
     securityFlags: true,
-    efuse: wafer(0x60008844, C3_REVISION(0x60008844)),
+    efuse: wafer(0x60008844, {
+      ...C3_LAYOUT(0x60008844),
+      packageNames: {
+        0: "ESP32-C3 (QFN32)",
+        1: "ESP8685 (QFN28)",
+        2: "ESP32-C3 AZ (QFN32)",
+        3: "ESP8686 (QFN24)",
+      },
+    }),
     bootloaderOffset: 0x0,
     defaultFlashSize: 4 << 20,
     spi: { base: 0x60002000, ...SPI_S2_LAYOUT },
@@ -200,7 +237,15 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     magic: [0x2ce0806f],
     securityInfo: true,
     securityFlags: true,
-    efuse: wafer(0x600b0844, C3_REVISION(0x600b0844)),
+    // esptool/targets/esp32c6.py (espflash reads the same): all in BLOCK1 word 3: minor bits
+    // 18–21, major bits 22–23, package bits 24–26. Not the C3's split layout: word 5 holds
+    // other data on the C6.
+    efuse: wafer(0x600b0844, {
+      major: [field(0x600b0844, 12, 22, 2)],
+      minor: [field(0x600b0844, 12, 18, 4)],
+      package: [field(0x600b0844, 12, 24, 3)],
+      packageNames: { 0: "ESP32-C6 (QFN40)", 1: "ESP32-C6FH4 (QFN32)" },
+    }),
     bootloaderOffset: 0x0,
     defaultFlashSize: 4 << 20,
     spi: { base: 0x60003000, ...SPI_S2_LAYOUT },
@@ -215,9 +260,13 @@ export const CHIPS: Readonly<Record<string, EspChip>> = {
     magic: [0xd7b73e80, 0x97e30068],
     securityInfo: true,
     securityFlags: true,
+    // esptool/targets/esp32h2.py: minor = word 3 bits 18–20, major = word 3 bits 21–22,
+    // package = word 4 bits 0–2.
     efuse: wafer(0x600b0844, {
       major: [field(0x600b0844, 12, 21, 2)],
       minor: [field(0x600b0844, 12, 18, 3)],
+      package: [field(0x600b0844, 16, 0, 3)],
+      packageNames: { 0: "ESP32-H2" },
     }),
     bootloaderOffset: 0x0,
     defaultFlashSize: 4 << 20,

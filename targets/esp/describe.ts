@@ -1,5 +1,5 @@
 /**
- * The chip facts `info` shows beyond detection: revision and MAC from eFuse words (one
+ * The chip facts `info` shows beyond detection: revision, package and MAC from eFuse words (one
  * pipelined batch of READ_REGs) and the GET_SECURITY_INFO flags. Asked for on request only,
  * so flashing never pays for them; a fact the loader will not give is reported, not fatal.
  *
@@ -7,7 +7,14 @@
  */
 import { type RunContext, TimeoutError } from "../../kernel/mod.ts";
 import type { EspChip } from "./chips.ts";
-import { decodeMac, decodeRevision, efuseAddresses, formatRevision } from "./efuse.ts";
+import {
+  decodeMac,
+  decodePackage,
+  decodeRevision,
+  efuseAddresses,
+  formatPackage,
+  formatRevision,
+} from "./efuse.ts";
 import { EspUnsupportedError } from "./errors.ts";
 import { type EspLink, request } from "./link.ts";
 import { Op, words } from "./protocol.ts";
@@ -25,7 +32,7 @@ function refused(e: unknown): string {
   throw e;
 }
 
-/** `revision`, `MAC` and `security` as `info` labels them. */
+/** `revision`, `package`, `MAC` and `security` as `info` labels them. */
 export async function readChipFacts(
   ctx: RunContext,
   link: EspLink,
@@ -47,7 +54,7 @@ export async function readChipFacts(
   // Secure Download Mode refuses READ_REG (esptool docs); say so rather than ask.
   if (sdm) {
     const why = "not readable in Secure Download Mode";
-    return { revision: why, MAC: why, security };
+    return { revision: why, package: why, MAC: why, security };
   }
   const addrs = efuseAddresses(chip.efuse);
   try {
@@ -58,12 +65,13 @@ export async function readChipFacts(
     const values = new Map(addrs.map((a, i) => [a, replies[i].value >>> 0]));
     return {
       revision: formatRevision(decodeRevision(chip.efuse, values)),
+      package: formatPackage(chip.efuse, decodePackage(chip.efuse, values)),
       MAC: decodeMac(chip.efuse, values),
       security,
     };
   } catch (e) {
     const why = refused(e);
     await link.drain(ctx, 20);
-    return { revision: why, MAC: why, security };
+    return { revision: why, package: why, MAC: why, security };
   }
 }

@@ -115,8 +115,9 @@ export class EspDevice implements FlashDevice {
    * GET_SECURITY_INFO); later {@link info} includes them too.
    */
   async describe(ctx: RunContext): Promise<DeviceInfo> {
-    const { revision, MAC, security } = await readChipFacts(ctx, this.#s.link, this.#s.chip);
-    this.#details = { revision, MAC, ...this.#details, security };
+    const facts = await readChipFacts(ctx, this.#s.link, this.#s.chip);
+    const { revision, MAC, security } = facts;
+    this.#details = { revision, MAC, package: facts.package, ...this.#details, security };
     return this.info;
   }
 

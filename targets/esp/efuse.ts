@@ -1,8 +1,9 @@
 /**
- * Chip facts read from eFuse words with READ_REG: the factory MAC and the chip revision.
- * Reading is split from decoding: {@link efuseAddresses} names the words a chip needs (read
- * them in one pipelined batch), {@link decodeMac} and {@link decodeRevision} turn the values
- * into text. Field positions are per chip in the chip table (`EspChip.efuse`).
+ * Chip facts read from eFuse words with READ_REG: the factory MAC, the chip revision and the
+ * package. Reading is split from decoding: {@link efuseAddresses} names the words a chip needs
+ * (read them in one pipelined batch), {@link decodeMac}, {@link decodeRevision} and
+ * {@link decodePackage} turn the values into text. Field positions are data, per chip, in the
+ * chip table (`EspChip.efuse`), each cited from esptool's `esptool/targets/<chip>.py`.
  *
  * @module
  */
@@ -41,12 +42,16 @@ export type RevisionRule =
     readonly apbCtlDate: number;
   };
 
-/** Where a chip keeps its MAC and revision. */
+/** Where a chip keeps its MAC, revision and package. */
 export interface EfuseMap {
   /** Address of the MAC's low word (bytes 2–5); bytes 0–1 are the low half of the next word. */
   readonly mac: number;
   /** Revision encoding. */
   readonly revision: RevisionRule;
+  /** PKG_VERSION: the concatenation of these fields, most significant first. */
+  readonly package: readonly BitField[];
+  /** Package names by PKG_VERSION, as esptool prints them, where it has a plain table. */
+  readonly packageNames?: Readonly<Record<number, string>>;
 }
 
 /** A field at `offset` from `base`. */
@@ -56,7 +61,7 @@ export function field(base: number, offset: number, shift: number, bits: number)
 
 /** Every register address needed for the MAC and the revision, without repeats. */
 export function efuseAddresses(map: EfuseMap): number[] {
-  const out = [map.mac, map.mac + 4];
+  const out = [map.mac, map.mac + 4, ...map.package.map((f) => f.addr)];
   const r = map.revision;
   if (r.kind === "esp32") out.push(r.word3, r.word5, r.apbCtlDate);
   else {
@@ -117,6 +122,17 @@ export function decodeRevision(map: EfuseMap, values: RegisterValues): Revision 
     bits(values, [r.eco0.blkMinor]) === 1
   ) return { major: 0, minor: 0 };
   return { major: bits(values, r.major), minor };
+}
+
+/** PKG_VERSION from the words {@link efuseAddresses} named. */
+export function decodePackage(map: EfuseMap, values: RegisterValues): number {
+  return bits(values, map.package);
+}
+
+/** A package as `info` shows it: the number, and esptool's name for it when known. */
+export function formatPackage(map: EfuseMap, pkg: number): string {
+  const name = map.packageNames?.[pkg];
+  return name ? `${pkg} (${name})` : String(pkg);
 }
 
 /** `v<major>.<minor>`, as esptool prints revisions. */

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { defineOptions, option, type OptionsOf, z } from "../../kernel/mod.ts";
+import { z } from "zod";
+import { defineOptions, option, type OptionsOf } from "../../kernel/mod.ts";
 
 /** How the device is asked for hashes. */
 export type HashStrategy = "auto" | "per-sector" | "bisect" | "whole-then-sector";

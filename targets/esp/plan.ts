@@ -10,7 +10,7 @@
 import { deflateSync } from "node:zlib";
 import type { BlockComparison, Plan, RunContext, StageWrapper } from "../../kernel/mod.ts";
 import { ERASE_BLOCK, SECTOR } from "./chips.ts";
-import { FLASH_TIMING, programMs } from "./cost.ts";
+import { FLASH_TIMING, lineMs, programMs, ROM_BAUD } from "./cost.ts";
 import type { EspDevice } from "./device.ts";
 
 /**
@@ -48,19 +48,24 @@ export function promotions(
   return out;
 }
 
-/** The plan wrapper: re-plans with promoted sectors marked for writing. */
+/**
+ * The plan wrapper: re-plans with promoted sectors marked for writing. Without a device (a
+ * host-side plan) it rounds the same way, with the ROM's line rate for the sectors' transfer.
+ */
 export function espPlanStage(): StageWrapper<"plan", EspDevice> {
   return (next) => async (ctx, args) => {
     const device = args.device;
     // The target's static model assumes 115200 baud; the session knows its real rate.
-    args = { ...args, cost: device.costModel() };
-    const plan = suggestBaud(ctx, device, await next(ctx, args));
+    if (device) args = { ...args, cost: device.costModel() };
+    const line = device ? (n: number) => device.lineMs(n) : (n: number) => lineMs(n, ROM_BAUD);
+    const planned = await next(ctx, args);
+    const plan = device ? suggestBaud(ctx, device, planned) : planned;
     if (args.mode === "full" || !plan.runs.length) return plan;
     const erased = args.layout.regions[0]?.erasedValue ?? 0xff;
     const content = (a: number) =>
       args.report.blocks.find((b) => b.address === a)?.content ??
         args.image.read(a, SECTOR, erased);
-    const extra = promotions(args.report.blocks, content, (n) => device.lineMs(n));
+    const extra = promotions(args.report.blocks, content, line);
     if (!extra.size) return plan;
     ctx.log.debug(`rewriting ${extra.size} unchanged sector(s) to erase whole 64 KiB blocks`);
     const blocks = args.report.blocks.map((b) => extra.has(b.address) ? { ...b, same: false } : b);

@@ -133,6 +133,8 @@ class HashSearch {
   readonly #expected: Uint8Array[];
   /** Per sector: true when the device holds its bytes, false when not, undefined unknown. */
   readonly #same: (boolean | undefined)[];
+  /** Sectors left unasked because rewriting them costs less than finding out: written. */
+  readonly #assumed = new Set<number>();
   readonly #blankDigests = new Map<number, Uint8Array>();
   /** Differing nodes of several sectors, to split. */
   readonly #dirty: Node[] = [];
@@ -195,7 +197,8 @@ class HashSearch {
       }
       toHash = next;
     }
-    for (const n of deferred) for (let k = n.lo; k < n.hi; k++) this.#same[k] = false;
+    // A differing piece left unsplit: which of its sectors differ is not known.
+    for (const n of deferred) for (let k = n.lo; k < n.hi; k++) this.#assume(k);
     return this.#report();
   }
 
@@ -219,19 +222,27 @@ class HashSearch {
       size: b.size,
       covered: b.covered,
       same: this.#same[i] === true,
+      ...(this.#assumed.has(i) ? { assumed: true } : {}),
     }));
     for (const b of out) {
       this.#ctx.emit({
         type: "block",
         address: b.address,
         size: b.size,
-        state: b.same ? "same" : "changed",
+        state: b.same ? "same" : b.assumed ? "assumed" : "changed",
       });
     }
     this.#ctx.log.debug(
       `md5 strategy ${this.#strategy}: ${this.#requests} requests in ${this.#rounds} batches`,
     );
     return { algorithm: algorithm.name, blocks: out, requests: this.#requests };
+  }
+
+  /** Sector `i` is written unasked, unless a hash already told what it holds. */
+  #assume(i: number): void {
+    if (this.#same[i] !== undefined) return;
+    this.#assumed.add(i);
+    this.#same[i] = false;
   }
 
   #markDirty(n: Node): void {
@@ -382,7 +393,7 @@ class HashSearch {
       const share = (useful.length + 0.5) / (picks.length + 1);
       const rewrite = this.#meanRewrite(useful.length ? useful : picks);
       if (share * restSectors * rewrite < planner.batch(sizes(rest))) {
-        for (const p of rest) for (let i = p.lo; i < p.hi; i++) same[i] ??= false;
+        for (const p of rest) for (let i = p.lo; i < p.hi; i++) this.#assume(i);
         continue;
       }
       next.push(...rest);

@@ -192,6 +192,12 @@ Deno.test("a densely changed span costs one sampled batch and is written whole",
   equal(batches.length, 1);
   ok(batches[0].length < 40);
   ok(r.blocks.every((b) => !b.same));
+  // What was not hashed sector by sector is reported as assumed, not as known to differ.
+  const asked = new Set(batches.flat().filter((x) => x.end - x.start === 4096).map((x) => x.start));
+  ok(r.blocks.some((b) => b.assumed));
+  for (const b of r.blocks) {
+    equal(b.assumed === true, !asked.has(b.address), `0x${b.address.toString(16)}`);
+  }
 });
 
 /** Hash figures of a ROM session at `baud` with `bridgeMs` of USB latency each way. */

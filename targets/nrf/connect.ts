@@ -4,34 +4,36 @@
  *
  * @module
  */
+import { type ConnectOptions, DeviceError, type RunContext, UsageError } from "../../kernel/mod.ts";
 import {
-  type ConnectOptions,
-  DeviceError,
-  type PluginHost,
-  type RunContext,
-  UsageError,
-} from "../../kernel/mod.ts";
-import { DapCortexM } from "../../probes/dap/cortexm.ts";
-import { DapProbe } from "../../probes/dap/probe.ts";
-import { InfoId } from "../../probes/dap/protocol.ts";
-import { isGdbProbe, openGdbCortexM } from "../../probes/gdb/mod.ts";
+  DapCortexM,
+  DapProbe,
+  type GdbCortexMDebug,
+  InfoId,
+  openProbe,
+  type ProbeHost,
+} from "../../probes/mod.ts";
 import { boardForId, type NrfBoard } from "./chips.ts";
 import { NrfDevice } from "./device.ts";
+import type { NrfOptions } from "./options.ts";
 
 /** Probe address used when none is given: the first CMSIS-DAP HID device. */
 export const DEFAULT_PROBE = "hid:";
 
-/** Connects to `board` through the probe named in `options`. */
+/**
+ * Connects to `board` through the probe named in `options`; the registry's transport for
+ * the address decides whether that is a CMSIS-DAP probe or a GDB server.
+ */
 export async function connectNrf(
-  host: PluginHost,
+  host: ProbeHost,
   ctx: RunContext,
   board: NrfBoard,
-  options: ConnectOptions,
+  options: ConnectOptions<NrfOptions>,
 ): Promise<NrfDevice> {
   const address = options.probe ?? DEFAULT_PROBE;
-  if (isGdbProbe(address)) return await connectGdb(host, ctx, board, address, options);
-  const link = await host.openTransport(ctx, "dap", address, { target: board.target });
-  const probe = new DapProbe(link);
+  const session = await openProbe(ctx, host, address, { target: board.target });
+  if (session.kind === "gdb") return await connectGdb(ctx, board, session.core, address, options);
+  const probe = session.probe;
   try {
     const stale = await probe.drain();
     if (stale) ctx.log.debug(`dropped ${stale} stale probe response(s)`);
@@ -45,9 +47,8 @@ export async function connectNrf(
         { hint: found ? `use --target ${found.target}` : "check the board and --target" },
       );
     }
-    const clockHz = Number(options.options?.swdClockHz ?? 10_000_000);
     const core = await DapCortexM.connect(ctx, probe, {
-      clockHz,
+      clockHz: options.options.swdClockHz,
       description: `CMSIS-DAP ${address}`,
     });
     if (board.chip.core === "Cortex-M4F") await checkApprotect(ctx, core);
@@ -56,7 +57,7 @@ export async function connectNrf(
     const firmware = await probeText(ctx, probe, InfoId.FirmwareVersion);
     if (firmware) details["probe firmware"] = firmware;
     const device = await NrfDevice.open(ctx, core, board.chip, details);
-    device.resetOnClose = options.options?.reset !== false;
+    device.resetOnClose = options.options.reset;
     return device;
   } catch (e) {
     await probe.close().catch(() => {});
@@ -66,16 +67,15 @@ export async function connectNrf(
 
 /** The same device over a GDB server (QEMU, OpenOCD, pyOCD, Black Magic Probe). */
 async function connectGdb(
-  host: PluginHost,
   ctx: RunContext,
   board: NrfBoard,
+  core: GdbCortexMDebug,
   address: string,
-  options: ConnectOptions,
+  options: ConnectOptions<NrfOptions>,
 ): Promise<NrfDevice> {
-  const core = await openGdbCortexM(ctx, host, address);
   try {
     const device = await NrfDevice.open(ctx, core, board.chip, { probe: address });
-    device.resetOnClose = options.options?.reset !== false;
+    device.resetOnClose = options.options.reset;
     return device;
   } catch (e) {
     await core.close().catch(() => {});

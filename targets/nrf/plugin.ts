@@ -3,11 +3,14 @@
  *
  * @module
  */
-import type { CostModel, Plugin, TargetDefinition } from "../../kernel/mod.ts";
+import { type CostModel, defineTarget, type Plugin } from "../../kernel/mod.ts";
 import { BOARDS, layoutOf, type NrfBoard } from "./chips.ts";
 import { connectNrf } from "./connect.ts";
 import { nrfDetector } from "./detect.ts";
 import { nrfLoadImage } from "./image.ts";
+import { nrfOptions } from "./options.ts";
+
+export { type NrfOptions, nrfOptions } from "./options.ts";
 
 /** Data bytes per ms through 64-byte HID reports, one per 1 ms frame, pipelined. */
 const BYTES_PER_MS = 56;
@@ -42,7 +45,7 @@ export function nrfCost(board: NrfBoard): CostModel {
 export function nrfTargets(): Plugin {
   return (host) => {
     for (const board of BOARDS) {
-      const target: TargetDefinition = {
+      host.registerTarget(defineTarget({
         name: board.target,
         aliases: board.aliases,
         family: "nrf",
@@ -53,10 +56,10 @@ export function nrfTargets(): Plugin {
         partialBlocks: "keep",
         formatOptions: board.boardIds.length ? { boardIds: board.boardIds } : {},
         cost: nrfCost(board),
+        options: nrfOptions,
         connect: (ctx, options) => connectNrf(host, ctx, board, options),
         stages: { loadImage: nrfLoadImage },
-      };
-      host.registerTarget(target);
+      }));
     }
     host.registerDetector(nrfDetector(host));
   };

@@ -15,13 +15,16 @@ import {
   CORTEX_M4,
   Cpu,
   type CycleClock,
+  MemAp,
   MemoryMap,
+  pidrBytes,
   RamRegion,
   RazWiRegion,
   type Region,
+  type SimDapChip,
+  SwDp,
   SystemControlSpace,
-} from "../../../sim/armv6m/mod.ts";
-import { MemAp, type SimDapChip, SwDp } from "../../../sim/dap/plugin.ts";
+} from "../../../sim/mod.ts";
 import type { Stm32f1Chip } from "../chips.ts";
 import { FlashArray, Fpec, FPEC_BASE, FpecRegisters } from "./fpec.ts";
 
@@ -71,7 +74,11 @@ export class Stm32f1SimDevice implements SimDapChip {
       );
     };
     this.cpu = new Cpu(this.bus, CORTEX_M4, this.time);
-    const scs = new SystemControlSpace(this.cpu, 0x411fc231, () => this.systemReset());
+    // Cortex-M3 r1 SCS identification (PIDR 0x04001BB000, as debuggers read it on STM32F103).
+    const scs = new SystemControlSpace(this.cpu, 0x411fc231, () => this.systemReset(), {
+      componentClass: 0xe,
+      pidr: pidrBytes(0x43b, 0x000, 1),
+    });
     const kib = chip.flashSize / 1024;
     this.bus
       .add(new RamRegion("ram", 0x20000000, chip.ramSize, this.ram))

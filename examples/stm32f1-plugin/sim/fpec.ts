@@ -13,12 +13,7 @@
  *
  * @module
  */
-import {
-  type AccessSize,
-  BusFault,
-  type CycleClock,
-  type Region,
-} from "../../../sim/armv6m/mod.ts";
+import { type AccessSize, BusFault, type CycleClock, type Region } from "../../../sim/mod.ts";
 import type { Stm32f1Chip } from "../chips.ts";
 
 /** FPEC base address. */

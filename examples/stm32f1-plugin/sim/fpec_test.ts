@@ -1,6 +1,6 @@
 // FPEC rules on the simulated STM32F103 bus, as the core and the debugger see them.
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { BusFault } from "../../../sim/armv6m/mod.ts";
+import { BusFault } from "../../../sim/mod.ts";
 import { STM32F1_CHIPS } from "../chips.ts";
 import { Stm32f1SimDevice } from "./device.ts";
 import { CR, FPEC_BASE, KEYS, SR } from "./fpec.ts";

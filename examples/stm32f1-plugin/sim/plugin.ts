@@ -7,7 +7,7 @@
  * @module
  */
 import type { Plugin } from "../../../mod.ts";
-import { dapSim, DapSimBank, sharedDapSimBank } from "../../../sim/dap/plugin.ts";
+import { dapSim, DapSimBank, sharedDapSimBank } from "../../../sim/mod.ts";
 import { STM32F1_CHIPS } from "../chips.ts";
 import { Stm32f1SimDevice } from "./device.ts";
 

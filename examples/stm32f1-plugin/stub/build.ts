@@ -5,9 +5,6 @@
  *
  * @module
  */
-import { toolchainAvailable } from "../../../stubs/build.ts";
-
-export { toolchainAvailable };
 
 const here = new URL(".", import.meta.url);
 
@@ -85,4 +82,14 @@ if (import.meta.main) {
   await Deno.writeFile(new URL("stm32f1.bin", here), bytes);
   await Deno.writeTextFile(new URL("blob.ts", here), blobModule(bytes));
   console.log(`stm32f1.bin: ${bytes.length} bytes; blob.ts written`);
+}
+
+/** True when Debian's gcc-arm-none-eabi assembler is on PATH. */
+export async function toolchainAvailable(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("arm-none-eabi-as", { args: ["--version"] }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
 }

@@ -4,8 +4,8 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { crc32 } from "node:zlib";
 import { createContext } from "../../../mod.ts";
-import { runProgram } from "../../../sim/armv6m/mod.ts";
-import { GdbCortexMDebug, openTcpStream } from "../../../probes/gdb/mod.ts";
+import { runProgram } from "../../../sim/mod.ts";
+import { GdbCortexMDebug, openTcpStream } from "../../../probes/mod.ts";
 import { STM32F1_STUB } from "./blob.ts";
 
 const STUB = 0x20000000, OUT = 0x20000100, DATA = 0x20000400, SP = 0x20001f00;

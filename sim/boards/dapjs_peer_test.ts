@@ -5,7 +5,7 @@
 import { deepEqual as assertEquals, ok } from "node:assert/strict";
 import { createContext, VirtualClock } from "../../kernel/mod.ts";
 import { DapSimBank } from "./bank.ts";
-import { dapjs, dapjsTransport } from "./dapjs_transport.ts";
+import { dapjs, dapjsTransport } from "../dap/dapjs_transport.ts";
 
 const { ADI, CortexM } = dapjs;
 

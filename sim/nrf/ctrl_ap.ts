@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { NrfDevice } from "../nrf/device.ts";
-import type { AccessPort, ApResult } from "./dp.ts";
+import type { NrfDevice } from "./device.ts";
+import type { AccessPort, ApResult } from "../dap/dp.ts";
 
 /** The nRF52 CTRL-AP. */
 export class NrfCtrlAp implements AccessPort {

@@ -8,9 +8,9 @@
 import { DeviceError, type OpenOptions, type RunContext, UsageError } from "../../kernel/mod.ts";
 import { UICR_BASE } from "../nrf/nvmc.ts";
 import { type BoardSpec, SIM_BOARDS, SimBoard } from "./boards.ts";
-import { parseHexForBoard } from "./hex.ts";
-import { SimDapLink } from "./link.ts";
-import { ModelBoard, type SimDapBoardModel } from "./model.ts";
+import { parseHexForBoard } from "../dap/hex.ts";
+import { SimDapLink } from "../dap/link.ts";
+import { ModelBoard, type SimDapBoardModel } from "../dap/model.ts";
 
 /** Chip names accepted in place of a board name. */
 const CHIP_ALIASES: Record<string, string> = {

@@ -68,7 +68,7 @@ Deno.test({
     const text = await Deno.readTextFile(
       new URL("makecode-universal-hex/microbit-Dice.hex", FIRMWARE),
     );
-    const { parseHexForBoard } = await import("./hex.ts");
+    const { parseHexForBoard } = await import("../dap/hex.ts");
     for (const address of ["sim:microbit-v1", "sim:microbit-v2"]) {
       const { cmd, board, link } = await session(address);
       const statuses = await stream(cmd, 1, new TextEncoder().encode(text));

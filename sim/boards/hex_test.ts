@@ -1,7 +1,7 @@
 import { deepEqual as assertEquals, notDeepEqual, ok, throws } from "node:assert/strict";
 import { UsageError } from "../../kernel/mod.ts";
 import { loadHex } from "./bank.ts";
-import { parseHexForBoard } from "./hex.ts";
+import { parseHexForBoard } from "../dap/hex.ts";
 import { bringUp, session, transfer, word } from "./testing.ts";
 
 const FIRMWARE = new URL("../../../shared/firmware/microbit/", import.meta.url);

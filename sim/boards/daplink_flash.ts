@@ -17,8 +17,8 @@
  */
 import type { NrfDevice } from "../nrf/device.ts";
 import { UICR_BASE } from "../nrf/nvmc.ts";
-import type { SwDp } from "./dp.ts";
-import { type HexSegment, HexStream } from "./hex.ts";
+import type { SwDp } from "../dap/dp.ts";
+import { type HexSegment, HexStream } from "../dap/hex.ts";
 
 /** DAPLink error_t values used here. */
 export const DAPLINK_STATUS = {

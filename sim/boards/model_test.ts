@@ -1,8 +1,8 @@
 import { equal, rejects, throws } from "node:assert/strict";
 import { createContext, UsageError, VirtualClock } from "../../kernel/mod.ts";
 import { DapSimBank } from "./bank.ts";
-import { SwDp } from "./dp.ts";
-import { ModelBoard, type SimDapBoardModel, type SimDapChip } from "./model.ts";
+import { SwDp } from "../dap/dp.ts";
+import { ModelBoard, type SimDapBoardModel, type SimDapChip } from "../dap/model.ts";
 
 function model(name: string, tag: number): SimDapBoardModel {
   return {

@@ -16,21 +16,21 @@ import type { Plugin, TransportProvider } from "../../kernel/mod.ts";
 import { DapSimBank, sharedDapSimBank } from "./bank.ts";
 
 export { DapSimBank, loadHex, loadSegments, parseDapSimAddress, sharedDapSimBank } from "./bank.ts";
-export { parseHexForBoard } from "./hex.ts";
+export { parseHexForBoard } from "../dap/hex.ts";
 export { type BoardSpec, SIM_BOARDS, SimBoard } from "./boards.ts";
-export { DapProbe, type DapTarget, type ProbeIdentity, type VendorFlash } from "./probe.ts";
+export { DapProbe, type DapTarget, type ProbeIdentity, type VendorFlash } from "../dap/probe.ts";
 export { NrfDevice, type NrfDeviceOptions } from "../nrf/device.ts";
-export { SimDapLink } from "./link.ts";
+export { SimDapLink } from "../dap/link.ts";
 export {
   ModelBoard,
   type SimDapBoardModel,
   type SimDapChip,
   type SimDapLinkedBoard,
-} from "./model.ts";
-export { type AccessPort, type ApResult, SwDp } from "./dp.ts";
-export { DAP_TIMING } from "./timing.ts";
+} from "../dap/model.ts";
+export { type AccessPort, type ApResult, SwDp } from "../dap/dp.ts";
+export { DAP_TIMING } from "../dap/timing.ts";
 export { NRF_CHIPS, type NrfChip } from "../nrf/chips.ts";
-export { type DebugBus, MemAp } from "./mem_ap.ts";
+export { type DebugBus, MemAp } from "../dap/mem_ap.ts";
 
 /** Registers the `sim:` DAP transport; pass a bank to keep a test's boards apart. */
 export function dapSim(bank: DapSimBank = sharedDapSimBank): Plugin {

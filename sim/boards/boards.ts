@@ -7,11 +7,11 @@
  */
 import { NRF_CHIPS } from "../nrf/chips.ts";
 import { NrfDevice, type NrfDeviceOptions } from "../nrf/device.ts";
-import { NrfCtrlAp } from "./ctrl_ap.ts";
+import { NrfCtrlAp } from "../nrf/ctrl_ap.ts";
 import { DapLinkFlashStream } from "./daplink_flash.ts";
-import { type AccessPort, SwDp } from "./dp.ts";
-import { MemAp } from "./mem_ap.ts";
-import { DapProbe } from "./probe.ts";
+import { type AccessPort, SwDp } from "../dap/dp.ts";
+import { MemAp } from "../dap/mem_ap.ts";
+import { DapProbe } from "../dap/probe.ts";
 
 /** A board as data. */
 export interface BoardSpec {
@@ -70,7 +70,7 @@ export class SimBoard {
     this.device = new NrfDevice(chip, options);
     const aps = new Map<number, AccessPort>([[
       0,
-      new MemAp(this.device, chip.apIdr, chip.tarWrap),
+      new MemAp(this.device, chip.apIdr, chip.tarWrap, chip.apBase),
     ]]);
     if (chip.family === "nrf52") aps.set(1, new NrfCtrlAp(this.device));
     this.dp = new SwDp(chip.dpidr, aps);
