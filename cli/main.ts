@@ -10,6 +10,7 @@ import {
   type CommandSpec,
   commandTree,
   type OptionSpec,
+  type OptionValues,
   type ProgramSpec,
   runProgram,
 } from "./commander.ts";
@@ -118,6 +119,30 @@ async function projectRegistry(argv: string[]): Promise<Registry | undefined> {
   }
 }
 
+/**
+ * What the shell offers after --target/--chip (target names and chip aliases), --port and
+ * --probe (the simulated devices' `sim:` addresses; ports also as paths).
+ */
+function valueCompletions(registry: Registry): OptionValues[] {
+  const targets = registry.targets();
+  const names = [...new Set(targets.flatMap((t) => [t.name, ...(t.aliases ?? [])]))];
+  const sims = (kind: "serial" | "dap", link: "serial" | "probe") =>
+    registry.transports().some((p) => p.kind === kind && p.scheme === "sim")
+      ? targets.filter((t) => t.link === link).map((t) => `sim:${t.name}`)
+      : [];
+  return [
+    { long: "--target", short: "-t", words: names },
+    { long: "--chip", short: "-c", words: names },
+    {
+      long: "--port",
+      short: "-p",
+      words: ["serial:auto", ...sims("serial", "serial")],
+      files: true,
+    },
+    { long: "--probe", words: ["hid:", ...sims("dap", "probe")] },
+  ];
+}
+
 /** Builds the program spec. */
 export async function programSpec(io: CliIO, argv: string[] = []): Promise<ProgramSpec> {
   const builtins = [
@@ -152,9 +177,11 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
       if (!SHELLS.includes(shell)) {
         throw new UsageError(`unknown shell '${args[0]}'`, { hint: `use ${SHELLS.join(", ")}` });
       }
+      const base = commandTree(spec);
       const tree = {
-        ...commandTree(spec),
+        ...base,
         optionValues: registry ? optionCompletions(registry) : [],
+        values: [...(base.values ?? []), ...(registry ? valueCompletions(registry) : [])],
       };
       io.out(completionScript(shell, spec.name, tree).trimEnd());
       return Promise.resolve(0);
