@@ -164,8 +164,9 @@ export function flagOptions(o: GlobalOptions, link: "serial" | "probe"): Record<
       });
     }
   };
-  if (o.before !== undefined) serialOnly("--before"), out.before = o.before.replaceAll("_", "-");
-  if (o.after !== undefined) serialOnly("--after"), out.after = o.after.replaceAll("_", "-");
+  // The target's option schema takes esptool's spellings and checks the values.
+  if (o.before !== undefined) serialOnly("--before"), out.before = o.before;
+  if (o.after !== undefined) serialOnly("--after"), out.after = o.after;
   if (o.stub === false) serialOnly("--no-stub"), out.stub = false;
   if (o.speed !== undefined) {
     if (link !== "probe") {
