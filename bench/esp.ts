@@ -155,11 +155,12 @@ export async function runEsp(sc: Scenario, s: EspStrategy, p: BenchParams): Prom
     connect: {
       port: sc.address,
       baud: p.baud ?? ESP_DEFAULT_BAUD,
-      // No reset into the app at the end: the esptool-js peer's clock also stops before it.
+      // No reset into the app at the end, and a running stub stays: the esptool-js peer's
+      // clock also stops before its (no-op, on these chips) leave-the-stub step.
       options: {
         hashStrategy: "strategy" in s ? s.strategy : "auto",
         latencyMs: p.latencyMs,
-        after: "no-reset",
+        after: "no-reset-no-stub",
       },
     },
   });
@@ -170,6 +171,7 @@ export async function runEsp(sc: Scenario, s: EspStrategy, p: BenchParams): Prom
     erased: dev.flash.counters.sectorsErased,
     programmedKiB: dev.flash.counters.pagesProgrammed / 4,
     ok: holds(r.image, (a, n) => dev.flash.read(a, n)),
+    estimateMs: s.role === "ours" ? r.plan.estimate?.ms : undefined,
   };
 }
 

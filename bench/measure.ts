@@ -24,6 +24,8 @@ export interface RunMetrics {
   readonly programmedKiB: number;
   /** True when the device flash holds the new image afterwards (absent: not a flash). */
   readonly ok?: boolean;
+  /** The plan's estimate of the whole run, printed before writing (ours only). */
+  readonly estimateMs?: number;
 }
 
 /** The parts of a lower bound (ms). */
@@ -94,6 +96,11 @@ export function scenarioRows(
       ok: m.ok === undefined ? "-" : m.ok ? "yes" : "NO",
       "÷LB": ratio(m.ms, lb),
     };
+    if (r.role === "ours" && m.estimateMs !== undefined) {
+      extra["estimate ms"] = round(m.estimateMs);
+      // Signed error of the estimate against the run, in percent.
+      extra["est err %"] = round((m.estimateMs / m.ms - 1) * 100);
+    }
     for (const p of peers) {
       if (p === r || !("ms" in p.metrics)) continue;
       extra[`÷${p.label ?? p.strategy}`] = ratio(m.ms, p.metrics.ms);

@@ -183,6 +183,7 @@ export async function runNrf(sc: Scenario, s: NrfStrategy, p: BenchParams): Prom
     erased: pageErases,
     programmedKiB: wordWrites * 4 / 1024,
     ok: holds(r.image, (a, n) => read(board, a, n)),
+    estimateMs: s.role === "ours" ? r.plan.estimate?.ms : undefined,
   };
 }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { DeltaflashError, errorMessage } from "../kernel/mod.ts";
+import { DeltaflashError, errorMessage, printableLines } from "../kernel/mod.ts";
 import type { CliIO } from "./session.ts";
 
 /** Anything thrown, as the typed error the CLI reports (an untyped one is a bug: exit 1). */
@@ -34,8 +34,9 @@ export function reportError(
   options: { json?: boolean; verbose?: boolean },
 ): number {
   const err = asDeltaflashError(e);
-  io.err(`error: ${err.message}`);
-  if (err.hint) io.err(`hint: ${err.hint}`);
+  // Messages quote names from files and devices: no escape sequences reach the terminal.
+  io.err(`error: ${printableLines(err.message)}`);
+  if (err.hint) io.err(`hint: ${printableLines(err.hint)}`);
   if (options.verbose) {
     // The stack, and the stack of what caused it (a device error's I/O failure, a bug).
     for (let x: unknown = err, depth = 0; x instanceof Error && depth < 4; depth++) {

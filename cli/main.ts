@@ -4,7 +4,15 @@
  *
  * @module
  */
-import { AbortedError, EXIT_INTERRUPTED, type Registry, UsageError } from "../kernel/mod.ts";
+import {
+  AbortedError,
+  EXIT_INTERRUPTED,
+  type PluginFailure,
+  printableLines,
+  type Registry,
+  UsageError,
+} from "../kernel/mod.ts";
+import { BUILTIN_COMMANDS } from "./builtin_commands.ts";
 import { asDeltaflashError, reportError } from "./errors.ts";
 import {
   type CommandSpec,
@@ -22,7 +30,7 @@ import { flashCommand, planCommand } from "./commands/flash.ts";
 import { hashCommand } from "./commands/hash.ts";
 import { probesCommand } from "./commands/probes.ts";
 import { targetsCommand } from "./commands/targets.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig, validateConfig } from "./config.ts";
 import { buildRegistry } from "./plugins.ts";
 import { optionCompletions, targetOptionsHelp } from "./target_options.ts";
 import { type CliIO, RESET_AFTER, RESET_BEFORE } from "./session.ts";
@@ -75,6 +83,10 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
   },
   { flags: "--no-stub", description: "ESP: talk to the ROM loader, never upload a flasher stub" },
   { flags: "--speed <kHz>", description: "SWD clock of a CMSIS-DAP probe in kHz (as probe-rs)" },
+  {
+    flags: "--allow-remote-plugins",
+    description: "load plugins the config lists as http(s):// URLs (remote code)",
+  },
   { flags: "--json", description: "machine-readable output on stdout" },
   { flags: "-v, --verbose", description: "more detail; stack traces on errors" },
   {
@@ -108,12 +120,60 @@ function pluginCommand(c: ReturnType<Registry["commands"]>[number], io: CliIO): 
   };
 }
 
-/** The project's registry (plugin commands, target options), loaded without failing the CLI. */
-async function projectRegistry(argv: string[]): Promise<Registry | undefined> {
+/**
+ * The command word of `argv` (the first argument that is not an option or an option's
+ * value), or undefined.
+ */
+export function commandWord(argv: readonly string[]): string | undefined {
+  const takesValue = new Set(
+    GLOBAL_OPTIONS.filter((o) => /<.+>/.test(o.flags))
+      .flatMap((o) => o.flags.split(/[ ,]+/).filter((f) => f.startsWith("-"))),
+  );
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--") return argv[i + 1];
+    if (!a.startsWith("-")) return a;
+    if (takesValue.has(a)) i++;
+  }
+  return undefined;
+}
+
+/**
+ * Whether `argv` may run a plugin command, so plugins must load to build the program:
+ * never for built-in commands (they load plugins themselves), help, version or completions.
+ */
+export function needsPluginCommands(argv: readonly string[]): boolean {
+  const word = commandWord(argv);
+  if (word === undefined || BUILTIN_COMMANDS.includes(word)) return false;
+  const end = argv.indexOf("--");
+  const opts = end < 0 ? argv : argv.slice(0, end);
+  return !opts.some((a) => ["-h", "--help", "-V", "--version"].includes(a));
+}
+
+/**
+ * The registry the program is built with: none for `--version` or a built-in command (which
+ * loads its own session); the built-in plugins only for help and completions; the project's
+ * plugins too only when the command may be one of theirs.
+ */
+async function projectRegistry(argv: string[], io: CliIO): Promise<Registry | undefined> {
+  if (hasFlag(argv, "-V", "--version")) return undefined;
+  if (!needsPluginCommands(argv)) {
+    const word = commandWord(argv);
+    const help = hasFlag(argv, "-h", "--help") || word === undefined || word === "help" ||
+      word === "completions";
+    return help ? await buildRegistry(validateConfig({}, undefined, Deno.cwd())) : undefined;
+  }
   try {
     const i = argv.indexOf("--config");
     const explicit = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith("--config="))?.slice(9);
-    return await buildRegistry(await loadConfig(Deno.cwd(), explicit));
+    const registry = await buildRegistry(await loadConfig(Deno.cwd(), explicit), {
+      allowRemotePlugins: hasFlag(argv, "--allow-remote-plugins"),
+      notify: (line) => io.err(printableLines(line)),
+    });
+    const warn = (f: PluginFailure) => io.err(`warning: ${printableLines(f.error.message)}`);
+    registry.failures.forEach(warn);
+    registry.onLateFailure = warn;
+    return registry;
   } catch {
     return undefined; // config errors surface when a command actually loads the session
   }
@@ -156,9 +216,9 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
     probesCommand(io),
   ];
   const names = new Set(builtins.map((c) => c.name));
-  const registry = await projectRegistry(argv);
-  const extra = (registry?.commands() ?? []).map((c) => pluginCommand(c, io))
-    .filter((c) => !names.has(c.name));
+  const registry = await projectRegistry(argv, io);
+  const extra = (registry?.commands() ?? []).filter((c) => !BUILTIN_COMMANDS.includes(c.name))
+    .map((c) => pluginCommand(c, io)).filter((c) => !names.has(c.name));
   const spec: ProgramSpec = {
     name: "deltaflash",
     version: VERSION,

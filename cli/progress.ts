@@ -64,11 +64,16 @@ export class ProgressView {
       this.#elapsed = e.at - this.#stageStart;
     } else if (e.type === "info") {
       this.log(`  ${e.message}`);
+    } else if (e.type === "plan" && e.estimateMs !== undefined) {
+      // Printed before writing starts, so the user knows how long the run will take.
+      this.#estimateMs = e.estimateMs;
+      if (!this.sink.live) this.sink.write(`  estimated ${formatMs(e.estimateMs)} in all\n`);
     }
     if (this.sink.live) this.#draw(false);
   };
 
   #elapsed = 0;
+  #estimateMs: number | undefined;
 
   /** Draws the final frame (call once at the end). */
   finish(): void {
@@ -92,7 +97,8 @@ export class ProgressView {
 
   #bar(): string {
     if (!this.#stage) return "";
-    const title = STAGE_TITLES[this.#stage];
+    const est = this.#estimateMs === undefined ? "" : ` (run est. ${formatMs(this.#estimateMs)})`;
+    const title = STAGE_TITLES[this.#stage] + est;
     if (!this.#total) return title;
     const frac = Math.min(1, this.#done / this.#total);
     const width = Math.max(10, Math.min(30, (this.sink.columns() || 80) - 60));

@@ -25,14 +25,20 @@ export function formatMs(ms: number): string {
 /** The final one-line summary of a flash or plan. */
 export function summaryLine(r: FlashResult, dryRun: boolean, unit = "blocks"): string {
   const t = r.plan.totals;
+  const what = `${t.write} of ${t.blocks} ${unit} (${formatBytes(t.bytes)})`;
+  if (dryRun) {
+    // A dry run ends with what flashing would do and how long it would take, not how long
+    // planning took.
+    const est = r.plan.estimate;
+    return `would write ${what}, ${t.skip} unchanged${
+      est ? `; flashing would take about ${formatMs(est.ms)} (estimate)` : ""
+    }`;
+  }
   const time = `${formatMs(r.elapsedMs)}${r.modelled ? " (modelled)" : ""}`;
-  const verb = dryRun ? "would write" : "wrote";
   const verified = r.verified ? ", verified" : "";
   // Blocks written without asking the device: not known to have changed.
   const assumed = t.assumed ? ` (${t.assumed} assumed changed, not hashed)` : "";
-  return `${verb} ${t.write} of ${t.blocks} ${unit} (${
-    formatBytes(t.bytes)
-  })${assumed} in ${time}, ${t.skip} unchanged${verified}`;
+  return `wrote ${what}${assumed} in ${time}, ${t.skip} unchanged${verified}`;
 }
 
 /** JSON-friendly summary of a flash result. */

@@ -7,6 +7,8 @@ import {
   createContext,
   type FlashEvent,
   type Logger,
+  type PluginFailure,
+  printableLines,
   type Registry,
   type RunContext,
   UsageError,
@@ -53,6 +55,8 @@ export interface GlobalOptions {
   verbose?: boolean;
   realtime?: boolean;
   option?: string[];
+  /** `--allow-remote-plugins`: load `http(s)://` plugins listed in the config. */
+  allowRemotePlugins?: boolean;
 }
 
 /** A loaded CLI session. */
@@ -70,10 +74,16 @@ export interface Session {
 /** Loads config and plugins, and reports plugins that failed (the CLI goes on). */
 export async function openSession(options: GlobalOptions, io: CliIO): Promise<Session> {
   const config = await loadConfig(Deno.cwd(), options.config);
-  const registry = await buildRegistry(config);
-  for (const f of registry.failures) {
-    io.err(`warning: ${f.error.message}${f.error.hint ? `\n  hint: ${f.error.hint}` : ""}`);
-  }
+  const registry = await buildRegistry(config, {
+    allowRemotePlugins: options.allowRemotePlugins,
+    notify: (line) => io.err(printableLines(line)),
+  });
+  const warn = (f: PluginFailure) => {
+    const hint = f.error.hint ? `\n  hint: ${printableLines(f.error.hint)}` : "";
+    io.err(`warning: ${printableLines(f.error.message)}${hint}`);
+  };
+  registry.failures.forEach(warn);
+  registry.onLateFailure = warn;
   return { config, registry, options, io };
 }
 
@@ -148,7 +158,16 @@ export function targetOptions(flags: readonly string[] = []): Record<string, unk
 /** esptool's `--before` values (with `-` or `_`) that ESP targets implement. */
 export const RESET_BEFORE = ["default_reset", "default-reset", "no_reset", "no-reset"];
 /** esptool's `--after` values (with `-` or `_`) that ESP targets implement. */
-export const RESET_AFTER = ["hard_reset", "hard-reset", "no_reset", "no-reset"];
+export const RESET_AFTER = [
+  "hard_reset",
+  "hard-reset",
+  "no_reset",
+  "no-reset",
+  "no_reset_stub",
+  "no-reset-stub",
+  "no_reset_no_stub",
+  "no-reset-no-stub",
+];
 
 /**
  * Target options spelled as flags (`--before`, `--after`, `--no-stub` for serial targets,

@@ -47,21 +47,42 @@ export async function defaultQueryHashes(
   const { device, image, algorithm, partialBlocks } = args;
   const blocks = touchedBlocks(image, device.layout);
   const ranges: AddressRange[] = blocks.map((b) => ({ start: b.address, end: b.address + b.size }));
-  const digests = ranges.length ? await device.hash(ctx, algorithm.name, ranges) : [];
-  let requests = ranges.length ? 1 : 0;
+  // With the blocks, the pieces of partly covered blocks the image leaves out, so a changed
+  // one needs only its non-erased pieces read back.
+  const pieces = partialBlocks === "keep" ? uncoveredPieces(image, blocks, device.hashPiece) : [];
+  const all = [...ranges, ...pieces.flat()];
+  const digests = all.length ? await device.hash(ctx, algorithm.name, all) : [];
+  let requests = all.length ? 1 : 0;
   const out: BlockComparison[] = [];
+  let at = ranges.length;
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i];
     const erased = regionAt(device.layout, b.address)?.erasedValue ?? 0xff;
-    const filled = image.read(b.address, b.size, erased);
-    let same = digestsEqual(algorithm.digest(filled), digests[i]);
+    let same = digestsEqual(algorithm.digest(image.read(b.address, b.size, erased)), digests[i]);
     let content: Uint8Array | undefined;
+    const mine = pieces[i] ?? [];
+    const pieceDigests = digests.slice(at, at + mine.length);
+    at += mine.length;
     if (!same && b.covered < b.size && partialBlocks === "keep") {
-      if (!device.read) {
-        throw partialBlockError(b.address);
+      if (!device.read) throw partialBlockError(b.address);
+      const read = device.read.bind(device);
+      let current: Uint8Array;
+      if (mine.length) {
+        current = new Uint8Array(b.size).fill(erased);
+        const dirty = mine.filter((p, j) =>
+          !digestsEqual(
+            algorithm.digest(new Uint8Array(p.end - p.start).fill(erased)),
+            pieceDigests[j],
+          )
+        );
+        for (const span of mergeAdjacent(dirty)) {
+          current.set(await read(ctx, span.start, span.end - span.start), span.start - b.address);
+          requests++;
+        }
+      } else {
+        current = await read(ctx, b.address, b.size);
+        requests++;
       }
-      const current = await device.read(ctx, b.address, b.size);
-      requests++;
       content = image.read(b.address, b.size, current);
       same = digestsEqual(algorithm.digest(content), digests[i]);
     }
@@ -69,6 +90,34 @@ export async function defaultQueryHashes(
     ctx.emit({ type: "block", address: b.address, size: b.size, state: same ? "same" : "changed" });
   }
   return { algorithm: algorithm.name, blocks: out, requests };
+}
+
+/** Ranges joined where one ends at the next one's start. */
+function mergeAdjacent(ranges: readonly AddressRange[]): AddressRange[] {
+  const out: { start: number; end: number }[] = [];
+  for (const r of ranges) {
+    const last = out[out.length - 1];
+    if (last && last.end === r.start) last.end = r.end;
+    else out.push({ start: r.start, end: r.end });
+  }
+  return out;
+}
+
+/** Per block, the `piece`-sized parts the image does not fully cover (none without `piece`). */
+function uncoveredPieces(
+  image: FlashImage,
+  blocks: readonly BlockRef[],
+  piece: number | undefined,
+): AddressRange[][] {
+  if (!piece) return [];
+  return blocks.map((b) => {
+    if (b.covered >= b.size || b.size % piece) return [];
+    const out: AddressRange[] = [];
+    for (let a = b.address; a < b.address + b.size; a += piece) {
+      if (image.coveredBytes(a, a + piece) < piece) out.push({ start: a, end: a + piece });
+    }
+    return out;
+  });
 }
 
 /**

@@ -35,7 +35,16 @@ export type FlashEvent =
     at: number;
   }
   | { type: "block"; address: number; size: number; state: BlockState; at: number }
-  | { type: "info"; message: string; at: number };
+  | { type: "info"; message: string; at: number }
+  /** The plan, before anything is written: blocks to write and the whole run's estimate. */
+  | {
+    type: "plan";
+    write: number;
+    blocks: number;
+    bytes: number;
+    estimateMs?: number;
+    at: number;
+  };
 
 /** Distributes an event without the `at` field (the context stamps it). */
 export type EventInput = FlashEvent extends infer E ? E extends FlashEvent ? Omit<E, "at"> : never

@@ -75,6 +75,12 @@ export interface FlashDevice {
    * whole blocks of the region they are in.
    */
   readonly hashGranularity: "any" | "block";
+  /**
+   * When set, {@link FlashDevice.hash} also takes aligned pieces of this many bytes inside a
+   * block: the kernel hashes the parts of partly covered blocks that the image leaves out
+   * with the blocks, and reads back only the pieces that are not erased.
+   */
+  readonly hashPiece?: number;
   /** Digest of each range, computed on the device. */
   hash(ctx: RunContext, algorithm: string, ranges: readonly AddressRange[]): Promise<Uint8Array[]>;
   /** Reads flash (needed for the `keep` partial-block policy); optional. */
@@ -108,6 +114,15 @@ export interface CostModel {
   hashMs(bytes: number): number;
   /** One request/response turnaround. */
   roundTripMs: number;
+  /**
+   * The whole write stage for `runs` runs totalling `blocks` blocks of `blockSize` bytes,
+   * where transfer, erase and program overlap; when absent the estimate adds up the parts.
+   */
+  writeMs?(blocks: number, blockSize: number, runs: number): number;
+  /** The verify stage after writing `blocks` blocks in `runs` runs; absent: one re-hash. */
+  verifyMs?(blocks: number, blockSize: number, runs: number): number;
+  /** Connecting, for estimates made without a device (absent: 0). */
+  connectMs?: number;
 }
 
 /** The region containing `address`, if any. */

@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { FlashImage, ImageOverlapError } from "./mod.ts";
+import { FlashImage, ImageOverlapError, type MergeStats } from "./mod.ts";
 
 const seg = (address: number, bytes: number[], source = "s") => ({
   address,
@@ -38,4 +38,25 @@ Deno.test("image: blocks report coverage for any block size and origin", () => {
     0x3000,
   ]);
   deepEqual(img.slice(0x1000, 0x1002).ranges(), [{ start: 0x1000, end: 0x1002 }]);
+});
+
+Deno.test("image: 100k overlapping records merge in one pass over the bytes", () => {
+  // Each 16-byte record starts 8 bytes after the previous one: every record overlaps.
+  const n = 100_000;
+  const byte = (a: number) => (a * 31 + (a >> 8)) & 0xff;
+  const segments = Array.from({ length: n }, (_, i) => ({
+    address: 0x1000 + 8 * i,
+    data: Uint8Array.from({ length: 16 }, (_, k) => byte(0x1000 + 8 * i + k)),
+    source: `r${i}`,
+  })).reverse(); // any order
+  const stats: MergeStats = { copied: 0, compared: 0 };
+  const image = FlashImage.from(segments, stats);
+  equal(image.segments.length, 1);
+  equal(image.byteCount, 8 * n + 8);
+  // Linear work: every output byte copied once, every shared byte compared once. (Merging
+  // pairwise into a growing buffer copies O(n²) bytes.)
+  equal(stats.copied, image.byteCount);
+  equal(stats.compared, 8 * (n - 1));
+  const d = image.segments[0].data;
+  for (let a = 0; a < d.length; a += 997) equal(d[a], byte(0x1000 + a));
 });

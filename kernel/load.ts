@@ -16,7 +16,13 @@ export function parseImageSpec(spec: string): ImageInput {
   if (at <= 0) return { file: spec };
   const addr = spec.slice(at + 1);
   if (!/^(0x[0-9a-f]+|\d+)$/i.test(addr)) return { file: spec };
-  return { file: spec.slice(0, at), address: Number(addr) };
+  const address = Number(addr);
+  if (address > 0xffffffff) {
+    throw new UsageError(`address ${addr} in '${spec}' is beyond the 32-bit address space`, {
+      hint: "load addresses run from 0 to 0xffffffff",
+    });
+  }
+  return { file: spec.slice(0, at), address };
 }
 
 /** Chooses the format for an input: explicit name, content sniffing, extension, address. */

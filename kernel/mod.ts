@@ -16,7 +16,13 @@ export * from "./target.ts";
 export * from "./stages.ts";
 export * from "./format.ts";
 export * from "./plugin.ts";
-export { API_VERSION, type PluginFailure, Registry } from "./registry.ts";
+export {
+  API_VERSION,
+  type LoadedPlugin,
+  type PluginFailure,
+  Registry,
+  type UseOptions,
+} from "./registry.ts";
 export { loadInput, parseImageSpec, pickFormat, readInput } from "./load.ts";
 export { defaultQueryHashes, defaultVerify, touchedBlocks } from "./compare.ts";
 export { fullReport, isFlashMode, planBlocks } from "./plan.ts";
@@ -29,3 +35,4 @@ export {
   type FlashResult,
 } from "./pipeline.ts";
 export { compareImages, type ImageDiff } from "./diff.ts";
+export { printable, printableLines } from "./text.ts";

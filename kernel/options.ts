@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@^4.1.0";
 import { UsageError } from "./errors.ts";
 
 /** A problem a schema found. */

@@ -206,8 +206,24 @@ export async function flash(
       ctx,
       "plan",
       (c) =>
-        stages.plan(c, { device, image, report, layout: device.layout, mode, cost: target.cost }),
+        stages.plan(c, {
+          device,
+          image,
+          report,
+          layout: device.layout,
+          mode,
+          cost: target.cost,
+          elapsedMs: ctx.clock.now() - t0,
+          verify: request.verify !== false,
+        }),
     );
+    ctx.emit({
+      type: "plan",
+      write: plan.totals.write,
+      blocks: plan.totals.blocks,
+      bytes: plan.totals.bytes,
+      estimateMs: plan.estimate?.ms,
+    });
     let written: WriteReport | undefined;
     let verified: VerifyReport | undefined;
     if (!request.dryRun) {

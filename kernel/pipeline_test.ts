@@ -80,6 +80,23 @@ Deno.test("flash: partial blocks keep device bytes by default, or fill with eras
   equal(device.flash[0x1803], 5);
 });
 
+Deno.test("flash: a device hashing pieces has only the non-erased uncovered pieces read back", async () => {
+  const { device, registry } = await setup({ granularity: "block", hashPiece: 256 });
+  await registryWithBin(registry);
+  device.flash.fill(0x5a, 0x1000, 0x1100); // old bytes in the first piece; the rest erased
+  const r = await flash(registry, createContext(), req(Uint8Array.of(1, 2, 3, 4), 0x1800));
+  deepEqual(device.reads, [[0x1000, 0x100]]);
+  equal(r.plan.totals.write, 1);
+  deepEqual([...device.flash.subarray(0x10fe, 0x1102)], [0x5a, 0x5a, 0xff, 0xff]);
+  deepEqual([...device.flash.subarray(0x1800, 0x1805)], [1, 2, 3, 4, 0xff]);
+  // Again: the block differs from the image over erased bytes, so its non-erased pieces
+  // (the old bytes and the piece holding the image) are read, which proves it unchanged.
+  device.reads.length = 0;
+  const again = await flash(registry, createContext(), req(Uint8Array.of(1, 2, 3, 4), 0x1800));
+  equal(again.plan.totals.write, 0);
+  deepEqual(device.reads, [[0x1000, 0x100], [0x1800, 0x100]]);
+});
+
 Deno.test("flash: keep policy without read-back is a typed error, not data loss", async () => {
   const { device, registry } = await setup({ readable: false });
   await registryWithBin(registry);

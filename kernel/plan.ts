@@ -5,12 +5,19 @@
  * @module
  */
 import type { FlashImage } from "./image.ts";
-import type { BlockComparison, FlashMode, Plan, PlanArgs, PlannedBlock } from "./stages.ts";
+import type {
+  BlockComparison,
+  FlashMode,
+  Plan,
+  PlanArgs,
+  PlanEstimate,
+  PlannedBlock,
+} from "./stages.ts";
 import { type CostModel, type FlashLayout, regionAt, type WriteRun } from "./device.ts";
 
 /** Builds a plan from block comparisons. Pure: touches no device. */
 export function planBlocks(args: Omit<PlanArgs, "device">): Plan {
-  const { image, report, layout, mode, cost } = args;
+  const { image, report, layout, mode, cost, elapsedMs, verify } = args;
   const blocks: PlannedBlock[] = report.blocks.map((b) => ({
     address: b.address,
     size: b.size,
@@ -32,7 +39,11 @@ export function planBlocks(args: Omit<PlanArgs, "device">): Plan {
       assumed: blocks.filter((b) => b.reason === "assumed").length,
     },
   };
-  return cost ? { ...plan, estimate: estimate(cost, report.blocks, write, runs.length) } : plan;
+  if (!cost) return plan;
+  return {
+    ...plan,
+    estimate: estimate(cost, report.blocks, write, runs.length, elapsedMs, verify ?? true),
+  };
 }
 
 function buildRuns(
@@ -69,22 +80,42 @@ function buildRuns(
   return runs;
 }
 
+/**
+ * Time so far (or, without it, the modelled connect and one hash pass) plus the modelled
+ * write and verify of the plan.
+ */
 function estimate(
   cost: CostModel,
   all: readonly BlockComparison[],
   write: readonly PlannedBlock[],
   runs: number,
-) {
+  elapsedMs: number | undefined,
+  verify: boolean,
+): PlanEstimate {
   const hashed = all.reduce((n, b) => n + b.size, 0);
   const bytes = write.reduce((n, b) => n + b.size, 0);
   const blockSize = write[0]?.size ?? all[0]?.size ?? 4096;
-  const breakdown = {
-    hash: cost.hashMs(hashed) + cost.roundTripMs,
-    transfer: cost.transferMs(bytes),
-    erase: cost.eraseMs(write.length, blockSize),
-    program: cost.programMs(bytes),
-    turnarounds: runs * cost.roundTripMs,
-  };
+  const before: Record<string, number> = elapsedMs !== undefined
+    ? { "connect+hash": elapsedMs }
+    : { connect: cost.connectMs ?? 0, hash: cost.hashMs(hashed) + cost.roundTripMs };
+  const writing: Record<string, number> = !write.length
+    ? {}
+    : cost.writeMs
+    ? { write: cost.writeMs(write.length, blockSize, runs) }
+    : {
+      transfer: cost.transferMs(bytes),
+      erase: cost.eraseMs(write.length, blockSize),
+      program: cost.programMs(bytes),
+      turnarounds: runs * cost.roundTripMs,
+    };
+  const checking: Record<string, number> = verify && write.length
+    ? {
+      verify: cost.verifyMs
+        ? cost.verifyMs(write.length, blockSize, runs)
+        : cost.hashMs(bytes) + cost.roundTripMs,
+    }
+    : {};
+  const breakdown = { ...before, ...writing, ...checking };
   return { ms: Object.values(breakdown).reduce((a, b) => a + b, 0), breakdown };
 }
 

@@ -21,6 +21,12 @@ import {
   type TransportProvider,
 } from "./transport.ts";
 
+function timedOut(specifier: string, ms: number): PluginError {
+  return new PluginError(specifier, `did not finish loading within ${ms} ms`, {
+    hint: "the plugin's function never settled; fix it, or raise pluginTimeoutMs in the config",
+  });
+}
+
 /** Version of the plugin API this kernel implements. */
 export const API_VERSION = "1.0";
 
@@ -50,6 +56,25 @@ export interface PluginFailure {
   readonly error: DeltaflashError;
 }
 
+/** Options of {@link Registry.use}. */
+export interface UseOptions {
+  /** Rethrow a failure after recording it (default true). */
+  readonly strict?: boolean;
+  /**
+   * Longest wait for the plugin function to settle, in ms (none when absent). A plugin that
+   * takes longer fails like one that throws: nothing it registered stays.
+   */
+  readonly timeoutMs?: number;
+}
+
+/** A plugin that loaded, with what it registered (for `targets -v`). */
+export interface LoadedPlugin {
+  /** Specifier or name of the plugin. */
+  readonly specifier: string;
+  /** What it registered, e.g. `target esp32`, `format ihex`. */
+  readonly registered: readonly string[];
+}
+
 /** Holds everything plugins registered. */
 export class Registry implements PluginHost {
   /** Kernel API version (see {@link API_VERSION}). */
@@ -62,23 +87,51 @@ export class Registry implements PluginHost {
   readonly #commands = new Map<string, CliCommand>();
   readonly #detectors = new Map<string, TargetDetector>();
   readonly #wrappers: WrapperEntry[] = [];
-  /** Plugins that failed to load. */
+  /** Plugins that failed to load, and plugins that tried to register after loading. */
   readonly failures: PluginFailure[] = [];
+  /** Plugins that loaded, in load order, with what each registered. */
+  readonly loaded: LoadedPlugin[] = [];
+  /** Called with each failure recorded after loading (a late registration), if set. */
+  onLateFailure: ((failure: PluginFailure) => void) | undefined;
   #owner = "kernel";
+  #registered: string[] = [];
 
   /**
-   * Runs a plugin. Registrations are all-or-nothing: if the plugin throws, nothing it
-   * registered stays, the failure is recorded and, when `strict`, rethrown.
+   * Runs a plugin. Registrations are all-or-nothing: if the plugin throws or does not settle
+   * within `timeoutMs`, nothing it registered stays, the failure is recorded and, when
+   * `strict`, rethrown. The plugin gets a host that only accepts registrations while it
+   * loads: one made later (from a timer, a forgotten promise) is refused and recorded.
    */
-  async use(plugin: Plugin, specifier = plugin.name || "anonymous", strict = true): Promise<void> {
+  async use(
+    plugin: Plugin,
+    specifier = plugin.name || "anonymous",
+    options: boolean | UseOptions = {},
+  ): Promise<void> {
+    const { strict = true, timeoutMs } = typeof options === "boolean"
+      ? { strict: options }
+      : options;
     const snapshot = this.#snapshot();
-    const prevOwner = this.#owner;
+    const prevOwner = this.#owner, prevRegistered = this.#registered;
     this.#owner = specifier;
+    this.#registered = [];
+    const scope = { open: true };
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       if (typeof plugin !== "function") {
         throw new PluginError(specifier, "is not a function (expected (host) => void)");
       }
-      await plugin(this);
+      const run = Promise.resolve(plugin(this.#scopedHost(specifier, scope)));
+      if (timeoutMs === undefined) await run;
+      else {
+        run.catch(() => {}); // settles after the deadline: ignored, its host is closed
+        await Promise.race([
+          run,
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(timedOut(specifier, timeoutMs)), timeoutMs);
+          }),
+        ]);
+      }
+      this.loaded.push({ specifier, registered: this.#registered });
     } catch (e) {
       this.#restore(snapshot);
       const err = e instanceof PluginError ? e : new PluginError(
@@ -89,8 +142,67 @@ export class Registry implements PluginHost {
       this.failures.push({ specifier, error: err });
       if (strict) throw err;
     } finally {
+      clearTimeout(timer);
+      scope.open = false;
       this.#owner = prevOwner;
+      this.#registered = prevRegistered;
     }
+  }
+
+  /** The host one plugin sees: registrations pass while it loads, later ones are refused. */
+  #scopedHost(specifier: string, scope: { open: boolean }): PluginHost {
+    const gate = <A extends unknown[]>(what: string, f: (...a: A) => void) => (...a: A) => {
+      if (scope.open) return f(...a);
+      const failure = {
+        specifier,
+        error: new PluginError(
+          specifier,
+          `tried to register ${what} after it finished loading; ignored`,
+          { hint: "a plugin must register everything before its function returns (or settles)" },
+        ),
+      };
+      this.failures.push(failure);
+      this.onLateFailure?.(failure);
+    };
+    const name = (x: unknown) =>
+      typeof (x as { name?: unknown })?.name === "string"
+        ? ` '${(x as { name: string }).name}'`
+        : "";
+    return {
+      apiVersion: this.apiVersion,
+      registerTarget: gate("a target", (t) => {
+        this.registerTarget(t);
+        this.#registered.push(`target${name(t)}`);
+      }),
+      registerHash: gate("a hash algorithm", (h) => {
+        this.registerHash(h);
+        this.#registered.push(`hash${name(h)}`);
+      }),
+      registerFormat: gate("an image format", (f) => {
+        this.registerFormat(f);
+        this.#registered.push(`format${name(f)}`);
+      }),
+      registerTransport: gate("a transport", (t) => {
+        this.registerTransport(t);
+        this.#registered.push(`transport ${t.kind}:${t.scheme}`);
+      }),
+      registerCommand: gate("a command", (c) => {
+        this.registerCommand(c);
+        this.#registered.push(`command${name(c)}`);
+      }),
+      registerDetector: gate("a detector", (d) => {
+        this.registerDetector(d);
+        this.#registered.push(`detector${name(d)}`);
+      }),
+      wrapStage: gate("a stage wrapper", (stage, wrapper, wrapScope) => {
+        this.wrapStage(stage, wrapper, wrapScope);
+        this.#registered.push(`stage wrapper ${stage}`);
+      }),
+      openTransport: (ctx, kind, address, options) =>
+        this.openTransport(ctx, kind, address, options),
+      transportKinds: (address) => this.transportKinds(address),
+      target: (n) => this.target(n),
+    };
   }
 
   registerTarget<D extends FlashDevice, O extends AnyOptions>(

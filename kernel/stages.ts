@@ -93,7 +93,11 @@ export interface PlannedBlock {
   readonly reason: "same" | "changed" | "assumed" | "full";
 }
 
-/** Estimated duration from a target's cost model (always modelled, never measured). */
+/**
+ * Estimated duration of the whole run, made before writing starts: the time already spent
+ * connecting and hashing (as the run's clock measured it) plus the target's cost model of
+ * writing and verifying the plan.
+ */
 export interface PlanEstimate {
   /** Milliseconds. */
   readonly ms: number;
@@ -140,6 +144,10 @@ export interface PlanArgs<D extends FlashDevice = FlashDevice> {
   readonly mode: FlashMode;
   /** Cost model for the estimate. */
   readonly cost?: CostModel;
+  /** Run time so far (connect and hashing, on the run's clock), the estimate's first part. */
+  readonly elapsedMs?: number;
+  /** Whether verify will run after writing (default true), for the estimate. */
+  readonly verify?: boolean;
 }
 
 /** Arguments of the write stage. */

@@ -39,7 +39,15 @@ export async function buildStubs(): Promise<Map<string, Uint8Array>> {
     for (const s of STUBS) {
       const src = new URL(s.source, here).pathname;
       const obj = `${dir}/${s.name}.o`, elf = `${dir}/${s.name}.elf`, bin = `${dir}/${s.name}.bin`;
-      await run("arm-none-eabi-as", ["-mcpu=cortex-m0", "-mthumb", "-o", obj, src]);
+      await run("arm-none-eabi-as", [
+        "-mcpu=cortex-m0",
+        "-mthumb",
+        "-I",
+        new URL(".", here).pathname,
+        "-o",
+        obj,
+        src,
+      ]);
       // Linked at 0 only to resolve local branches; the code is position-independent.
       await run("arm-none-eabi-ld", ["-Ttext=0", "-e", s.name, "--build-id=none", "-o", elf, obj]);
       await run("arm-none-eabi-objcopy", ["-O", "binary", "-j", ".text", elf, bin]);

@@ -158,3 +158,26 @@ Deno.test("--speed sets the SWD clock: a slower clock takes longer on the modell
   notEqual(noStubNrf.code, 0);
   match(noStubNrf.stderr, /--no-stub applies to ESP targets/);
 });
+
+Deno.test("plan ends with what would be written and the estimated time; flash prints the estimate before writing", async () => {
+  const plan = await runCli(["plan", "--target", "microbit-v2", "--probe", "sim:microbit-v2", hex]);
+  equal(plan.code, 0, plan.stderr);
+  const last = plan.stdout.trim().split("\n").at(-1)!;
+  match(
+    last,
+    /^would write \d+ of \d+ pages .*; flashing would take about [\d.]+ m?s \(estimate\)$/,
+  );
+  const state = await tempState();
+  const r = await runCli([
+    "flash",
+    "--target",
+    "esp32c3",
+    "-p",
+    `sim:esp32c3?state=${state}`,
+    espApp,
+  ]);
+  equal(r.code, 0, r.stderr);
+  const estimated = r.stderr.indexOf("estimated ");
+  ok(estimated >= 0, r.stderr);
+  ok(estimated < r.stderr.indexOf("writing"), "the estimate comes before the write stage");
+});

@@ -38,6 +38,8 @@ function pattern(length: number, seed: number): Uint8Array {
   });
 }
 
+const words = (w: number[]) => new Uint8Array(new Uint32Array(w).buffer);
+
 const lowRegs = (
   extra: number[],
 ) => [...extra, ...Array.from({ length: 13 - extra.length }, (_, i) => 0x01010101 * (i + 3))];
@@ -73,11 +75,14 @@ async function cases(flash: Uint8Array): Promise<Case[]> {
   out.push({
     name: "hash stub (8 flash pages)",
     code: HASH_STUB,
-    regs: lowRegs([0x20000800, 0, 1024, 8]),
-    memory: [{ address: 0x20000800, data: pattern(64, 5) }, {
-      address: 0,
-      data: flash.slice(0, 8192),
-    }],
+    // One descriptor (8 pages of 1 KiB from 0) and its end marker; progress chunk of 3.
+    regs: lowRegs([0x20000900, 0, 0x20000800, 0x20000a00]),
+    memory: [
+      { address: 0x20000800, data: pattern(64, 5) },
+      { address: 0x20000900, data: words([0, 1024, 8, 0, 0, 0]) },
+      { address: 0x20000a00, data: words([0, 3]) },
+      { address: 0, data: flash.slice(0, 8192) },
+    ],
     endR0: 0x20000840,
   });
   return out;

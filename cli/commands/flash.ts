@@ -175,9 +175,7 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
         io.out(`  write ${hex32(run.address)} ${formatBytes(run.data.length)}`);
       }
     }
-    if (result.plan.estimate) {
-      io.out(`  estimate ${formatMs(result.plan.estimate.ms)} (modelled)`);
-    }
+    // The estimate was printed before writing (progress view); a dry run's summary ends with it.
     // NOR flash erases "sectors" (ESP), MCU flash controllers erase "pages" (nRF, STM32).
     const unit = s.registry.target(result.target).family === "esp" ? "sectors" : "pages";
     io.out(summaryLine(result, dryRun, unit));
@@ -256,11 +254,12 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
   for (const run of plan.runs) {
     io.out(`  write ${hex32(run.address)} ${formatBytes(run.data.length)}`);
   }
-  if (plan.estimate) io.out(`  estimate ${formatMs(plan.estimate.ms)} (modelled)`);
   io.out(
     `would write ${plan.totals.write} of ${plan.totals.blocks} blocks (${
       formatBytes(plan.totals.bytes)
-    }), ${plan.totals.skip} unchanged (host-side diff against ${o.against}, device not contacted)`,
+    }), ${plan.totals.skip} unchanged (host-side diff against ${o.against}, device not contacted)${
+      plan.estimate ? `; flashing would take about ${formatMs(plan.estimate.ms)} (estimate)` : ""
+    }`,
   );
   return 0;
 }

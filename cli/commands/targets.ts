@@ -4,6 +4,8 @@
  * @module
  */
 import type { CommandSpec } from "../commander.ts";
+import { printable } from "../../kernel/mod.ts";
+import { pluginOrigin } from "../plugins.ts";
 import { type CliIO, type GlobalOptions, openSession } from "../session.ts";
 import { describeOptions, optionGroups } from "../target_options.ts";
 
@@ -12,7 +14,7 @@ export function targetsCommand(io: CliIO): CommandSpec {
   return {
     name: "targets",
     description:
-      "list targets (with -v: their options, hash algorithms, formats, transports, plugin errors)",
+      "list targets (with -v: their options, hash algorithms, formats, transports, plugins and where they came from, plugin errors)",
     async run(_args, o) {
       const s = await openSession(o as GlobalOptions, io);
       const r = s.registry;
@@ -41,6 +43,11 @@ export function targetsCommand(io: CliIO): CommandSpec {
             hashes: r.hashes().map((h) => h.name),
             formats: r.formats().map((f) => f.name),
             transports: r.transports().map((t) => `${t.kind}:${t.scheme}`),
+            plugins: r.loaded.map((p) => ({
+              specifier: p.specifier,
+              origin: pluginOrigin(p.specifier, s.config),
+              registered: p.registered,
+            })),
             pluginErrors: r.failures.map((f) => ({
               specifier: f.specifier,
               message: f.error.message,
@@ -69,7 +76,13 @@ export function targetsCommand(io: CliIO): CommandSpec {
             r.transports().map((t) => `${t.kind}:${t.scheme}`).join(", ") || "none"
           }`,
         );
-        for (const f of r.failures) io.out(`plugin error:    ${f.error.message}`);
+        io.out("plugins:");
+        for (const p of r.loaded) {
+          io.out(`  ${printable(p.specifier)} (${printable(pluginOrigin(p.specifier, s.config))})`);
+          const what = [...new Set(p.registered)].join(", ");
+          if (what) io.out(`    ${printable(what)}`);
+        }
+        for (const f of r.failures) io.out(`plugin error:    ${printable(f.error.message)}`);
       }
       return 0;
     },

@@ -60,6 +60,7 @@ export function parseElf32(bytes: Uint8Array, source: string): Elf32 {
     const offset = u32(o + 4), vaddr = u32(o + 8), paddr = u32(o + 12);
     const filesz = u32(o + 16), memsz = u32(o + 20), flags = u32(o + 24);
     if (offset + filesz > bytes.length) fail(`segment ${i} runs past the end of the file`);
+    if (paddr + filesz > 0x1_0000_0000) fail(`segment ${i} runs past the 32-bit address space`);
     loads.push({ paddr, vaddr, memsz, flags, data: bytes.subarray(offset, offset + filesz) });
   }
   return { machine, entry, loads };

@@ -90,6 +90,12 @@ export function parseIntelHex(text: string, source: string): ParsedHex {
     switch (type) {
       case 0x00:
       case 0x0d:
+        if (universal && !current) {
+          fail("data record outside a block: a Universal Hex cannot mix plain and block sections");
+        }
+        if (upper + offset + data.length > 0x1_0000_0000) {
+          fail("data record runs past the 32-bit address space");
+        }
         plainSection().add(upper + offset, data);
         break;
       case 0x01:
@@ -113,6 +119,9 @@ export function parseIntelHex(text: string, source: string): ParsedHex {
         break;
       case 0x0a: {
         if (len < 2) fail("block start record needs a 2-byte board id");
+        if (sections.some((s) => s.boardId === undefined)) {
+          fail("block record after plain data records: a hex is either plain or Universal");
+        }
         universal = true;
         const boardId = (data[0] << 8) | data[1];
         const existing = sections.find((s) => s.boardId === boardId);

@@ -13,7 +13,8 @@ import {
   type RunContext,
   UsageError,
 } from "../../kernel/mod.ts";
-import { CLOSE_BAD_TOKEN, CLOSE_PROBE_ERROR, type ProbeHello } from "./ws_link.ts";
+import { isLoopback, refusal } from "./probe_guard.ts";
+import { CLOSE_PROBE_ERROR, type ProbeHello } from "./ws_link.ts";
 
 /** Options of {@link serveProbe}. */
 export interface ProbeServerOptions {
@@ -27,6 +28,14 @@ export interface ProbeServerOptions {
   readonly token?: string;
   /** Target name passed to the transport (lets a simulator pick its chip). */
   readonly target?: string;
+  /** Listening on an address other hosts can reach must be asked for (default false). */
+  readonly public?: boolean;
+  /** Browser origins that may connect (default none; `*` for any). */
+  readonly allowOrigins?: readonly string[];
+  /** A client that sends nothing for this long is dropped (default 60 s). */
+  readonly idleTimeoutMs?: number;
+  /** Most connections handled at once, the one using the probe included (default 4). */
+  readonly maxConnections?: number;
 }
 
 /** A running server. */
@@ -41,12 +50,8 @@ export interface ProbeServer {
   readonly finished: Promise<void>;
 }
 
-function sameToken(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a), y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
+/** WebSocket close code for a client dropped after its idle time. */
+export const CLOSE_IDLE = 4003;
 
 /** Serves `options.probe`; one client at a time, the probe opened per client. */
 export function serveProbe(
@@ -54,23 +59,37 @@ export function serveProbe(
   ctx: RunContext,
   options: ProbeServerOptions,
 ): Promise<ProbeServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  if (!isLoopback(hostname) && !options.public) {
+    return Promise.reject(
+      new UsageError(`listening on ${hostname} lets other machines reach the probe`, {
+        hint: "pass --public to mean it, or listen on 127.0.0.1",
+      }),
+    );
+  }
   const token = options.token ??
     [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0"))
       .join("");
+  const idleMs = options.idleTimeoutMs ?? 60_000;
+  const maxConnections = options.maxConnections ?? 4;
   let busy = false;
-  const server = Deno.serve({
-    hostname: options.hostname ?? "127.0.0.1",
-    port: options.port ?? 0,
-    onListen: () => {},
-  }, (req) => {
+  let open = 0;
+  const policy = { hostname, port: 0, token, allowOrigins: options.allowOrigins ?? [] };
+  const server = Deno.serve({ hostname, port: options.port ?? 0, onListen: () => {} }, (req) => {
+    const refused = refusal(req, policy);
+    if (refused) return new Response(`${refused.reason}\n`, { status: refused.status });
+    if (open >= maxConnections) {
+      return new Response("too many connections\n", { status: 503 });
+    }
     if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("deltaflash probe server: connect with a WebSocket\n", { status: 426 });
     }
-    const given = new URL(req.url).searchParams.get("token") ?? "";
     const { socket, response } = Deno.upgradeWebSocket(req);
+    open++;
     socket.binaryType = "arraybuffer";
+    socket.addEventListener("close", () => open--, { once: true });
+    dropWhenIdle(socket, idleMs);
     socket.onopen = () => {
-      if (!sameToken(given, token)) return socket.close(CLOSE_BAD_TOKEN, "bad token");
       if (busy) return socket.close(CLOSE_PROBE_ERROR, "probe in use by another client");
       busy = true;
       relay(host, ctx, options, socket).finally(() => (busy = false));
@@ -78,6 +97,7 @@ export function serveProbe(
     return response;
   });
   const addr = server.addr;
+  policy.port = addr.port;
   const h = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   return Promise.resolve({
     url: `ws://${h}:${addr.port}/?token=${token}`,
@@ -85,6 +105,18 @@ export function serveProbe(
     close: () => server.shutdown(),
     finished: server.finished,
   });
+}
+
+/** Closes `socket` once it has been silent for `ms`. */
+function dropWhenIdle(socket: WebSocket, ms: number): void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => socket.close(CLOSE_IDLE, `idle for ${ms} ms`), ms);
+  };
+  arm();
+  socket.addEventListener("message", arm);
+  socket.addEventListener("close", () => clearTimeout(timer), { once: true });
 }
 
 async function relay(
@@ -124,6 +156,40 @@ async function relay(
   await link.close();
 }
 
+/** Environment variable the probe-server's token can come from (keeps it out of `ps`). */
+export const TOKEN_ENV = "DELTAFLASH_PROBE_TOKEN";
+
+/** A positive whole number option, or a UsageError naming it. */
+function positive(value: unknown, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new UsageError(`bad ${flag} '${value}'`, {
+      hint: `${flag} takes a whole number above 0`,
+    });
+  }
+  return n;
+}
+
+/** The token from --token-file, --token or the environment (random when none). */
+export async function tokenFrom(
+  opts: Readonly<Record<string, unknown>>,
+): Promise<string | undefined> {
+  if (opts.tokenFile !== undefined) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(String(opts.tokenFile));
+    } catch (e) {
+      throw new UsageError(`cannot read --token-file ${opts.tokenFile}: ${(e as Error).message}`);
+    }
+    const token = text.trim();
+    if (!token) throw new UsageError(`--token-file ${opts.tokenFile} is empty`);
+    return token;
+  }
+  if (opts.token) return String(opts.token);
+  return Deno.env.get(TOKEN_ENV) || undefined;
+}
+
 /** The `probe-server` CLI command (for the CLI to add). */
 export function probeServerCommand(host: Pick<PluginHost, "openTransport">): CliCommand {
   return {
@@ -136,7 +202,18 @@ export function probeServerCommand(host: Pick<PluginHost, "openTransport">): Cli
         description: "where to listen (loopback by default)",
         default: "127.0.0.1:7373",
       },
-      { flags: "--token <token>", description: "token clients must give (random if absent)" },
+      { flags: "--public", description: "allow --listen on an address other machines can reach" },
+      {
+        flags: "--token <token>",
+        description: `token clients must give (else --token-file, $${TOKEN_ENV} or random)`,
+      },
+      { flags: "--token-file <file>", description: "read the token from this file" },
+      {
+        flags: "--allow-origin <origins>",
+        description: "comma-separated browser origins that may connect (default: none)",
+      },
+      { flags: "--idle-timeout <seconds>", description: "drop a silent client (default 60)" },
+      { flags: "--max-connections <n>", description: "connections at once (default 4)" },
     ],
     async run(_args, opts, io: CommandIO) {
       const probe = [opts.probe ?? "hid:"].flat()[0] as string;
@@ -146,12 +223,25 @@ export function probeServerCommand(host: Pick<PluginHost, "openTransport">): Cli
       if (colon <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
         throw new UsageError(`bad --listen '${listen}'`, { hint: "e.g. --listen 127.0.0.1:7373" });
       }
+      const hostname = listen.slice(0, colon).replace(/^\[|\]$/g, "");
       const server = await serveProbe(host, createContext(), {
         probe,
-        hostname: listen.slice(0, colon),
+        hostname,
         port,
-        token: opts.token ? String(opts.token) : undefined,
+        token: await tokenFrom(opts),
+        public: opts.public === true,
+        allowOrigins: opts.allowOrigin === undefined
+          ? []
+          : String(opts.allowOrigin).split(",").map((o) => o.trim()).filter(Boolean),
+        idleTimeoutMs: positive(opts.idleTimeout, "--idle-timeout", 60) * 1000,
+        maxConnections: positive(opts.maxConnections, "--max-connections", 4),
       });
+      if (!isLoopback(hostname)) {
+        io.err(
+          `warning: listening on ${hostname}: anyone who can reach this machine and has the ` +
+            "token can use the probe",
+        );
+      }
       io.out(`serving ${probe} at ${server.url}`);
       io.out(`use: --probe '${server.url}'`);
       await server.finished;

@@ -15,10 +15,59 @@ export interface ProbeHello {
   readonly packetSize: number;
 }
 
+/** Smallest and largest CMSIS-DAP packet sizes (HID reports are 64 bytes, bulk up to 1 KiB). */
+const PACKET_SIZES = { min: 8, max: 0x10000 } as const;
+
+/** Checks the server's first message; throws an Error saying what is wrong with it. */
+export function parseHello(data: unknown): ProbeHello {
+  if (typeof data !== "string") throw new Error("the first message is not text");
+  let hello: unknown;
+  try {
+    hello = JSON.parse(data);
+  } catch {
+    throw new Error("the first message is not JSON");
+  }
+  const h = hello as Partial<ProbeHello> | null;
+  if (typeof h !== "object" || h === null || h.type !== "deltaflash-probe") {
+    throw new Error("not a deltaflash probe server");
+  }
+  const size = h.packetSize;
+  if (
+    typeof size !== "number" || !Number.isInteger(size) || size < PACKET_SIZES.min ||
+    size > PACKET_SIZES.max
+  ) {
+    throw new Error(
+      `packet size ${JSON.stringify(size)} is not ${PACKET_SIZES.min}-${PACKET_SIZES.max}`,
+    );
+  }
+  return { type: "deltaflash-probe", packetSize: size };
+}
+
 /** WebSocket close code the server uses for a bad or missing token. */
 export const CLOSE_BAD_TOKEN = 4001;
 /** WebSocket close code for "probe could not be opened". */
 export const CLOSE_PROBE_ERROR = 4002;
+
+function badToken(): UsageError {
+  return new UsageError("the probe server refused the token", {
+    hint: "copy the token the server printed",
+  });
+}
+
+/** Why the server refused the upgrade, from the status a plain request to it gets. */
+async function explainRefusal(url: string): Promise<Error | undefined> {
+  const res = await fetch(url.replace(/^ws/, "http"), { signal: AbortSignal.timeout(2000) });
+  const reason = (await res.text()).trim().slice(0, 200);
+  if (res.status === 401) return badToken();
+  if (res.status === 403 || res.status === 421 || res.status === 503) {
+    return new DeviceError(`probe server ${url} refused the connection: ${reason}`, {
+      hint: res.status === 503
+        ? "the server has as many clients as it allows; try again later"
+        : "connect with the address the server printed",
+    });
+  }
+  return undefined;
+}
 
 /** A DAP link over WebSocket. */
 export class WsDapLink implements DapPacketLink {
@@ -68,24 +117,27 @@ export class WsDapLink implements DapPacketLink {
       ws.onmessage = (ev) => {
         clearTimeout(timer);
         try {
-          const hello = JSON.parse(String(ev.data)) as ProbeHello;
-          if (hello.type !== "deltaflash-probe") throw new Error("not a deltaflash probe server");
-          resolve(new WsDapLink(ws, hello.packetSize));
+          resolve(new WsDapLink(ws, parseHello(ev.data).packetSize));
         } catch (e) {
           ws.close();
-          reject(new DeviceError(`unexpected greeting from ${url}`, { cause: e }));
+          reject(
+            new DeviceError(`unexpected greeting from ${url}: ${(e as Error).message}`, {
+              cause: e,
+              hint: "the address must be a `deltaflash probe-server`",
+            }),
+          );
         }
       };
       ws.onerror = () => {};
       ws.onclose = (ev) => {
         clearTimeout(timer);
-        reject(
-          ev.code === CLOSE_BAD_TOKEN
-            ? new UsageError("the probe server refused the token", {
-              hint: "copy the token the server printed",
-            })
-            : new DeviceError(`cannot connect to probe server ${url} (${ev.code} ${ev.reason})`),
+        if (ev.code === CLOSE_BAD_TOKEN) return reject(badToken());
+        const failed = new DeviceError(
+          `cannot connect to probe server ${url} (${ev.code} ${ev.reason})`,
         );
+        // A refused upgrade only shows as an abnormal close: ask over HTTP why.
+        if (ev.code !== 1006 && ev.code !== 0) return reject(failed);
+        explainRefusal(url).then((e) => reject(e ?? failed), () => reject(failed));
       };
     });
   }

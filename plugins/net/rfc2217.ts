@@ -93,12 +93,23 @@ export class Rfc2217Port implements SerialPortLike {
   readonly #sent = new Set<string>();
   #comPort?: (ok: boolean) => void;
   #baud = 115200;
+  /** Rejects once the server breaks the telnet protocol, ending any wait for a reply. */
+  #broken!: (e: DeviceError) => void;
+  readonly #brokenP = new Promise<never>((_, reject) => this.#broken = reject);
 
   constructor(conn: Deno.TcpConn, address: string, timeoutMs: number) {
     this.#address = address;
     this.#timeoutMs = timeoutMs;
+    this.#brokenP.catch(() => {});
     this.#link = new TcpLink(conn, address, (chunk) => {
-      const { data, events } = this.#decoder.feed(chunk);
+      let decoded: ReturnType<TelnetDecoder["feed"]>;
+      try {
+        decoded = this.#decoder.feed(chunk);
+      } catch (e) {
+        if (e instanceof DeviceError) this.#broken(e);
+        throw e;
+      }
+      const { data, events } = decoded;
       for (const e of events) this.#onEvent(e);
       return data;
     });
@@ -245,7 +256,7 @@ export class Rfc2217Port implements SerialPortLike {
         ), this.#timeoutMs);
     });
     try {
-      return await Promise.race([p, timeout]);
+      return await Promise.race([p, timeout, this.#brokenP]);
     } finally {
       clearTimeout(timer);
     }

@@ -115,7 +115,11 @@ export class TcpLink {
       else this.#ctrl.error(this.#gone("read"));
     } catch (e) {
       if (this.#closed) this.#safeClose();
-      else this.#ctrl.error(this.#gone("read", e));
+      else if (e instanceof DeviceError) {
+        // The peer broke the protocol (the filter refused its bytes): report that, hang up.
+        this.#ctrl.error(e);
+        await reader.cancel().catch(() => {});
+      } else this.#ctrl.error(this.#gone("read", e));
     }
   }
 

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { DeviceError } from "../../kernel/mod.ts";
 
 /** Interpret As Command. */
 export const IAC = 255;
@@ -58,6 +59,12 @@ export function subnegotiation(option: number, payload: Uint8Array): Uint8Array 
   return out;
 }
 
+/**
+ * Longest subnegotiation accepted. RFC 2217's longest is a SIGNATURE text; servers send a
+ * few dozen bytes.
+ */
+export const MAX_SUBNEGOTIATION = 1024;
+
 const enum S {
   Data,
   Iac,
@@ -110,11 +117,11 @@ export class TelnetDecoder {
           break;
         case S.Sb:
           if (b === IAC) this.#state = S.SbIac;
-          else this.#sb.push(b);
+          else this.#pushSb(b);
           break;
         case S.SbIac:
           if (b === IAC) {
-            this.#sb.push(IAC);
+            this.#pushSb(IAC);
             this.#state = S.Sb;
           } else {
             // IAC SE ends it; any other command inside a subnegotiation also ends it.
@@ -125,5 +132,20 @@ export class TelnetDecoder {
       }
     }
     return { data: data.slice(0, n), events };
+  }
+
+  #pushSb(b: number): void {
+    if (this.#sb.length >= MAX_SUBNEGOTIATION) {
+      this.#sb = [];
+      this.#state = S.Data;
+      throw new DeviceError(
+        `the server sent a telnet subnegotiation longer than ${MAX_SUBNEGOTIATION} bytes`,
+        {
+          code: "E_RFC2217",
+          hint: "the server does not speak telnet/RFC 2217; try socket://host:port",
+        },
+      );
+    }
+    this.#sb.push(b);
   }
 }

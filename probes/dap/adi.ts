@@ -167,7 +167,7 @@ export class Batch {
 
 type Packet =
   | { kind: "ops"; ops: TransferOp[]; bytes: Uint8Array }
-  | { kind: "block"; count: number; bytes: Uint8Array };
+  | { kind: "block"; count: number; bytes: Uint8Array; write: boolean };
 
 /** A debug port with its caches. */
 export class AdiPort {
@@ -223,7 +223,7 @@ export class AdiPort {
         const bytes = it.words
           ? encodeBlockWrite(it.req, it.words)
           : encodeBlockRead(it.req, it.count);
-        packets.push({ kind: "block", count: it.count, bytes });
+        packets.push({ kind: "block", count: it.count, bytes, write: !!it.words });
       }
     }
     const replies = await this.probe.exchange(ctx, packets.map((p) => p.bytes));
@@ -239,7 +239,8 @@ export class AdiPort {
         r = decodeBlock(replies[i]);
         complete = r.done === p.count;
       }
-      values.push(...r.values);
+      // A block write's reply carries no data words.
+      if (p.kind === "ops" || !p.write) values.push(...r.values);
       if (r.ack & Ack.MISMATCH) return { values, matched: false };
       if ((r.ack & 7) !== Ack.OK || (r.ack & Ack.PROTOCOL_ERROR) || !complete) {
         return { error: `${ackName(r.ack)} in packet ${i + 1}/${packets.length}`, ack: r.ack };

@@ -7,7 +7,7 @@
 import { DeviceError, type LinkStats, type RunContext, TimeoutError } from "../../kernel/mod.ts";
 import { checkCortexMCore, type CoreSightReport } from "../cortexm/core_check.ts";
 import { type CortexMDebug, Reg, type RunFunctionRequest } from "../cortexm/debug.ts";
-import { AdiPort, AP, type Batch, type BatchResult, CSW_WORD_INC, DP } from "./adi.ts";
+import { AdiPort, AP, type Batch, type BatchResult, CSW_WORD_INC, DP, TAR_WRAP } from "./adi.ts";
 import type { DapProbe } from "./probe.ts";
 
 /** Debug register addresses and bits. */
@@ -29,6 +29,18 @@ const AIRCR_SYSRESETREQ = 0x05fa0004;
 const MEM_AP = 0;
 /** Banked data registers BD0–BD3 map DHCSR, DCRSR, DCRDR, DEMCR once TAR = DHCSR. */
 const BD_DHCSR = AP.BD0, BD_DCRSR = AP.BD0 + 4, BD_DCRDR = AP.BD0 + 8;
+
+/** A block read the probe holds back until the word at `flag` has every `mask` bit set. */
+export interface GatedRead {
+  /** Word-aligned address of the flag word. */
+  readonly flag: number;
+  /** Bits that must all be set. */
+  readonly mask: number;
+  /** Where to read. */
+  readonly address: number;
+  /** Words to read. */
+  readonly words: number;
+}
 
 /** Options for bringing up the link. */
 export interface DapCortexMOptions {
@@ -116,6 +128,23 @@ export class DapCortexM implements CortexMDebug {
     aligned(address, data.length);
     if (data.length === 0) return;
     await this.port.run(ctx, (b) => b.memWriteBlock(MEM_AP, address, toWords(data)));
+  }
+
+  /** Several writes, then a function's start, in one pipelined exchange. */
+  async writeMemoryBatchAndStart(
+    ctx: RunContext,
+    writes: readonly { address: number; data: Uint8Array }[],
+    request: RunFunctionRequest,
+  ): Promise<void> {
+    for (const w of writes) aligned(w.address, w.data.length);
+    await this.port.run(ctx, (b) => {
+      for (const w of writes) {
+        // Single words as plain transfers: they share a packet with what follows.
+        if (w.data.length === 4) b.memWrite(MEM_AP, w.address, toWords(w.data)[0]);
+        else if (w.data.length) b.memWriteBlock(MEM_AP, w.address, toWords(w.data));
+      }
+      DapCortexM.addStart(b, request);
+    });
   }
 
   async readWord(ctx: RunContext, address: number): Promise<number> {
@@ -225,11 +254,11 @@ export class DapCortexM implements CortexMDebug {
     b.apWrite(MEM_AP, BD_DHCSR, DBGKEY | C_DEBUGEN);
   }
 
-  /** Adds the halt poll and the r0 read; both in one packet so a mismatch skips the read. */
-  static addWaitAndResult(b: Batch): void {
+  /** Adds the halt poll and reads of r0… (`results` registers) behind it. */
+  static addWaitAndResult(b: Batch, results = 1): void {
     b.apWrite(MEM_AP, AP.CSW, CSW_WORD_INC).apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
     b.matchRead(MEM_AP, BD_DHCSR, S_HALT, S_HALT);
-    DapCortexM.#addRegisterRead(b, Reg.R0);
+    for (let r = 0; r < results; r++) DapCortexM.#addRegisterRead(b, Reg.R0 + r);
   }
 
   async runFunction(ctx: RunContext, request: RunFunctionRequest): Promise<number> {
@@ -269,21 +298,72 @@ export class DapCortexM implements CortexMDebug {
 
   /** Waits (polling DHCSR.S_HALT inside the probe) for the halt; returns r0. */
   async finishFunction(ctx: RunContext, timeoutMs: number): Promise<number> {
-    const r = await this.#untilHalted(ctx, timeoutMs, () => {}, true);
-    return r.values[r.values.length - 1];
+    return (await this.finishFunctionResults(ctx, timeoutMs, 1))[0];
+  }
+
+  /** Like {@link finishFunction}, returning r0 … r(count-1) read in the same packets. */
+  async finishFunctionResults(
+    ctx: RunContext,
+    timeoutMs: number,
+    count: number,
+  ): Promise<number[]> {
+    const r = await this.#untilHalted(ctx, timeoutMs, () => {}, count);
+    return r.values.slice(r.values.length - count);
+  }
+
+  /**
+   * One pipelined exchange: `writes`, the function's start, then each gated read (the probe
+   * polls the flag word until every mask bit is set, then reads the block, so the reads
+   * overlap the function). The last read's flag must be the function's last act before its
+   * `bkpt`, so no halt poll follows (the next start halts the core anyway). Returns the
+   * blocks, or undefined when a poll gave up (the caller then waits with
+   * {@link finishFunction} and reads again).
+   */
+  async runFunctionGated(
+    ctx: RunContext,
+    request: RunFunctionRequest,
+    writes: readonly { address: number; data: Uint8Array }[],
+    reads: readonly GatedRead[],
+  ): Promise<Uint8Array[] | undefined> {
+    for (const w of writes) aligned(w.address, w.data.length);
+    for (const g of reads) aligned(g.flag, 4 * g.words);
+    const r = await this.port.run(ctx, (b) => {
+      for (const w of writes) b.memWriteBlock(MEM_AP, w.address, toWords(w.data));
+      DapCortexM.addStart(b, request);
+      for (const g of reads) {
+        // The banked data registers read the flag without moving TAR, so polls stay put; the
+        // words are single DRW reads so poll and data share one DAP_Transfer packet.
+        b.apWrite(MEM_AP, AP.CSW, CSW_WORD_INC).apWrite(MEM_AP, AP.TAR, g.flag & ~0xf);
+        b.matchRead(MEM_AP, AP.BD0 + (g.flag & 0xc), g.mask, g.mask);
+        for (let k = 0; k < g.words; k++) {
+          const a = g.address + 4 * k;
+          // TAR auto-increment only runs within 1 KiB.
+          if (k === 0 || a % TAR_WRAP === 0) b.apWrite(MEM_AP, AP.TAR, a);
+          b.apRead(MEM_AP, AP.DRW);
+        }
+      }
+    });
+    if (!r.matched) return undefined;
+    const blocks: Uint8Array[] = [];
+    let at = 0;
+    for (const g of reads) {
+      blocks.push(new Uint8Array(Uint32Array.from(r.values.slice(at, at + g.words)).buffer));
+      at += g.words;
+    }
+    return blocks;
   }
 
   async #untilHalted(
     ctx: RunContext,
     timeoutMs: number,
     prefix: (b: Batch) => void,
-    withResult = false,
+    results = 0,
   ): Promise<BatchResult> {
     const deadline = ctx.clock.now() + Math.max(0, timeoutMs);
     for (let first = true;; first = false) {
       const r = await this.port.run(ctx, (b) => {
         if (first) prefix(b);
-        if (withResult) DapCortexM.addWaitAndResult(b);
+        if (results) DapCortexM.addWaitAndResult(b, results);
         else {
           b.apWrite(MEM_AP, AP.CSW, CSW_WORD_INC).apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
           b.matchRead(MEM_AP, BD_DHCSR, S_HALT, S_HALT);

@@ -43,6 +43,11 @@ export class DapProbe {
   #owed = 0;
 
   constructor(link: DapPacketLink, options: DapProbeOptions = {}) {
+    if (!Number.isInteger(link.packetSize) || link.packetSize < 8) {
+      throw new DeviceError(`the probe link reports a packet size of ${link.packetSize} bytes`, {
+        hint: "a CMSIS-DAP packet holds at least 8 bytes; check the probe or probe server",
+      });
+    }
     this.#link = link;
     this.packetSize = link.packetSize;
     this.#timeoutMs = options.responseTimeoutMs ?? 2000;

@@ -7,13 +7,23 @@
 import {
   AbortedError,
   type ByteStream,
+  DeltaflashError,
   DeviceError,
   errorMessage,
   type LinkStats,
   type RunContext,
   TimeoutError,
 } from "../../kernel/mod.ts";
-import { decodeRle, framePacket, fromLatin1, INTERRUPT, RspParser, unhex } from "./codec.ts";
+import {
+  decodeRle,
+  DEFAULT_PACKET_LIMIT,
+  framePacket,
+  fromLatin1,
+  INTERRUPT,
+  protocolError,
+  RspParser,
+  unhex,
+} from "./codec.ts";
 import { isStopReply, parseStopReply, type StopReply } from "./stop_reply.ts";
 
 /** Options of {@link RspClient}. */
@@ -70,10 +80,13 @@ export class RspClient {
     return { retransmits: this.#retransmits, badPackets: this.#badPackets };
   }
 
-  /** Largest packet the server accepts (qSupported PacketSize; 400 when not given). */
+  /**
+   * Largest packet the server accepts (qSupported PacketSize; 400 when not given), capped at
+   * {@link MAX_PACKET_SIZE}: requests are built to fit it and replies are held to it.
+   */
   get packetSize(): number {
     const v = this.features.get("PacketSize");
-    return v ? parseInt(v, 16) : 400;
+    return v ? Math.min(parseInt(v, 16), MAX_PACKET_SIZE) : 400;
   }
 
   /** True when the server declared `name+` in qSupported. */
@@ -99,6 +112,12 @@ export class RspClient {
       if (eq >= 0) this.features.set(item.slice(0, eq), item.slice(eq + 1));
       else if (/[+\-?]$/.test(item)) this.features.set(item.slice(0, -1), item.slice(-1));
     }
+    const size = this.features.get("PacketSize");
+    if (size !== undefined && !/^[0-9a-f]{1,8}$/i.test(size)) {
+      throw protocolError(`qSupported PacketSize '${size.slice(0, 16)}' is not a hex number`);
+    }
+    // A reply is at most one packet; hex doubles what fits in it.
+    this.#parser.limit = Math.max(DEFAULT_PACKET_LIMIT, 2 * this.packetSize);
     if (this.supports("QStartNoAckMode")) {
       if ((await this.request(ctx, "QStartNoAckMode")) === "OK") this.ackMode = false;
     }
@@ -173,6 +192,13 @@ export class RspClient {
   /** Forgets stop replies that arrived unasked (call once the halt state is known). */
   discardStops(): void {
     this.#stops.length = 0;
+    for (
+      let i = this.#packets.findIndex(isStopReply);
+      i >= 0;
+      i = this.#packets.findIndex(isStopReply)
+    ) {
+      this.#packets.splice(i, 1);
+    }
   }
 
   /** Drops the connection (does not detach). */
@@ -215,6 +241,7 @@ export class RspClient {
         const v = take();
         if (v !== undefined) return v;
         if (ctx.signal.aborted) throw new AbortedError({ cause: ctx.signal.reason });
+        if (this.#closed instanceof DeltaflashError) throw this.#closed;
         if (this.#closed) {
           throw new DeviceError(`${this.description}: connection closed (${this.#closed.message})`);
         }
@@ -263,7 +290,7 @@ export class RspClient {
               continue;
             }
             if (this.ackMode) await this.#write(Uint8Array.of(0x2b));
-            this.#packets.push(fromLatin1(decodeRle(ev.payload)));
+            this.#packets.push(fromLatin1(decodeRle(ev.payload, this.#parser.limit)));
           }
         }
         this.#wake?.();
@@ -271,12 +298,17 @@ export class RspClient {
       this.#closed ??= new Error("server closed the connection");
     } catch (e) {
       this.#closed ??= e instanceof Error ? e : new Error(String(e));
+      // A broken stream (oversized packet, bad run-length) is not read any further.
+      await reader.cancel().catch(() => {});
     } finally {
       reader.releaseLock();
       this.#wake?.();
     }
   }
 }
+
+/** Largest PacketSize used, whatever the server announces (64 KiB). */
+export const MAX_PACKET_SIZE = 0x10000;
 
 /** Commands whose answer is a stop reply. */
 const STOP_COMMAND = /^(\?|[cCsS]([0-9a-fA-F]|$)|vCont;|vAttach;|vRun;)/;

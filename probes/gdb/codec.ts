@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { DeviceError } from "../../kernel/mod.ts";
 
 const DOLLAR = 0x24, HASH = 0x23, ESC = 0x7d, STAR = 0x2a, PERCENT = 0x25;
 const ACK = 0x2b, NACK = 0x2d;
@@ -29,6 +30,20 @@ export function fromLatin1(b: Uint8Array): string {
     s += String.fromCharCode(...b.subarray(i, i + 4096));
   }
   return s;
+}
+
+/** Code of the errors a malformed or oversized packet from a gdbserver raises. */
+export const GDB_PROTOCOL_ERROR = "E_GDB_PROTOCOL";
+
+/** Longest packet accepted before the server's PacketSize is known (qSupported replies fit). */
+export const DEFAULT_PACKET_LIMIT = 0x4000;
+
+/** A DeviceError for a reply that breaks the remote protocol. */
+export function protocolError(message: string): DeviceError {
+  return new DeviceError(`gdbserver: ${message}`, {
+    code: GDB_PROTOCOL_ERROR,
+    hint: "the server's reply breaks the GDB remote protocol; check the server and the link",
+  });
 }
 
 /** Modulo-256 sum of the payload bytes. */
@@ -80,24 +95,37 @@ export function unescapeBinary(data: Uint8Array): Uint8Array {
 
 /**
  * Expands run-length encoding in a reply: `X*n` repeats X a further `n.charCode - 29` times.
- * Throws on a `*` with no preceding byte or count.
+ * Throws a DeviceError on a `*` with no preceding byte or count, or when the expanded reply
+ * would exceed `limit` bytes (a run-length bomb).
  */
-export function decodeRle(payload: Uint8Array): Uint8Array {
+export function decodeRle(payload: Uint8Array, limit = Infinity): Uint8Array {
   if (!payload.includes(STAR)) return payload;
-  const out: number[] = [];
+  let out = new Uint8Array(Math.min(limit, payload.length * 2) || 1);
+  let n = 0;
+  const put = (b: number, count: number) => {
+    if (n + count > limit) {
+      throw protocolError(`run-length encoded reply expands beyond ${limit} bytes`);
+    }
+    if (n + count > out.length) {
+      const next = new Uint8Array(Math.min(limit, Math.max(out.length * 2, n + count)));
+      next.set(out.subarray(0, n));
+      out = next;
+    }
+    out.fill(b, n, n + count);
+    n += count;
+  };
   for (let i = 0; i < payload.length; i++) {
     const b = payload[i];
     if (b !== STAR) {
-      out.push(b);
+      put(b, 1);
       continue;
     }
-    if (!out.length || i + 1 >= payload.length) throw new Error("malformed run-length encoding");
-    const n = payload[++i] - 29;
-    if (n < 0) throw new Error("malformed run-length count");
-    const prev = out[out.length - 1];
-    for (let k = 0; k < n; k++) out.push(prev);
+    if (!n || i + 1 >= payload.length) throw protocolError("malformed run-length encoding");
+    const count = payload[++i] - 29;
+    if (count < 0) throw protocolError("malformed run-length count");
+    put(out[n - 1], count);
   }
-  return Uint8Array.from(out);
+  return out.slice(0, n);
 }
 
 /** What the parser found in the incoming byte stream. */
@@ -113,10 +141,16 @@ export type RspEvent =
  * are ignored, as GDB does.
  */
 export class RspParser {
+  /** Longest packet body accepted; a longer one throws a DeviceError. */
+  limit: number;
   #state: "idle" | "body" | "cs1" | "cs2" = "idle";
   #body: number[] = [];
   #cs = "";
   #notification = false;
+
+  constructor(limit = DEFAULT_PACKET_LIMIT) {
+    this.limit = limit;
+  }
 
   /** Parses `bytes`; returns the events they complete. */
   push(bytes: Uint8Array): RspEvent[] {
@@ -134,7 +168,11 @@ export class RspParser {
           break;
         case "body":
           if (b === HASH) this.#state = "cs1";
-          else this.#body.push(b);
+          else if (this.#body.length >= this.limit) {
+            this.#state = "idle";
+            this.#body = [];
+            throw protocolError(`packet longer than ${this.limit} bytes`);
+          } else this.#body.push(b);
           break;
         case "cs1":
           this.#cs = String.fromCharCode(b);
@@ -162,9 +200,11 @@ export function hex(bytes: Uint8Array): string {
   return s;
 }
 
-/** Bytes of a hex string; throws on odd length or non-hex digits. */
+/** Bytes of a hex string; throws a DeviceError on odd length or non-hex digits. */
 export function unhex(s: string): Uint8Array {
-  if (s.length % 2 || !/^[0-9a-f]*$/i.test(s)) throw new Error(`not hex: ${s.slice(0, 40)}`);
+  if (s.length % 2 || !/^[0-9a-f]*$/i.test(s)) {
+    throw protocolError(`expected hex, got '${JSON.stringify(s.slice(0, 40)).slice(1, -1)}'`);
+  }
   const out = new Uint8Array(s.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
   return out;

@@ -20,7 +20,15 @@ import {
 import { checkCortexMCore, type CoreSightReport } from "../cortexm/core_check.ts";
 import { type CortexMDebug, Reg, type RunFunctionRequest } from "../cortexm/debug.ts";
 import { RspClient } from "./client.ts";
-import { escapeBinary, hex, hexLe32, latin1, parseLe32, unhex } from "./codec.ts";
+import {
+  escapeBinary,
+  GDB_PROTOCOL_ERROR,
+  hex,
+  hexLe32,
+  latin1,
+  parseLe32,
+  unhex,
+} from "./codec.ts";
 import {
   gOffset,
   readRegisterLayout,
@@ -170,7 +178,15 @@ export class GdbCortexMDebug implements CortexMDebug {
     if (this.#binaryWrites === undefined) {
       this.#binaryWrites = (await this.client.request(ctx, `X${hx(address)},0:`)) === "OK";
     }
+    // Room left for data once `$X<addr>,<len>:…#cs` is framed (at most 23 bytes).
     const budget = this.client.packetSize - 24;
+    if (budget < 2) {
+      throw new DeviceError(
+        `${this.description}: the server's PacketSize ${this.client.packetSize} leaves no room ` +
+          `for data in a memory write`,
+        { code: GDB_PROTOCOL_ERROR, hint: "configure the gdbserver with a larger packet size" },
+      );
+    }
     let done = 0;
     while (done < data.length) {
       const at = address + done;
@@ -306,6 +322,8 @@ export class GdbCortexMDebug implements CortexMDebug {
         }
         inserted.push(`${kind},${hx(a)},2`);
       }
+      // Stop replies still queued belong to earlier runs; only the next one answers this call.
+      this.client.discardStops();
       await this.resume(ctx);
       let stop: StopReply;
       try {
@@ -326,8 +344,17 @@ export class GdbCortexMDebug implements CortexMDebug {
       if (stop.kind !== "stopped") {
         throw new DeviceError(`${this.description}: target ${stop.kind} while running a function`);
       }
-      if (fault !== undefined && (await this.readRegister(ctx, Reg.PC)) === fault) {
-        throw await faultError(ctx, this, request.entry);
+      const pc = await this.readRegister(ctx, Reg.PC);
+      if (fault !== undefined && pc === fault) throw await faultError(ctx, this, request.entry);
+      if (!stops.has(pc)) {
+        // Not one of our breakpoints: an unasked stop reply or a halt for another reason, so
+        // r0 is not the function's result.
+        throw new DeviceError(
+          `${this.description}: function at 0x${hx(request.entry)} stopped at pc 0x${
+            hx(pc)
+          } (signal ${stop.signal}), not at its return address`,
+          { hint: "the server reported a stop the function did not reach; run the command again" },
+        );
       }
     } finally {
       for (const bp of inserted) await this.client.request(ctx, `z${bp}`).catch(() => "");

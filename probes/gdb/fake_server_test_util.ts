@@ -39,6 +39,9 @@ export interface FakeServerOptions {
   stopOnConnect?: boolean;
   /** Never answer anything (silent server). */
   silent?: boolean;
+  /** Answers a packet before the fake does: a reply payload, raw bytes sent as they are, or
+   * undefined for the normal answer. */
+  override?: (payload: string, server: FakeGdbServer) => string | Uint8Array | undefined;
   /** On continue: stop at a breakpoint after setting r0 (default r0 + r1), or keep running. */
   onContinue?: (server: FakeGdbServer) => "stop" | "run";
 }
@@ -62,7 +65,7 @@ export class FakeGdbServer {
   /** Interrupt bytes received. */
   interrupts = 0;
   readonly #options: FakeServerOptions;
-  readonly #parser = new RspParser();
+  readonly #parser = new RspParser(Infinity);
   readonly #toClient: WritableStreamDefaultWriter<Uint8Array>;
   #ack = true;
   #nacks: number;
@@ -123,7 +126,12 @@ export class FakeGdbServer {
         }
         this.#send(Uint8Array.of(0x2b));
       }
-      const reply = this.#handle(payload, ev.payload);
+      const special = this.#options.override?.(payload, this);
+      if (special instanceof Uint8Array) {
+        this.#send(special);
+        continue;
+      }
+      const reply = special ?? this.#handle(payload, ev.payload);
       if (reply !== undefined) this.#reply(reply);
       if (payload === "QStartNoAckMode" && this.#options.noAck) this.#ack = false;
     }

@@ -10,6 +10,10 @@
  */
 import type { RunContext } from "../../kernel/mod.ts";
 import type { RspClient } from "./client.ts";
+import { protocolError } from "./codec.ts";
+
+/** Longest target description read (QEMU's and OpenOCD's are a few KiB). */
+const MAX_XFER = 0x100000;
 
 /** One register of the description. */
 export interface RegisterInfo {
@@ -47,11 +51,18 @@ export function parseFeatureRegisters(xml: string, next: number): RegisterInfo[]
     const attr = (n: string) => new RegExp(`\\b${n}\\s*=\\s*"([^"]*)"`).exec(m[1])?.[1];
     const name = attr("name");
     if (!name) continue;
-    const regnum = attr("regnum") !== undefined ? parseInt(attr("regnum")!, 10) : next;
+    const regnum = attr("regnum") !== undefined ? decimal(attr("regnum")!, "regnum") : next;
+    const bitsize = decimal(attr("bitsize") ?? "32", "bitsize");
+    if (bitsize % 8 !== 0) throw protocolError(`register '${name}' has bitsize ${bitsize}`);
     next = regnum + 1;
-    out.push({ name, regnum, bitsize: parseInt(attr("bitsize") ?? "32", 10) });
+    out.push({ name, regnum, bitsize });
   }
   return out;
+}
+
+function decimal(text: string, what: string): number {
+  if (!/^\d{1,6}$/.test(text)) throw protocolError(`target description ${what} '${text}'`);
+  return Number(text);
 }
 
 /** Reads a whole qXfer object (`qXfer:features:read:<annex>:off,len`). */
@@ -63,10 +74,15 @@ export async function readXfer(ctx: RunContext, client: RspClient, annex: string
       ctx,
       `qXfer:features:read:${annex}:${text.length.toString(16)},${chunk.toString(16)}`,
     );
-    if (reply === "") throw new Error("qXfer:features:read not supported");
+    if (reply === "") throw protocolError("qXfer:features:read not supported");
+    if (reply[0] !== "m" && reply[0] !== "l") {
+      throw protocolError(`bad qXfer reply '${JSON.stringify(reply.slice(0, 16)).slice(1, -1)}'`);
+    }
     text += reply.slice(1);
     if (reply[0] === "l") return text;
-    if (reply[0] !== "m") throw new Error(`bad qXfer reply '${reply.slice(0, 16)}'`);
+    // Each `m` reply must move the offset on, and the description must end.
+    if (reply.length === 1) throw protocolError(`qXfer of ${annex} returned no data`);
+    if (text.length > MAX_XFER) throw protocolError(`${annex} is longer than ${MAX_XFER} bytes`);
   }
 }
 

@@ -73,9 +73,16 @@ export interface EspChip {
   readonly usbJtagSerial: boolean;
   /** ROM banner lines before the boot line. */
   readonly romHeader: string;
-  /** Boot line for download mode. */
+  /** Reset cause as the boot line names it after power-up. */
+  readonly powerOnReset: string;
+  /**
+   * Reset cause after a software system reset (what a stub's FLASH_END reboot does); ROMs
+   * newer than the ESP32's follow such a line with `Saved PC:`.
+   */
+  readonly softwareReset: string;
+  /** Boot mode as the boot line names it in download mode. */
   readonly downloadBoot: string;
-  /** Boot line for a normal SPI flash boot. */
+  /** Boot mode for a normal SPI flash boot. */
   readonly flashBoot: string;
 }
 
@@ -90,6 +97,9 @@ const common = {
   xtalMhz: 40,
 } as const;
 const newRom = (tag: string, build: string) => `ESP-ROM:${tag}\r\nBuild:${build}\r\n`;
+// Software-reset causes as the ROMs print them: ESP32 `rst:0x3 (SW_RESET)`, S2/S3/C2/C3
+// `rst:0x3 (RTC_SW_SYS_RST)` (S3 and C3 boot logs), C6/H2 `rst:0x3 (LP_SW_HPSYS)` (C6 logs; the
+// H2 shares the C6's LP/HP reset naming).
 
 /** All simulated chips, by id. */
 export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
@@ -118,8 +128,10 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     uartClkdiv: 0x3ff40014,
     usbJtagSerial: false,
     romHeader: "ets Jun  8 2016 00:22:57\r\n\r\n",
-    downloadBoot: "rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))",
-    flashBoot: "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)",
+    powerOnReset: "rst:0x1 (POWERON_RESET)",
+    softwareReset: "rst:0x3 (SW_RESET)",
+    downloadBoot: "boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))",
+    flashBoot: "boot:0x13 (SPI_FAST_FLASH_BOOT)",
   },
   esp32s2: {
     ...common,
@@ -142,8 +154,10 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     },
     usbJtagSerial: false,
     romHeader: newRom("esp32s2-rc4-20191025", "Oct 25 2019"),
-    downloadBoot: "rst:0x1 (POWERON),boot:0x0 (DOWNLOAD(USB/UART0/1))",
-    flashBoot: "rst:0x1 (POWERON),boot:0x8 (SPI_FAST_FLASH_BOOT)",
+    powerOnReset: "rst:0x1 (POWERON)",
+    softwareReset: "rst:0x3 (RTC_SW_SYS_RST)",
+    downloadBoot: "boot:0x0 (DOWNLOAD(USB/UART0/1))",
+    flashBoot: "boot:0x8 (SPI_FAST_FLASH_BOOT)",
   },
   esp32s3: {
     ...common,
@@ -170,8 +184,10 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     },
     usbJtagSerial: true,
     romHeader: newRom("esp32s3-20210327", "Mar 27 2021"),
-    downloadBoot: "rst:0x1 (POWERON),boot:0x0 (DOWNLOAD(USB/UART0))",
-    flashBoot: "rst:0x1 (POWERON),boot:0x8 (SPI_FAST_FLASH_BOOT)",
+    powerOnReset: "rst:0x1 (POWERON)",
+    softwareReset: "rst:0x3 (RTC_SW_SYS_RST)",
+    downloadBoot: "boot:0x0 (DOWNLOAD(USB/UART0))",
+    flashBoot: "boot:0x8 (SPI_FAST_FLASH_BOOT)",
   },
   esp32c2: {
     ...common,
@@ -195,8 +211,10 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     uartClkdiv: 0x60000014,
     usbJtagSerial: false,
     romHeader: newRom("esp8684-api2-20220127", "Jan 27 2022"),
-    downloadBoot: "rst:0x1 (POWERON),boot:0x4 (DOWNLOAD(UART0))",
-    flashBoot: "rst:0x1 (POWERON),boot:0xc (SPI_FAST_FLASH_BOOT)",
+    powerOnReset: "rst:0x1 (POWERON)",
+    softwareReset: "rst:0x3 (RTC_SW_SYS_RST)",
+    downloadBoot: "boot:0x4 (DOWNLOAD(UART0))",
+    flashBoot: "boot:0xc (SPI_FAST_FLASH_BOOT)",
   },
   esp32c3: {
     ...common,
@@ -220,8 +238,10 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     },
     usbJtagSerial: true,
     romHeader: newRom("esp32c3-api1-20210207", "Feb  7 2021"),
-    downloadBoot: "rst:0x1 (POWERON),boot:0x5 (DOWNLOAD(USB/UART0/1))",
-    flashBoot: "rst:0x1 (POWERON),boot:0xc (SPI_FAST_FLASH_BOOT)",
+    powerOnReset: "rst:0x1 (POWERON)",
+    softwareReset: "rst:0x3 (RTC_SW_SYS_RST)",
+    downloadBoot: "boot:0x5 (DOWNLOAD(USB/UART0/1))",
+    flashBoot: "boot:0xc (SPI_FAST_FLASH_BOOT)",
   },
   esp32c6: {
     ...common,
@@ -246,8 +266,10 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     },
     usbJtagSerial: true,
     romHeader: newRom("esp32c6-20220919", "Sep 19 2022"),
-    downloadBoot: "rst:0x1 (POWERON),boot:0x4 (DOWNLOAD(USB/UART0/SDIO_FEI_FEO))",
-    flashBoot: "rst:0x1 (POWERON),boot:0x6c (SPI_FAST_FLASH_BOOT)",
+    powerOnReset: "rst:0x1 (POWERON)",
+    softwareReset: "rst:0x3 (LP_SW_HPSYS)",
+    downloadBoot: "boot:0x4 (DOWNLOAD(USB/UART0/SDIO_FEI_FEO))",
+    flashBoot: "boot:0x6c (SPI_FAST_FLASH_BOOT)",
   },
   esp32h2: {
     ...common,
@@ -271,8 +293,10 @@ export const ESP_CHIPS: Readonly<Record<string, EspChip>> = {
     xtalMhz: 32,
     usbJtagSerial: true,
     romHeader: newRom("esp32h2-20221101", "Nov  1 2022"),
-    downloadBoot: "rst:0x1 (POWERON),boot:0x4 (DOWNLOAD(USB/UART0))",
-    flashBoot: "rst:0x1 (POWERON),boot:0xc (SPI_FAST_FLASH_BOOT)",
+    powerOnReset: "rst:0x1 (POWERON)",
+    softwareReset: "rst:0x3 (LP_SW_HPSYS)",
+    downloadBoot: "boot:0x4 (DOWNLOAD(USB/UART0))",
+    flashBoot: "boot:0xc (SPI_FAST_FLASH_BOOT)",
   },
 };
 

@@ -19,7 +19,7 @@ import { parseRequest, responsePacket, statusBytes } from "./protocol.ts";
 import { readAck } from "./flashops.ts";
 import { RegisterFile } from "./registers.ts";
 import { SlipDecoder, slipEncode } from "./slip.ts";
-import { ESP_TIMING } from "./timing.ts";
+import { ESP_TIMING, lineMs } from "./timing.ts";
 
 /** What the chip is doing. */
 export type ChipMode = "reset" | "booting" | "app" | "rom" | "stub" | "crashed";
@@ -79,6 +79,9 @@ export class EspDevice implements LoaderHost {
   #dtr = false;
   #rts = false;
   #usbDownloadLatch = false;
+  #strapHeld = false;
+  #lastReplyBytes = 0;
+  #stubEntry: number | undefined;
 
   constructor(readonly chip: EspChip, options: EspDeviceOptions = {}) {
     this.flash = new NorFlash(options.flashSize ?? chip.flashSize, options.flashImage);
@@ -116,9 +119,27 @@ export class EspDevice implements LoaderHost {
     this.#sink = sink;
   }
 
-  /** Powers up straight into download mode (a strapped board, or a pty with no modem lines). */
+  /**
+   * Powers up with the boot strapping pin held at its download level (a board strapped for
+   * download, or BOOT held on a pty with no modem lines): every reset, software resets
+   * included, comes back in the ROM loader until {@link holdBootStrap} releases it.
+   */
   bootDownload(): void {
+    this.#strapHeld = true;
     this.#boot(true);
+  }
+
+  /**
+   * Holds (true) or releases the boot strapping pin (GPIO0 on ESP32/S2/S3, GPIO9 on the
+   * C-series and H2); the ROM samples it at the next reset.
+   */
+  holdBootStrap(held: boolean): void {
+    this.#strapHeld = held;
+  }
+
+  /** True when a reset now would start the ROM loader (download boot). */
+  get strapsSelectDownload(): boolean {
+    return this.#strapHeld || (this.resetCircuit === "classic" && this.#dtr && !this.#rts);
   }
 
   /**
@@ -133,13 +154,13 @@ export class EspDevice implements LoaderHost {
     if (rts !== undefined) this.#rts = rts;
     if (this.resetCircuit === "classic") {
       if (this.#rts) this.#holdReset();
-      else if (wasReset) this.#boot(this.#dtr);
+      else if (wasReset) this.#boot(this.#dtr || this.#strapHeld);
       return;
     }
     if (this.#dtr && !this.#rts) this.#usbDownloadLatch = true;
     if (this.#rts && !this.#dtr) this.#holdReset();
     else if (wasReset && !this.#rts) {
-      const download = this.#usbDownloadLatch;
+      const download = this.#usbDownloadLatch || this.#strapHeld;
       this.#usbDownloadLatch = false;
       this.#boot(download);
     }
@@ -177,8 +198,18 @@ export class EspDevice implements LoaderHost {
       this.#enterApp(++this.#gen);
       return;
     }
-    // A software reboot samples the strapping pins again, as a reset does.
-    this.#boot(this.resetCircuit === "classic" && this.#dtr && !this.#rts);
+    // A reboot is the ROM's software_reset(): the stub first drains its reply from the UART
+    // and waits 10 ms; what arrives meanwhile is lost. The reset samples the straps again
+    // (a USB-Serial-JTAG download request only applies to the reset it triggers).
+    const gen = ++this.#gen;
+    const drainMs = this.#state.stub
+      ? lineMs(this.#lastReplyBytes, this.#baud) + ESP_TIMING.stubRebootDelayMs
+      : 0;
+    this.mode = "booting";
+    this.#queue = [];
+    this.clock.sleep(drainMs).then(() => {
+      if (gen === this.#gen) this.#boot(this.strapsSelectDownload, "software");
+    });
   }
 
   jump(entry: number): void {
@@ -190,6 +221,7 @@ export class EspDevice implements LoaderHost {
       return;
     }
     this.mode = "booting";
+    this.#stubEntry = entry;
     this.clock.sleep(ESP_TIMING.stubStartMs).then(() => {
       if (gen !== this.#gen) return;
       this.#state = { ...romState(), stub: true, attached: true, flashLimit: this.flash.size };
@@ -208,7 +240,7 @@ export class EspDevice implements LoaderHost {
     this.#state.write?.inflater?.close();
   }
 
-  #boot(download: boolean): void {
+  #boot(download: boolean, cause: "power-on" | "software" = "power-on"): void {
     const gen = ++this.#gen;
     this.mode = "booting";
     this.#baud = ROM_BAUD;
@@ -223,7 +255,15 @@ export class EspDevice implements LoaderHost {
     this.clock.sleep(ESP_TIMING.bootBannerMs).then(() => {
       if (gen !== this.#gen) return;
       const c = this.chip;
-      this.#transmitText(c.romHeader + (download ? c.downloadBoot : c.flashBoot) + "\r\n");
+      const reset = cause === "software" ? c.softwareReset : c.powerOnReset;
+      let text = `${c.romHeader}${reset},${download ? c.downloadBoot : c.flashBoot}\r\n`;
+      if (cause === "software" && c.romHeader.startsWith("ESP-ROM:")) {
+        // Where the core was when reset: in the stub, if one ran (assumption: its entry).
+        const pc = this.#stubEntry ?? 0x40000400;
+        text += `Saved PC:0x${pc.toString(16).padStart(8, "0")}\r\n`;
+      }
+      this.#stubEntry = undefined;
+      this.#transmitText(text);
       if (download) {
         this.mode = "rom";
         this.#transmitText("waiting for download\r\n");
@@ -300,6 +340,7 @@ export class EspDevice implements LoaderHost {
     if (out.data) body.set(out.data);
     body.set(st, body.length - st.length);
     const packet = slipEncode(responsePacket(out.op ?? op, out.value ?? 0, body));
+    this.#lastReplyBytes = packet.length * (out.repeat ?? 1);
     if (this.dropReplies > 0) this.dropReplies--;
     else for (let i = 0; i < (out.repeat ?? 1); i++) this.#transmit(packet);
   }

@@ -4,7 +4,8 @@
  * is wrong. Covered: reset into download mode (classic DTR/RTS circuit and USB-Serial-JTAG),
  * SYNC, chip detection (magic register on ESP32/S2, GET_SECURITY_INFO elsewhere), eFuse/MAC
  * and revision reads (esptool-js must decode the values the chip table documents), stub upload (MEM_*) and "OHAI", CHANGE_BAUDRATE with a port reopen, flash id via
- * SPI user-command registers, compressed writes with MD5 verification, and the ROM-only flow.
+ * SPI user-command registers, compressed writes with MD5 verification, the ROM-only flow, and
+ * leaving the stub for the ROM loader (FLASH_BEGIN(0, 0) + FLASH_END with the reboot flag).
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -167,5 +168,57 @@ Deno.test(
     assert.deepEqual(device.flash.bytes.subarray(0x20000, 0x20000 + img.length), img);
     await assert.rejects(loader.flashMd5sum(0x20000, img.length));
     await transport.disconnect();
+  },
+);
+
+Deno.test(
+  "esptool-js after a stub session: its no_reset stays in the stub; esptool's exit (FLASH_BEGIN(0,0) + FLASH_END(reboot)) returns to the ROM",
+  opts,
+  async () => {
+    const bank = new EspSimBank();
+    const ctx = createContext({ clock: new VirtualClock() });
+    const address = "sim:esp32c3?usb=uart";
+    const port = await new WebSerialSimPort(bank, ctx, address).init();
+    // deno-lint-ignore no-explicit-any
+    const transport = new Transport(port as any);
+    const loader = new ESPLoader({ transport, baudrate: 921600, terminal });
+    const device = await bank.device(address);
+    await loader.main();
+    assert.equal(device.mode, "stub");
+    // esptool-js 0.7.0: after("no_reset") calls softReset(true) without awaiting it, and that
+    // refuses stubs on anything but the ESP8266 — the chip stays in the stub.
+    const refused: string[] = [];
+    const onRejection = (e: PromiseRejectionEvent) => {
+      e.preventDefault();
+      refused.push(String((e.reason as Error)?.message ?? e.reason));
+    };
+    globalThis.addEventListener("unhandledrejection", onRejection);
+    try {
+      await loader.after("no_reset");
+      await ctx.clock.sleep(50);
+      await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      globalThis.removeEventListener("unhandledrejection", onRejection);
+    }
+    assert.deepEqual(refused, ["Soft resetting is currently only supported on ESP8266"]);
+    assert.equal(device.mode, "stub");
+    // What esptool's --after no_reset sends (soft_reset(stay_in_bootloader=True)), through
+    // esptool-js's own commands; the user holds BOOT, so the restart comes up in download mode.
+    device.holdBootStrap(true);
+    await loader.flashBegin(0, 0);
+    await loader.flashFinish(true); // checks the stub's reply before the chip restarts
+    await ctx.clock.sleep(50);
+    assert.equal(device.mode, "rom");
+    await transport.disconnect();
+    // A second, ROM-only esptool-js session on the same chip: no reset, just SYNC.
+    const port2 = await new WebSerialSimPort(bank, ctx, address).init();
+    // deno-lint-ignore no-explicit-any
+    const transport2 = new Transport(port2 as any);
+    const rom = new ESPLoader({ transport: transport2, baudrate: 115200, terminal });
+    await rom.detectChip("no_reset");
+    assert.equal(rom.chip.CHIP_NAME, "ESP32-C3");
+    assert.equal(rom.IS_STUB, false);
+    assert.equal(device.mode, "rom");
+    await transport2.disconnect();
   },
 );

@@ -35,6 +35,11 @@ export const ESP_TIMING = {
   stubStartMs: 5,
   /** From reset release to the ROM banner (estimate; ROM boot is a few ms). */
   bootBannerMs: 2,
+  /**
+   * FLASH_END with the reboot flag: the stub drains its UART, waits 10 ms (`ets_delay_us(10000)`
+   * in esptool's flasher stub) and calls the ROM's `software_reset()`.
+   */
+  stubRebootDelayMs: 10,
 } as const;
 
 const MIB = 1024 * 1024;

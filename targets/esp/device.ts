@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import {
   AbortedError,
@@ -26,8 +27,8 @@ import {
   type WriteRun,
 } from "../../kernel/mod.ts";
 import { SECTOR } from "./chips.ts";
-import { pack, type Packed, stubMayPay, stubPays } from "./write.ts";
-import { espCostModel, type HashCostHint, lineMs } from "./cost.ts";
+import { pack, type Packed, stubMayPay, stubPays, writeMs as espWriteMs } from "./write.ts";
+import { batchMs, espCostModel, type HashCostHint, lineMs } from "./cost.ts";
 import type { HashStrategy } from "./options.ts";
 import { INITIAL_BAUD, type Session, setParams } from "./connect.ts";
 import { DEFAULT_TIMEOUT, type Request, request, timeoutPerMb } from "./link.ts";
@@ -58,10 +59,14 @@ export interface EspDeviceOptions {
   /** USB-serial bridge latency per direction assumed by the cost model, ms (default 1: one
    * USB full-speed frame; FTDI bridges default to 16). */
   readonly latencyMs?: number;
-  /** After the session: `hard-reset` runs the application (esptool's and espflash's CLI
-   * default), `no-reset` (default here: closing only releases the link) leaves the chip in
-   * its loader; {@link EspDevice.reset} resets on request. */
-  readonly after?: "hard-reset" | "no-reset";
+  /**
+   * After the session: `hard-reset` runs the application (esptool's and espflash's CLI
+   * default); `no-reset` (default here) leaves the chip in its ROM loader, first leaving a
+   * running flasher stub with FLASH_BEGIN(0, 0) + FLASH_END(reboot) as esptool's and
+   * espflash's no-reset do; `no-reset-no-stub` leaves the stub running for the next session.
+   * {@link EspDevice.reset} resets on request.
+   */
+  readonly after?: "hard-reset" | "no-reset" | "no-reset-no-stub";
   /** Flasher stub: `"auto"` (when the modelled write time says so), `true`, `false`. */
   readonly stub?: boolean | "auto";
   /** How the queryHashes stage asks this device for hashes (default `auto`). */
@@ -77,6 +82,7 @@ export class EspDevice implements FlashDevice {
   readonly #s: Session;
   readonly #opts: EspDeviceOptions;
   #stubRunning = false;
+  #packed: { runs: readonly WriteRun[]; packed: Packed[] } | undefined;
   #handedOver = false;
   readonly #ctx: RunContext;
   #stubImage: StubImage | undefined;
@@ -133,6 +139,39 @@ export class EspDevice implements FlashDevice {
   get slowLineBaud(): number | undefined {
     const port = this.#s.link.port;
     return port.baudRate <= 115200 && !isUsbJtagSerial(port) ? port.baudRate : undefined;
+  }
+
+  /**
+   * The cost model for the plan estimate: the write of the plan's runs modelled as
+   * {@link program} will do it (deflated as it will send them, through the ROM or the stub by
+   * the same rule), and the verify as one pipelined MD5 batch over the runs.
+   */
+  async planCostModel(runs: readonly WriteRun[]): Promise<CostModel> {
+    const packed = this.#packedFor(runs);
+    const link = { baud: this.#s.link.port.baudRate, latencyMs: this.#turnaroundMs() };
+    const stub = this.#stubRunning || await this.#stubPays(packed)
+      ? { running: this.#stubRunning, uploadBytes: stubUploadBytes(this.#stubImage!) }
+      : undefined;
+    const write = espWriteMs(packed, this.#s.chip, link, stub);
+    const hashCost = this.hashCost;
+    return {
+      ...this.costModel(),
+      writeMs: () => write,
+      verifyMs: () => batchMs(hashCost, runs.map((r) => r.data.length)),
+    };
+  }
+
+  /** Each run packed once, whether for the estimate or the write of the same bytes. */
+  #packedFor(runs: readonly WriteRun[]): Packed[] {
+    const last = this.#packed;
+    const same = last && last.runs.length === runs.length &&
+      last.runs.every((r, i) =>
+        r.address === runs[i].address && Buffer.compare(r.data, runs[i].data) === 0
+      );
+    if (!same) {
+      this.#packed = { runs, packed: runs.map((r) => pack(r.data, this.#opts.compress !== false)) };
+    }
+    return this.#packed!.packed;
   }
 
   /** Line time of `bytes` at the current rate, ms. */
@@ -206,7 +245,7 @@ export class EspDevice implements FlashDevice {
         throw new DeviceError(`write run at 0x${run.address.toString(16)} is not sector-aligned`);
       }
     }
-    const packed = runs.map((r) => pack(r.data, this.#opts.compress !== false));
+    const packed = this.#packedFor(runs);
     if (!this.#stubRunning && await this.#stubPays(packed)) await this.#startStub(ctx);
     const total = runs.reduce((n, r) => n + r.data.length, 0);
     let done = 0;
@@ -337,6 +376,23 @@ export class EspDevice implements FlashDevice {
     }
   }
 
+  /**
+   * Leaves the flasher stub without a reset: FLASH_BEGIN(0, 0), then FLASH_END with the reboot
+   * flag (word 0), as esptool's `soft_reset(stay_in_bootloader=True)`. The stub answers and
+   * restarts the chip, which comes back in the ROM loader while its strapping pins still
+   * select download mode (and runs the application otherwise).
+   */
+  async leaveStub(ctx: RunContext): Promise<void> {
+    const { link } = this.#s;
+    await link.command(
+      ctx,
+      request(Op.FLASH_BEGIN, beginRequest(0, 0, STUB_WRITE_BLOCK, 0, false)),
+    );
+    await link.command(ctx, request(Op.FLASH_END, words(0)));
+    this.#stubRunning = false;
+    this.#details.loader = "ROM";
+  }
+
   /** Restarts the chip into its application (when the port carries modem lines). */
   async reset(ctx: RunContext): Promise<void> {
     await runReset(ctx, this.#s.link.port, hardReset(isUsbJtagSerial(this.#s.link.port)));
@@ -380,10 +436,18 @@ export class EspDevice implements FlashDevice {
     return this.#s.link.stats();
   }
 
-  /** Ends the session; with `after: "hard-reset"` restarts the chip into its application. */
+  /**
+   * Ends the session: with `after: "hard-reset"` restarts the chip into its application; with
+   * `no-reset` a running stub is left for the ROM loader first (see {@link leaveStub}).
+   */
   async close(): Promise<void> {
     if (this.#handedOver) return await this.#s.link.port.close();
     this.#handedOver = true;
+    if ((this.#opts.after ?? "no-reset") === "no-reset" && this.#s.link.statusLen === 2) {
+      await this.leaveStub(this.#ctx).catch((e) =>
+        this.#ctx.log.warn(`the flasher stub is still running: ${(e as Error).message}`)
+      );
+    }
     await this.#s.link.close();
     if (this.#opts.after === "hard-reset") {
       // Nothing talks to the chip afterwards, so no settling wait after the pulse.

@@ -103,10 +103,12 @@ export class EspLink {
       this.#fail(new DeviceError("the serial port closed", { hint: "check the cable" }));
     } catch (e) {
       this.#fail(
-        new DeviceError(`serial read failed: ${e instanceof Error ? e.message : e}`, {
-          hint: "check the cable and that no other program uses the port",
-          cause: e,
-        }),
+        e instanceof DeviceError
+          ? e
+          : new DeviceError(`serial read failed: ${e instanceof Error ? e.message : e}`, {
+            hint: "check the cable and that no other program uses the port",
+            cause: e,
+          }),
       );
     }
   }
@@ -200,6 +202,8 @@ export class EspLink {
 
   /** Sends one request and waits for its checked response. */
   async command(ctx: RunContext, req: Request): Promise<Response> {
+    // Text printed before this request (a boot banner long ago) says nothing about its answer.
+    this.takeNoise();
     await this.send(req.packet);
     const r = await this.response(ctx, req.op, req.timeoutMs);
     this.#stats.roundTrips++;
@@ -219,6 +223,7 @@ export class EspLink {
   ): Promise<Response[]> {
     const out: Response[] = [];
     const sizes = reqs.map((r) => slipLength(r.packet));
+    this.takeNoise();
     let sent = 0;
     let failure: unknown;
     for (let got = 0; got < reqs.length; got++) {

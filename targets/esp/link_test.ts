@@ -135,3 +135,27 @@ Deno.test("a failed command in a pipeline throws after the batch is drained", as
   equal((await link.command(ctx, request(Op.READ_REG, words(0)))).op, Op.READ_REG);
   await link.close();
 });
+
+Deno.test("a timeout hint quotes what the device printed after the request, not an old banner", async () => {
+  let n = 0;
+  const fake = fakePort((req) => {
+    n++;
+    if (n === 1) return [romReply(req[1])];
+    if (n === 3) fake.push(new TextEncoder().encode("Guru Meditation Error"));
+    return []; // the second and third requests go unanswered
+  });
+  // The boot banner arrives before any request.
+  fake.push(new TextEncoder().encode("ets Jun  8 2016 00:22:57\r\nrst:0x1 (POWERON_RESET)\r\n"));
+  const link = new EspLink(fake.port);
+  const ctx = createContext({ clock: new VirtualClock() });
+  await link.command(ctx, request(Op.READ_REG, words(0x40001000), 3000));
+  await rejects(
+    link.command(ctx, request(Op.READ_REG, words(0x40001000), 3000)),
+    (e: unknown) => e instanceof TimeoutError && !/ets Jun|POWERON/.test(String(e.hint)),
+  );
+  await rejects(
+    link.command(ctx, request(Op.READ_REG, words(0x40001000), 3000)),
+    (e: unknown) => e instanceof TimeoutError && /Guru Meditation/.test(String(e.hint)),
+  );
+  await link.close();
+});

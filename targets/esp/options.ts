@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@^4.1.0";
 import { defineOptions, option, type OptionsOf } from "../../kernel/mod.ts";
 
 /** How the device is asked for hashes. */
@@ -31,9 +31,11 @@ export const espOptions = defineOptions({
     default: "default-reset",
     description: "reset into the ROM loader first, or just sync (no-reset)",
   }),
-  after: option.choice(["hard-reset", "no-reset"], {
+  after: option.choice(["hard-reset", "no-reset", "no-reset-no-stub", "no-reset-stub"], {
     default: "hard-reset",
-    description: "run the new application afterwards, or stay in the loader (no-reset)",
+    description: "run the new application afterwards (hard-reset), or stay in the ROM loader " +
+      "(no-reset: a running flasher stub is left by FLASH_END with the reboot flag, as esptool " +
+      "and espflash do), or stay in the stub (no-reset-no-stub, esptool's no-reset-stub)",
   }),
   stub: {
     schema: z.preprocess(

@@ -58,18 +58,28 @@ export function espPlanStage(): StageWrapper<"plan", EspDevice> {
     // The target's static model assumes 115200 baud; the session knows its real rate.
     if (device) args = { ...args, cost: device.costModel() };
     const line = device ? (n: number) => device.lineMs(n) : (n: number) => lineMs(n, ROM_BAUD);
-    const planned = await next(ctx, args);
-    const plan = device ? suggestBaud(ctx, device, planned) : planned;
-    if (args.mode === "full" || !plan.runs.length) return plan;
+    // The estimate's write and verify from the runs as the device will send them.
+    const withWriteModel = async (p: Plan, a: typeof args) =>
+      p.runs.length && device
+        ? suggestBaud(
+          ctx,
+          device,
+          await next(ctx, { ...a, cost: await device.planCostModel(p.runs) }),
+        )
+        : p;
+    const plan = await next(ctx, args);
+    if (!plan.runs.length) return plan;
+    if (args.mode === "full") return withWriteModel(plan, args);
     const erased = args.layout.regions[0]?.erasedValue ?? 0xff;
     const content = (a: number) =>
       args.report.blocks.find((b) => b.address === a)?.content ??
         args.image.read(a, SECTOR, erased);
     const extra = promotions(args.report.blocks, content, line);
-    if (!extra.size) return plan;
+    if (!extra.size) return withWriteModel(plan, args);
     ctx.log.debug(`rewriting ${extra.size} unchanged sector(s) to erase whole 64 KiB blocks`);
     const blocks = args.report.blocks.map((b) => extra.has(b.address) ? { ...b, same: false } : b);
-    return next(ctx, { ...args, report: { ...args.report, blocks } });
+    const promoted = { ...args, report: { ...args.report, blocks } };
+    return withWriteModel(await next(ctx, promoted), promoted);
   };
 }
 

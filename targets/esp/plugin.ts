@@ -78,7 +78,7 @@ function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition<EspDevice
         throw e;
       }
       return new EspDevice(session, {
-        after: o.after,
+        after: o.after === "no-reset-stub" ? "no-reset-no-stub" : o.after,
         compress: o.compress,
         stub: o.stub,
         latencyMs: o.latencyMs,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { DeviceError } from "../../kernel/mod.ts";
 
 /** Frame delimiter. */
 export const SLIP_END = 0xc0;
@@ -40,16 +41,28 @@ export function slipLength(packet: Uint8Array): number {
 }
 
 /**
+ * Longest frame accepted from a loader. The largest the ROM or stub sends is a READ_FLASH data
+ * frame of one 4 KiB sector; anything four times that is not the ESP serial protocol.
+ */
+export const MAX_FRAME = 0x4000;
+
+/**
  * Incremental decoder. Bytes outside frames (boot banners, panic text) are collected as
  * "noise" so a caller can report them; an empty frame (`C0 C0`) is treated as a start.
  */
 export class SlipDecoder {
+  /** Longest frame body accepted; a longer one throws a DeviceError. */
+  readonly maxFrame: number;
   #inFrame = false;
   #escaped = false;
   #buf: number[] = [];
   #noise: number[] = [];
 
-  /** Feeds bytes; returns the frames they complete. */
+  constructor(maxFrame = MAX_FRAME) {
+    this.maxFrame = maxFrame;
+  }
+
+  /** Feeds bytes; returns the frames they complete; throws a DeviceError on an endless frame. */
   push(chunk: Uint8Array): Uint8Array[] {
     const frames: Uint8Array[] = [];
     for (const b of chunk) {
@@ -66,6 +79,14 @@ export class SlipDecoder {
         }
         this.#escaped = false;
         continue;
+      }
+      if (this.#buf.length >= this.maxFrame) {
+        this.#buf = [];
+        this.#inFrame = false;
+        throw new DeviceError(`the device sent a frame longer than ${this.maxFrame} bytes`, {
+          code: "E_FRAME_TOO_LONG",
+          hint: "this is not an ESP serial loader (or the baud rate is wrong); check the port",
+        });
       }
       if (this.#escaped) {
         this.#escaped = false;

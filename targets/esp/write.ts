@@ -48,6 +48,23 @@ function times(packed: readonly Packed[], chip: EspChip, link: LinkFigures) {
   return { romMs, stubMs, byteMs };
 }
 
+/**
+ * Modelled write time of `packed` runs: through the stub (its upload included unless it
+ * already runs) when `uploadBytes` is given, else through the ROM.
+ */
+export function writeMs(
+  packed: readonly Packed[],
+  chip: EspChip,
+  link: LinkFigures,
+  stub: { uploadBytes: number; running: boolean } | undefined,
+): number {
+  const { romMs, stubMs, byteMs } = times(packed, chip, link);
+  if (!stub) return romMs;
+  const upload = stub.running ? 0 : stub.uploadBytes * byteMs +
+    (Math.ceil(stub.uploadBytes / 0x1800) + 3) * link.latencyMs + 10;
+  return upload + stubMs;
+}
+
 /** False when a write is too small for any stub to pay off (no need to load its image). */
 export function stubMayPay(packed: readonly Packed[], chip: EspChip, link: LinkFigures): boolean {
   return packed.some((p) => p.body.length) && times(packed, chip, link).romMs >= 300;

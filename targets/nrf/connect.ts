@@ -17,6 +17,9 @@ import { boardForId, type NrfBoard } from "./chips.ts";
 import { NrfDevice } from "./device.ts";
 import type { NrfOptions } from "./options.ts";
 
+/** TransferConfigure match retries: 16384 polls of about 12.5 µs each. */
+const MATCH_RETRY = 16384;
+
 /** Probe address used when none is given: the first CMSIS-DAP HID device. */
 export const DEFAULT_PROBE = "hid:";
 
@@ -49,6 +52,9 @@ export async function connectNrf(
     }
     const core = await DapCortexM.connect(ctx, probe, {
       clockHz: options.options.swdClockHz,
+      // One in-probe halt poll outlasts a page erase and program (about 130 ms on the
+      // nRF52 at 4 MHz SWCLK), so the halt is seen within one poll, not a frame or two late.
+      matchRetry: MATCH_RETRY,
       description: `CMSIS-DAP ${address}`,
     });
     if (board.chip.core === "Cortex-M4F") await checkApprotect(ctx, core);

@@ -1,11 +1,16 @@
 /**
  * The nRF flash session: page hashes and page programming run as our own stubs in target
- * RAM; pages are double-buffered so the next upload overlaps the current erase/program.
+ * RAM, uploaded once when the session opens.
  *
- * Protocol choice: one stub call per page, host-driven. The core halts (bkpt) after each
- * page, so a failure is confined to one page and reported with its address, nothing on the
- * target spins waiting for a host that may have gone, and the per-page cost is two small
- * pipelined exchanges (registers + resume, then one in-probe halt poll) besides the data.
+ * Hashing: one stub call hashes every requested range (whole pages, or word-aligned parts of
+ * a page) from a descriptor list, and the digests come back in the same pipelined exchange:
+ * each chunk's read waits inside the probe for that chunk's progress bit, so reading
+ * overlaps hashing. Programming: the erase of a page runs while the host streams its data
+ * into a RAM buffer (the previous program call, or the host for the first page, starts
+ * it); the program stub then writes the page, hashes it as it reads back and starts the
+ * next page's erase. Its digest is the page's verification, so verify needs no second pass
+ * over what the stub already proved. The core halts (bkpt) after every call, so a failure
+ * is confined to one page and nothing on the target spins waiting for a host that has gone.
  *
  * @module
  */
@@ -26,11 +31,20 @@ import { HASH_STUB, PROGRAM_STUB } from "../../stubs/blobs.ts";
 import {
   type CortexMDebug,
   readBytes,
+  Reg,
   type RunFunctionRequest,
 } from "../../probes/cortexm/debug.ts";
-import { FICR, layoutOf, type NrfChip } from "./chips.ts";
+import { FICR, layoutOf, type NrfChip, NVMC } from "./chips.ts";
 import { ramNeeded, type RamPlan, ramPlan } from "./ram.ts";
 import { programUicr } from "./uicr.ts";
+
+/** A block read held back until a flag word has every `mask` bit set. */
+interface GatedRead {
+  readonly flag: number;
+  readonly mask: number;
+  readonly address: number;
+  readonly words: number;
+}
 
 /** A core that can start a function and collect its result later (overlapping work). */
 interface OverlappingCore extends CortexMDebug {
@@ -38,7 +52,7 @@ interface OverlappingCore extends CortexMDebug {
   finishFunction(ctx: RunContext, timeoutMs: number): Promise<number>;
 }
 
-/** A core that can also pipeline the start with a memory write (CMSIS-DAP). */
+/** A core that pipelines starts with memory traffic in one exchange (CMSIS-DAP). */
 interface PipeliningCore extends OverlappingCore {
   startFunctionAndWrite(
     ctx: RunContext,
@@ -46,21 +60,44 @@ interface PipeliningCore extends OverlappingCore {
     address: number,
     data: Uint8Array,
   ): Promise<void>;
+  finishFunctionResults(ctx: RunContext, timeoutMs: number, count: number): Promise<number[]>;
+  writeMemoryBatchAndStart(
+    ctx: RunContext,
+    writes: readonly { address: number; data: Uint8Array }[],
+    request: RunFunctionRequest,
+  ): Promise<void>;
+  runFunctionGated(
+    ctx: RunContext,
+    request: RunFunctionRequest,
+    writes: readonly { address: number; data: Uint8Array }[],
+    reads: readonly GatedRead[],
+  ): Promise<Uint8Array[] | undefined>;
 }
 
 function canPipeline(core: CortexMDebug): core is PipeliningCore {
-  return canOverlap(core) && "startFunctionAndWrite" in core;
+  return canOverlap(core) && "startFunctionAndWrite" in core && "runFunctionGated" in core &&
+    "finishFunctionResults" in core && "writeMemoryBatchAndStart" in core;
 }
 
 function canOverlap(core: CortexMDebug): core is OverlappingCore {
   return "startFunction" in core && "finishFunction" in core;
 }
 
+/** `next` argument of the program stub when no erase follows. */
+const NO_NEXT = 0xffffffff;
+/** Progress bits the hash stub's thermometer word holds. */
+const PROGRESS_BITS = 31;
+/** Digests one gated read packet returns (14 words fill a 64-byte DAP_Transfer reply). */
+const READ_DIGESTS = 7;
+
 /** A micro:bit / nRF device session over a Cortex-M debug link. */
 export class NrfDevice implements FlashDevice {
   readonly hashAlgorithms = ["murmur3x2"] as const;
   readonly hashGranularity = "block" as const;
+  readonly hashPiece: number;
   readonly #ram: RamPlan;
+  /** Digest of each page as the program stub read it back after writing, by address. */
+  readonly #programmed = new Map<number, Uint8Array>();
 
   private constructor(
     readonly core: CortexMDebug,
@@ -69,6 +106,9 @@ export class NrfDevice implements FlashDevice {
     readonly layout: FlashLayout,
   ) {
     this.#ram = ramPlan(layout.regions[0].blockSize);
+    // 128-byte pieces (at least 16 a page): a partial page's uncovered part costs a few
+    // digests to check, and the non-erased rest is read back with little waste.
+    this.hashPiece = Math.min(128, layout.regions[0].blockSize / 16);
   }
 
   /** Halts the core, reads the flash geometry from FICR and loads the stubs. */
@@ -79,10 +119,9 @@ export class NrfDevice implements FlashDevice {
     details: Record<string, string> = {},
   ): Promise<NrfDevice> {
     await core.resetAndHalt(ctx);
-    const [pageSize, pages] = [
-      await core.readWord(ctx, FICR.CODEPAGESIZE),
-      await core.readWord(ctx, FICR.CODESIZE),
-    ];
+    // CODEPAGESIZE and CODESIZE are adjacent words: one read.
+    const ficr = new DataView((await core.readMemory(ctx, FICR.CODEPAGESIZE, 8)).buffer);
+    const [pageSize, pages] = [ficr.getUint32(0, true), ficr.getUint32(4, true)];
     if (pageSize !== chip.pageSize || pages === 0 || pages * pageSize > 4 * chip.flashSize) {
       throw new DeviceError(
         `FICR reports ${pages} pages of ${pageSize} bytes, not a ${chip.name} (${chip.pageSize}-byte pages)`,
@@ -96,8 +135,12 @@ export class NrfDevice implements FlashDevice {
       details: { ...details, flash: `${(pageSize * pages) / 1024} KiB`, page: `${pageSize} B` },
     };
     const dev = new NrfDevice(core, chip, info, layout);
-    await core.writeMemory(ctx, dev.#ram.hashStub, pad4(HASH_STUB));
-    await core.writeMemory(ctx, dev.#ram.programStub, pad4(PROGRAM_STUB));
+    // Both stubs in one write, once per connection.
+    const { hashStub, programStub } = dev.#ram;
+    const code = new Uint8Array(pad4(new Uint8Array(programStub - hashStub + PROGRAM_STUB.length)));
+    code.set(HASH_STUB);
+    code.set(PROGRAM_STUB, programStub - hashStub);
+    await core.writeMemory(ctx, hashStub, code);
     return dev;
   }
 
@@ -120,35 +163,63 @@ export class NrfDevice implements FlashDevice {
         hint: "use --hash murmur3x2",
       });
     }
-    const calls = groupRuns(ranges, this.layout);
     const out: Uint8Array[] = new Array(ranges.length);
-    let slot = 0, pending: { call: HashCall; slot: number }[] = [];
-    const flush = async () => {
-      if (!pending.length) return;
-      const bytes = await this.core.readMemory(ctx, this.#ram.hashOut, slot * 8);
-      for (const p of pending) {
-        p.call.indexes.forEach((rangeIndex, k) => {
-          const at = (p.slot + p.call.pageOf[k]) * 8;
-          out[rangeIndex] = bytes.slice(at, at + 8);
+    const { hashSlots, hashDescriptors } = this.#ram;
+    for (const batch of hashBatches(ranges, this.layout, hashSlots, hashDescriptors)) {
+      const digests = await this.#hashBatch(ctx, batch);
+      batch.slotOf.forEach((slot, k) => {
+        out[batch.indexes[k]] = digests.slice(slot * 8, slot * 8 + 8);
+      });
+    }
+    return out;
+  }
+
+  /** One stub call over a batch; the digests of its slots, in order. */
+  async #hashBatch(ctx: RunContext, batch: HashBatch): Promise<Uint8Array> {
+    const { hashStub, hashOut, stackTop, buffers } = this.#ram;
+    const n = batch.slots;
+    const chunk = Math.ceil(n / PROGRESS_BITS);
+    // A descriptor of size 0 ends the list; the progress word and chunk size follow it, so
+    // one write carries both.
+    const table = new Uint32Array([
+      ...batch.descriptors.flatMap((d) => [d.start, d.size, d.count]),
+      0,
+      0,
+      0,
+      0,
+      chunk,
+    ]);
+    const hashProgress = buffers[0] + table.byteLength - 8;
+    const request: RunFunctionRequest = {
+      entry: hashStub,
+      sp: stackTop,
+      lr: hashStub,
+      args: [buffers[0], batch.descriptors.length, hashOut, hashProgress],
+      timeoutMs: this.#hashTimeoutMs(batch.bytes),
+    };
+    const writes = [{ address: buffers[0], data: new Uint8Array(table.buffer) }];
+    if (canPipeline(this.core)) {
+      const reads: GatedRead[] = [];
+      for (let a = 0; a < n; a += READ_DIGESTS) {
+        const b = Math.min(n, a + READ_DIGESTS);
+        // Progress bit j means digests [0, (j+1)·chunk) are stored.
+        const bit = Math.min(PROGRESS_BITS - 1, Math.ceil(b / chunk) - 1);
+        reads.push({
+          flag: hashProgress,
+          mask: 1 << bit,
+          address: hashOut + a * 8,
+          words: 2 * (b - a),
         });
       }
-      pending = [];
-      slot = 0;
-    };
-    for (const call of groupCapacity(calls, this.#ram.hashSlots)) {
-      if (slot + call.pages > this.#ram.hashSlots) await flush();
-      await this.core.runFunction(ctx, {
-        entry: this.#ram.hashStub,
-        sp: this.#ram.stackTop,
-        lr: this.#ram.hashStub,
-        args: [this.#ram.hashOut + slot * 8, call.start, call.pageSize, call.pages],
-        timeoutMs: this.#hashTimeoutMs(call.pages * call.pageSize),
-      });
-      pending.push({ call, slot });
-      slot += call.pages;
+      const r = await this.core.runFunctionGated(ctx, request, writes, reads);
+      if (r) return concat(r);
+      // A poll gave up before the stub got there: wait for the halt, then read it all.
+      await this.core.finishFunction(ctx, request.timeoutMs);
+    } else {
+      for (const w of writes) await this.core.writeMemory(ctx, w.address, w.data);
+      await this.core.runFunction(ctx, request);
     }
-    await flush();
-    return out;
+    return await this.core.readMemory(ctx, hashOut, n * 8);
   }
 
   read(ctx: RunContext, address: number, length: number): Promise<Uint8Array> {
@@ -174,6 +245,11 @@ export class NrfDevice implements FlashDevice {
     await this.#programPages(ctx, pages, total);
   }
 
+  /**
+   * Pages in order: the first page's erase starts with its upload; each program call then
+   * writes its page, returns the page's digest as it reads back, and starts the next page's
+   * erase, while the host streams the next page into the other buffer.
+   */
   async #programPages(
     ctx: RunContext,
     pages: readonly { address: number; data: Uint8Array }[],
@@ -183,38 +259,68 @@ export class NrfDevice implements FlashDevice {
     const { buffers, programStub, stackTop } = this.#ram;
     const timeoutMs = 1000 + 4 * this.chip.pageEraseMs +
       (pages[0].data.length / 4) * this.chip.wordWriteUs * 4 / 1000;
-    await this.core.writeMemory(ctx, buffers[0], pages[0].data);
+    const requests = pages.map((page, i): RunFunctionRequest => ({
+      entry: programStub,
+      sp: stackTop,
+      lr: programStub,
+      args: [page.address, buffers[i % 2], page.data.length, pages[i + 1]?.address ?? NO_NEXT],
+      timeoutMs,
+    }));
+    // The first page's erase, its upload and (pipelined) its program call in one exchange:
+    // the stub waits for the erase itself.
+    await this.#startErase(ctx, pages[0].address, buffers[0], pages[0].data, requests[0]);
     let done = 0;
     for (let i = 0; i < pages.length; i++) {
-      const page = pages[i], next = pages[i + 1];
-      const request: RunFunctionRequest = {
-        entry: programStub,
-        sp: stackTop,
-        lr: programStub,
-        args: [page.address, buffers[i % 2], page.data.length, 1],
-        timeoutMs,
-      };
-      let bad: number;
-      if (canPipeline(this.core) && next) {
-        await this.core.startFunctionAndWrite(ctx, request, buffers[(i + 1) % 2], next.data);
-        bad = await this.core.finishFunction(ctx, timeoutMs);
+      const page = pages[i], next = pages[i + 1], request = requests[i];
+      let h: number[];
+      if (canPipeline(this.core)) {
+        if (i > 0) {
+          if (next) {
+            await this.core.startFunctionAndWrite(ctx, request, buffers[(i + 1) % 2], next.data);
+          } else await this.core.startFunction(ctx, request);
+        } else if (next) await this.core.writeMemory(ctx, buffers[1], next.data);
+        h = await this.core.finishFunctionResults(ctx, timeoutMs, 2);
       } else if (canOverlap(this.core)) {
         await this.core.startFunction(ctx, request);
         if (next) await this.core.writeMemory(ctx, buffers[(i + 1) % 2], next.data);
-        bad = await this.core.finishFunction(ctx, timeoutMs);
+        h = [await this.core.finishFunction(ctx, timeoutMs)];
+        h.push(await this.core.readRegister(ctx, Reg.R1));
       } else {
-        bad = await this.core.runFunction(ctx, request);
+        h = [await this.core.runFunction(ctx, request), await this.core.readRegister(ctx, Reg.R1)];
         if (next) await this.core.writeMemory(ctx, buffers[(i + 1) % 2], next.data);
       }
-      if (bad !== 0) {
-        throw new DeviceError(
-          `page 0x${page.address.toString(16)}: ${bad} word(s) differ after programming`,
-          { hint: "the page may be protected (APPROTECT/BPROT); run again to retry" },
-        );
-      }
+      this.#programmed.set(page.address, new Uint8Array(new Uint32Array(h).buffer));
       done += page.data.length;
       ctx.emit({ type: "progress", stage: "write", done, total, unit: "bytes" });
     }
+  }
+
+  /**
+   * Starts erasing `page` through the NVMC registers and uploads its data meanwhile; on a
+   * pipelining core the program call follows in the same exchange.
+   */
+  async #startErase(
+    ctx: RunContext,
+    page: number,
+    buffer: number,
+    data: Uint8Array,
+    program: RunFunctionRequest,
+  ): Promise<void> {
+    const erase = [
+      { address: NVMC.CONFIG, data: word(2) },
+      { address: NVMC.ERASEPAGE, data: word(page) },
+      { address: buffer, data },
+    ];
+    if (canPipeline(this.core)) await this.core.writeMemoryBatchAndStart(ctx, erase, program);
+    else for (const w of erase) await this.core.writeMemory(ctx, w.address, w.data);
+  }
+
+  /**
+   * Digest of the page at `address` as the program stub read it back right after writing it
+   * in this session (murmur3x2), if it did.
+   */
+  programmedDigest(address: number): Uint8Array | undefined {
+    return this.#programmed.get(address);
   }
 
   async reset(ctx: RunContext): Promise<void> {
@@ -235,70 +341,101 @@ export class NrfDevice implements FlashDevice {
   }
 }
 
-/** One hash stub call: `pages` pages of `pageSize` from `start`. */
-export interface HashCall {
+/** One hash descriptor: `count` consecutive ranges of `size` bytes from `start`. */
+export interface HashDescriptor {
   readonly start: number;
-  readonly pageSize: number;
-  readonly pages: number;
-  /** Range indexes served by this call. */
-  readonly indexes: number[];
-  /** Page within the call of each served range. */
-  readonly pageOf: number[];
+  readonly size: number;
+  readonly count: number;
 }
 
-/** Groups block ranges into contiguous stub calls (small gaps are hashed through). */
-export function groupRuns(ranges: readonly AddressRange[], layout: FlashLayout): HashCall[] {
-  const order = ranges.map((r, i) => ({ r, i })).sort((a, b) => a.r.start - b.r.start);
-  const calls: {
-    start: number;
-    pageSize: number;
-    pages: number;
-    indexes: number[];
-    pageOf: number[];
-  }[] = [];
-  for (const { r, i } of order) {
+/** One hash stub call: its descriptors, and which slot answers each requested range. */
+export interface HashBatch {
+  readonly descriptors: readonly HashDescriptor[];
+  /** Digest slots the call fills. */
+  readonly slots: number;
+  /** Bytes hashed. */
+  readonly bytes: number;
+  /** Requested range indexes served by this call. */
+  readonly indexes: readonly number[];
+  /** Slot of each served range. */
+  readonly slotOf: readonly number[];
+}
+
+/**
+ * Sorts (by size, then address) and deduplicates the ranges and packs them into stub calls of at most `slots`
+ * digests and `maxDescriptors` descriptors; equal-sized adjacent ranges share a descriptor.
+ * Each range must be word-aligned, a multiple of 8 bytes and inside one page of a region.
+ */
+export function hashBatches(
+  ranges: readonly AddressRange[],
+  layout: FlashLayout,
+  slots: number,
+  maxDescriptors: number,
+): HashBatch[] {
+  // Small ranges first: they hash in no time, so their digests stream back while the
+  // pages hash, instead of queueing behind them.
+  const size = (r: AddressRange) => r.end - r.start;
+  const order = ranges.map((r, i) => ({ r, i }))
+    .sort((a, b) => size(a.r) - size(b.r) || a.r.start - b.r.start);
+  for (const { r } of order) {
     const region = regionAt(layout, r.start);
-    const size = r.end - r.start;
-    if (!region || size !== region.blockSize || (r.start - region.start) % size !== 0) {
+    const page = region ? r.start - ((r.start - region.start) % region.blockSize) : 0;
+    if (
+      !region || r.start % 4 || (r.end - r.start) % 8 || r.end <= r.start ||
+      r.end > page + region.blockSize
+    ) {
       throw new DeviceError(
-        `hash range 0x${r.start.toString(16)}–0x${r.end.toString(16)} is not one whole page`,
+        `hash range 0x${r.start.toString(16)}–0x${
+          r.end.toString(16)
+        } is not a word-aligned part of one page, a multiple of 8 bytes long`,
       );
     }
-    const last = calls[calls.length - 1];
-    const gap = last ? (r.start - (last.start + last.pages * last.pageSize)) / size : -1;
-    if (last && last.pageSize === size && gap >= 0 && gap <= 4 && Number.isInteger(gap)) {
-      last.pages += gap;
-      last.indexes.push(i);
-      last.pageOf.push(last.pages);
-      last.pages += 1;
-    } else if (
-      last && last.pageSize === size && gap === -1 &&
-      r.start === last.start + (last.pages - 1) * size
-    ) {
-      last.indexes.push(i); // the same page asked for twice
-      last.pageOf.push(last.pages - 1);
-    } else {
-      calls.push({ start: r.start, pageSize: size, pages: 1, indexes: [i], pageOf: [0] });
-    }
   }
-  return calls;
+  const batches: HashBatch[] = [];
+  let cur: {
+    descriptors: HashDescriptor[];
+    slots: number;
+    bytes: number;
+    indexes: number[];
+    slotOf: number[];
+  } | undefined;
+  let prev: AddressRange | undefined;
+  for (const { r, i } of order) {
+    if (cur && prev && prev.start === r.start && prev.end === r.end) {
+      cur.indexes.push(i); // the same range asked for twice
+      cur.slotOf.push(cur.slots - 1);
+      continue;
+    }
+    const bytes = size(r);
+    const last = cur?.descriptors[cur.descriptors.length - 1];
+    const extends_ = last && last.size === bytes && last.start + last.count * bytes === r.start;
+    if (!cur || cur.slots >= slots || (!extends_ && cur.descriptors.length >= maxDescriptors)) {
+      cur = { descriptors: [], slots: 0, bytes: 0, indexes: [], slotOf: [] };
+      batches.push(cur);
+    }
+    const tail = cur.descriptors[cur.descriptors.length - 1];
+    if (tail && tail.size === bytes && tail.start + tail.count * bytes === r.start) {
+      cur.descriptors[cur.descriptors.length - 1] = { ...tail, count: tail.count + 1 };
+    } else cur.descriptors.push({ start: r.start, size: bytes, count: 1 });
+    cur.indexes.push(i);
+    cur.slotOf.push(cur.slots);
+    cur.slots++;
+    cur.bytes += bytes;
+    prev = r;
+  }
+  return batches;
 }
 
-/** Splits calls longer than the result area. */
-function groupCapacity(calls: HashCall[], slots: number): HashCall[] {
-  const out: HashCall[] = [];
-  for (const c of calls) {
-    for (let first = 0; first < c.pages; first += slots) {
-      const n = Math.min(slots, c.pages - first);
-      const sel = c.pageOf.map((p, k) => ({ p, k })).filter(({ p }) => p >= first && p < first + n);
-      out.push({
-        start: c.start + first * c.pageSize,
-        pageSize: c.pageSize,
-        pages: n,
-        indexes: sel.map(({ k }) => c.indexes[k]),
-        pageOf: sel.map(({ p }) => p - first),
-      });
-    }
+function word(v: number): Uint8Array {
+  return new Uint8Array(new Uint32Array([v >>> 0]).buffer);
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
   }
   return out;
 }

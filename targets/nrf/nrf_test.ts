@@ -1,14 +1,18 @@
-import { deepEqual, equal, rejects } from "node:assert/strict";
+import { deepEqual, equal, rejects, throws } from "node:assert/strict";
 import {
   createContext,
   DeviceError,
   FlashImage,
   type LinkStats,
+  type Plan,
   type RunContext,
+  VerifyError,
 } from "../../kernel/mod.ts";
+import { murmur3x2 } from "../../plugins/hash/murmur3x2.ts";
+import { nrfVerify } from "./verify.ts";
 import type { CortexMDebug } from "../../probes/cortexm/debug.ts";
 import { boardForId, CHIPS, layoutOf, NVMC } from "./chips.ts";
-import { groupRuns, NrfDevice } from "./device.ts";
+import { hashBatches, NrfDevice } from "./device.ts";
 import { nrfLoadImage } from "./image.ts";
 import { programUicr, uicrChanges } from "./uicr.ts";
 
@@ -125,19 +129,34 @@ Deno.test("UICR: a chip that cannot erase UICR stops with a clear error", async 
   equal(core.mem.get(0x10001014), 0); // nothing half-written
 });
 
-Deno.test("hash calls group contiguous pages and hash through small gaps", () => {
+Deno.test("hash batches: small ranges first, one descriptor per run, duplicates share a slot", () => {
   const layout = layoutOf(CHIPS.nrf51822);
   const r = (p: number) => ({ start: p * 1024, end: p * 1024 + 1024 });
-  const calls = groupRuns(
-    [r(5), r(0), r(1), r(3), r(40), r(0x10001000 / 1024)].map((x, i) =>
-      i === 5 ? { start: 0x10001000, end: 0x10001100 } : x
-    ),
+  const batches = hashBatches(
+    [r(5), r(0), r(1), r(3), r(40), { start: 0x10001000, end: 0x10001100 }, r(1), {
+      start: 0x440,
+      end: 0x480,
+    }],
     layout,
+    384,
+    84,
   );
-  deepEqual(
-    calls.map((c) => [c.start, c.pages, c.indexes, c.pageOf]),
-    [[0, 6, [1, 2, 3, 0], [0, 1, 3, 5]], [40 * 1024, 1, [4], [0]], [0x10001000, 1, [5], [0]]],
-  );
+  equal(batches.length, 1);
+  const b = batches[0];
+  deepEqual(b.descriptors.map((d) => [d.start, d.size, d.count]), [
+    [0x440, 0x40, 1],
+    [0x10001000, 0x100, 1],
+    [0, 1024, 2],
+    [3 * 1024, 1024, 1],
+    [5 * 1024, 1024, 1],
+    [40 * 1024, 1024, 1],
+  ]);
+  deepEqual(b.indexes, [7, 5, 1, 2, 6, 3, 0, 4]);
+  deepEqual(b.slotOf, [0, 1, 2, 3, 3, 4, 5, 6]);
+  // Capacity splits the list into calls.
+  equal(hashBatches([r(0), r(1), r(2)], layout, 2, 84).length, 2);
+  throws(() => hashBatches([{ start: 2, end: 10 }], layout, 384, 84), DeviceError);
+  throws(() => hashBatches([{ start: 1020, end: 1030 }], layout, 384, 84), DeviceError);
 });
 
 Deno.test("loadImage drops RAM bytes and tags UICR segments", async () => {
@@ -162,6 +181,8 @@ Deno.test("board ids map to boards", () => {
 });
 
 Deno.test("pages are double-buffered: page i+1 uploads while page i programs", async () => {
+  // The first page's erase starts (NVMC CONFIG = erase, ERASEPAGE = 0x400) before its data
+  // is uploaded; each program call then starts the next page's erase.
   const core = new MemCore();
   core.mem.set(0x10000010, 1024);
   core.mem.set(0x10000014, 256);
@@ -170,6 +191,8 @@ Deno.test("pages are double-buffered: page i+1 uploads while page i programs", a
   const data = new Uint8Array(3 * 1024).map((_, i) => i >> 10);
   await dev.program(ctx, [{ address: 0x400, data }]);
   deepEqual(core.calls, [
+    "write 4001e504 2",
+    "write 4001e508 0",
     "write 20001000 0",
     "start 400 from 20001000",
     "write 20001400 1",
@@ -180,4 +203,39 @@ Deno.test("pages are double-buffered: page i+1 uploads while page i programs", a
     "start c00 from 20001000",
     "finish",
   ]);
+});
+
+Deno.test("verify uses the program stub's read-back digests; pages it did not write go to the next verify", async () => {
+  const core = new MemCore();
+  core.mem.set(0x10000010, 1024);
+  core.mem.set(0x10000014, 256);
+  const dev = await NrfDevice.open(ctx, core, CHIPS.nrf51822);
+  const data = new Uint8Array(1024).fill(7);
+  await dev.program(ctx, [{ address: 0x400, data }]);
+  // MemCore's stub "returns" r0 = r1 = 0: a digest no real page of sevens has.
+  deepEqual([...dev.programmedDigest(0x400)!], [0, 0, 0, 0, 0, 0, 0, 0]);
+  const uicr = { address: 0x10001000, data: new Uint8Array(0x100).fill(0xff) };
+  const plan: Plan = {
+    mode: "diff",
+    blocks: [
+      { address: 0x400, size: 1024, action: "write", reason: "changed" },
+      { address: 0x10001000, size: 0x100, action: "write", reason: "changed" },
+    ],
+    runs: [{ address: 0x400, data }, uicr],
+    totals: { blocks: 2, write: 2, skip: 0, bytes: 1024 + 0x100, assumed: 0 },
+  };
+  const passed: Plan[] = [];
+  const next = (_c: RunContext, a: { plan: Plan }) => {
+    passed.push(a.plan);
+    return Promise.resolve({ blocks: a.plan.totals.write, requests: 1 });
+  };
+  await rejects(
+    () => nrfVerify(next)(ctx, { device: dev, plan, algorithm: murmur3x2 }),
+    (e) => e instanceof VerifyError && /0x400/.test(e.message),
+  );
+  equal(passed.length, 0, "a failed page fails before anything else is re-hashed");
+  const good: Plan = { ...plan, runs: [uicr], blocks: [plan.blocks[1]] };
+  const r = await nrfVerify(next)(ctx, { device: dev, plan: good, algorithm: murmur3x2 });
+  deepEqual(passed.map((p) => p.runs.map((x) => x.address)), [[0x10001000]]);
+  equal(r.blocks, 1);
 });

@@ -8,36 +8,41 @@ import { BOARDS, layoutOf, type NrfBoard } from "./chips.ts";
 import { connectNrf } from "./connect.ts";
 import { nrfDetector } from "./detect.ts";
 import { nrfLoadImage } from "./image.ts";
+import { nrfVerify } from "./verify.ts";
 import { nrfOptions } from "./options.ts";
 
 export { type NrfOptions, nrfOptions } from "./options.ts";
 
 /** Data bytes per ms through 64-byte HID reports, one per 1 ms frame, pipelined. */
 const BYTES_PER_MS = 56;
-/** Per-page stub handshake (start exchange, halt polls), as measured on the simulator. */
-const PAGE_OVERHEAD_MS = 10;
+/** Exchanges around the page loop: the first packet before the erase starts, the last reply. */
+const HANDOFF_MS = 3;
+/** Program stub cycles per word besides the NVMC wait (copy loop, READY poll, page hash). */
+const STUB_CYCLES_PER_WORD = 32;
 
 /**
- * Modelled costs. Uploads are double-buffered, so only the first page's upload and any
- * excess over the chip's erase+program time per page show; erase and word write times come
- * from the chip table; the hash stub takes about 20 cycles per word.
+ * Modelled costs. The first page's erase starts with its upload; every page is then erase,
+ * program and a hash as it reads back, back to back in the stub, while the next page uploads
+ * (hidden unless the link is slower than the flash). Verify rides on the stub's digests.
+ * Erase and word write times come from the chip table; the hash stub takes about 20 cycles a
+ * word.
  */
 export function nrfCost(board: NrfBoard): CostModel {
   const chip = board.chip;
-  const pageBusyMs = chip.pageEraseMs + (chip.pageSize / 4) * chip.wordWriteUs / 1000;
+  const words = chip.pageSize / 4;
+  const pageMs = chip.pageEraseMs +
+    words * (chip.wordWriteUs / 1000 + STUB_CYCLES_PER_WORD / (chip.clockMHz * 1000));
+  const uploadMs = chip.pageSize / BYTES_PER_MS;
   return {
-    transferMs(bytes) {
-      if (bytes <= 0) return 0;
-      const first = Math.min(bytes, chip.pageSize), rest = bytes - first;
-      const hidden = (rest / chip.pageSize) * pageBusyMs;
-      const pages = Math.ceil(bytes / chip.pageSize);
-      return first / BYTES_PER_MS + Math.max(0, rest / BYTES_PER_MS - hidden) +
-        pages * PAGE_OVERHEAD_MS;
-    },
+    transferMs: (bytes) => bytes / BYTES_PER_MS,
     eraseMs: (blocks) => blocks * chip.pageEraseMs,
     programMs: (bytes) => (bytes / 4) * chip.wordWriteUs / 1000,
-    hashMs: (bytes) => (bytes * 5) / (chip.clockMHz * 1000),
+    hashMs: (bytes) => (bytes / 4) * 20 / (chip.clockMHz * 1000),
     roundTripMs: 2,
+    writeMs: (pages) =>
+      HANDOFF_MS + Math.max(0, uploadMs - chip.pageEraseMs) +
+      pages * Math.max(pageMs, uploadMs + HANDOFF_MS),
+    verifyMs: () => 0,
   };
 }
 
@@ -58,7 +63,7 @@ export function nrfTargets(): Plugin {
         cost: nrfCost(board),
         options: nrfOptions,
         connect: (ctx, options) => connectNrf(host, ctx, board, options),
-        stages: { loadImage: nrfLoadImage },
+        stages: { loadImage: nrfLoadImage, verify: nrfVerify },
       }));
     }
     host.registerDetector(nrfDetector(host));

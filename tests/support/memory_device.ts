@@ -27,6 +27,8 @@ export interface MemoryDeviceOptions {
   granularity?: "any" | "block";
   /** Whether `read` exists. */
   readable?: boolean;
+  /** {@link FlashDevice.hashPiece}: hashes pieces of this size inside a block too. */
+  hashPiece?: number;
 }
 
 /** In-memory flash device. */
@@ -36,6 +38,9 @@ export class MemoryDevice implements FlashDevice {
   readonly hashAlgorithms: string[];
   readonly hashGranularity: "any" | "block";
   readonly flash: Uint8Array;
+  readonly hashPiece?: number;
+  /** Every `read` as [address, length]. */
+  readonly reads: [number, number][] = [];
   erasedBlocks = 0;
   programmedBytes = 0;
   hashCalls = 0;
@@ -54,9 +59,12 @@ export class MemoryDevice implements FlashDevice {
     this.#hashes = new Map(options.hashes.map((h) => [h.name, h]));
     this.hashAlgorithms = options.hashes.map((h) => h.name);
     this.hashGranularity = options.granularity ?? "any";
+    this.hashPiece = options.hashPiece;
     if (options.readable !== false) {
-      this.read = (_ctx, address, length) =>
-        Promise.resolve(this.flash.slice(address, address + length));
+      this.read = (_ctx, address, length) => {
+        this.reads.push([address, length]);
+        return Promise.resolve(this.flash.slice(address, address + length));
+      };
     }
   }
 

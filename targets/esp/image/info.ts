@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ImageFormatError } from "../../../kernel/mod.ts";
+import { ImageFormatError, printable } from "../../../kernel/mod.ts";
 import { readPartitionTable, renderPartitionTable } from "../partition/info.ts";
 import { looksLikePartitionTable, type Partition } from "../partition/table.ts";
 import { checkAppImage, type EspAppImage, hashedLength, parseAppImage } from "./app_image.ts";
@@ -156,7 +156,9 @@ function renderAppInfo(i: Omit<AppImageInfo, "text">, hashed: number): string {
   if (i.appDesc) {
     const d = i.appDesc;
     lines.push(
-      `App: ${d.projectName} ${d.version}, ESP-IDF ${d.idfVersion}, built ${d.date} ${d.time}`,
+      printable(
+        `App: ${d.projectName} ${d.version}, ESP-IDF ${d.idfVersion}, built ${d.date} ${d.time}`,
+      ),
       `ELF SHA-256: ${d.elfSha256}`,
     );
   }

@@ -189,6 +189,20 @@ export function layoutImage(segments: readonly NamedSegment[], o: LayoutOptions)
     out.set(p, at);
     at += p.length;
   }
+  // Header fields are bytes and half-words: refuse what would wrap instead of writing it.
+  if (count > 0xff) fail(`${count} segments do not fit the header's segment count byte`);
+  const fields: [string, number | undefined, number][] = [
+    ["flash mode", o.flashMode, 0xff],
+    ["flash size/frequency", o.flashSizeFreq, 0xff],
+    ["minimum revision", o.minRev, 0xff],
+    ["minimum full revision", o.minRevFull, 0xffff],
+    ["maximum full revision", o.maxRevFull, 0xffff],
+  ];
+  for (const [what, value, max] of fields) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= max)) {
+      fail(`${what} ${value} does not fit its ${max === 0xff ? 8 : 16}-bit header field`);
+    }
+  }
   const v = new DataView(out.buffer);
   out.set([0xe9, count, o.flashMode, o.flashSizeFreq], 0);
   v.setUint32(4, o.entry >>> 0, true);

@@ -134,3 +134,19 @@ Deno.test("mergeAdjacent joins touching sections of one memory kind only", () =>
     [".rtc", 8],
   ]);
 });
+
+Deno.test("ESP image header fields that would wrap are refused", () => {
+  const chip = espImageChip("esp32c3");
+  const seg = { name: ".flash.text", address: 0x42000020, data: new Uint8Array(0x40) };
+  const base = { chip, entry: 0x42000020, flashMode: 2, flashSizeFreq: 0 };
+  assert.ok(layoutImage([seg], base).length > 0);
+  for (
+    const bad of [{ minRevFull: 0x10000 }, { maxRevFull: -1 }, { minRev: 256 }, { flashMode: 300 }]
+  ) {
+    assert.throws(
+      () => layoutImage([seg], { ...base, ...bad }),
+      (e: unknown) => e instanceof ImageFormatError,
+      JSON.stringify(bad),
+    );
+  }
+});

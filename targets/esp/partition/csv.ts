@@ -9,12 +9,14 @@
 import {
   DEFAULT_TABLE_OFFSET,
   FLAGS,
+  ownValue,
   type Partition,
   subtypeName,
   SUBTYPES,
   TABLE_SECTOR,
   typeName,
   TYPES,
+  U32_MAX,
 } from "./table.ts";
 import { offsetAlignment, PartitionTableError, validateTable } from "./validate.ts";
 
@@ -47,6 +49,8 @@ export function formatSize(n: number): string {
   return `0x${n.toString(16)}`;
 }
 
+const OFFSET_HINT = "partition offsets and sizes are 32-bit: the table cannot describe more";
+
 /** Splits CSV text into rows of trimmed fields with their 1-based line numbers. */
 function rows(text: string): { line: number; fields: string[] }[] {
   return text.split(/\r?\n/).map((raw, i) => ({ line: i + 1, raw: raw.trim() }))
@@ -67,17 +71,17 @@ export function parseCsv(text: string, options: CsvOptions = {}): Partition[] {
       fail(`expected at least 5 fields (name, type, subtype, offset, size), got ${fields.length}`);
     }
     const [name, typeText, subText, offText, sizeText, flagText = ""] = fields;
-    const type = TYPES[typeText.toLowerCase()] ?? parseSize(typeText);
-    if (type === undefined || type < 0) {
+    const type = ownValue(TYPES, typeText.toLowerCase()) ?? parseSize(typeText);
+    if (type === undefined || type < 0 || type > 0xfe) {
       fail(
         `unknown partition type '${typeText}'`,
         `use ${Object.keys(TYPES).join(", ")} or 0x40-0xfe`,
       );
     }
     const known = SUBTYPES[type!] ?? {};
-    const subtype = known[subText.toLowerCase()] ??
+    const subtype = ownValue(known, subText.toLowerCase()) ??
       (subText === "" && type! >= 0x40 ? 0 : parseSize(subText));
-    if (subtype === undefined || subtype < 0) {
+    if (subtype === undefined || subtype < 0 || subtype > 0xff) {
       fail(
         `unknown subtype '${subText}' for type ${typeName(type!)}`,
         `known: ${Object.keys(known).join(", ")}`,
@@ -87,14 +91,16 @@ export function parseCsv(text: string, options: CsvOptions = {}): Partition[] {
     if (offText !== "") {
       offset = parseSize(offText);
       if (offset === undefined || offset < 0) fail(`bad offset '${offText}'`);
+      if (offset! > U32_MAX) fail(`offset '${offText}' is beyond 4 GiB`, OFFSET_HINT);
     }
     const size = parseSize(sizeText);
     if (size === undefined || sizeText === "") {
       fail(`bad size '${sizeText}'`, "use e.g. 1M, 24K or 0x6000");
     }
+    if (Math.abs(size!) > U32_MAX) fail(`size '${sizeText}' is beyond 4 GiB`, OFFSET_HINT);
     let flags = 0;
     for (const f of flagText.split(":").map((s) => s.trim()).filter(Boolean)) {
-      const bit = FLAGS[f.toLowerCase()];
+      const bit = ownValue(FLAGS, f.toLowerCase());
       if (bit === undefined) fail(`unknown flag '${f}'`, `known: ${Object.keys(FLAGS).join(", ")}`);
       flags |= bit!;
     }
@@ -121,6 +127,23 @@ export function parseCsv(text: string, options: CsvOptions = {}): Partition[] {
       offset = Math.ceil(lastEnd / align) * align;
     }
     const size = p.size < 0 ? -p.size - offset : p.size;
+    if (size <= 0 && p.size < 0) {
+      throw new PartitionTableError(
+        source,
+        `'${p.name}' ends at 0x${(-p.size).toString(16)}, before its offset 0x${
+          offset.toString(16)
+        }`,
+        p.line,
+      );
+    }
+    if (offset + size > U32_MAX + 1) {
+      throw new PartitionTableError(
+        source,
+        `'${p.name}' at 0x${offset.toString(16)} ends beyond 4 GiB`,
+        p.line,
+        OFFSET_HINT,
+      );
+    }
     lastEnd = offset + size;
     return { ...p, offset, size };
   });
@@ -130,8 +153,39 @@ export function parseCsv(text: string, options: CsvOptions = {}): Partition[] {
   return out;
 }
 
-/** Writes partitions as CSV with a header comment. */
+/** Flag bits the CSV can name. */
+const NAMED_FLAGS = Object.values(FLAGS).reduce((a, b) => a | b, 0);
+
+/** Why `p` cannot be written as a CSV row that reads back the same, or undefined. */
+function csvProblem(p: Partition): string | undefined {
+  if (p.flags & ~NAMED_FLAGS) {
+    return `flag bits 0x${(p.flags & ~NAMED_FLAGS).toString(16)} have no name in CSV`;
+  }
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(p.name)) return "its name holds control characters";
+  if (p.name !== p.name.trim()) return "its name has leading or trailing spaces";
+  if (p.name.includes(",")) return "its name holds a comma";
+  if (p.name.startsWith("#")) return "its name starts with '#'";
+  if (p.name === "") return "its name is empty";
+  return undefined;
+}
+
+/**
+ * Writes partitions as CSV with a header comment. Throws an ImageFormatError for an entry
+ * the CSV cannot carry unchanged (flag bits without a name, names CSV would alter).
+ */
 export function formatCsv(parts: readonly Partition[]): string {
+  parts.forEach((p, i) => {
+    const problem = csvProblem(p);
+    if (problem) {
+      throw new PartitionTableError(
+        "partition table",
+        `entry ${i} ('${p.name}') cannot be written as CSV: ${problem}`,
+        undefined,
+        "keep the table in binary form; converting it would change it",
+      );
+    }
+  });
   const lines = ["# ESP-IDF Partition Table", "# Name, Type, SubType, Offset, Size, Flags"];
   for (const p of parts) {
     const flags = Object.entries(FLAGS).filter(([, bit]) => p.flags & bit).map(([n]) => n).join(

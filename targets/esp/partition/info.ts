@@ -8,12 +8,14 @@ import { formatCsv, formatSize, parseCsv } from "./csv.ts";
 import {
   decodeTable,
   encodeTable,
+  ENTRY_SIZE,
   looksLikePartitionTable,
   type Partition,
   subtypeName,
   typeName,
 } from "./table.ts";
 import { validateTable } from "./validate.ts";
+import { ImageFormatError, printable } from "../../../kernel/mod.ts";
 
 /** A table read from either form. */
 export interface ReadTable {
@@ -53,7 +55,7 @@ export function readPartitionTable(input: Uint8Array, options: TableOptions = {}
 export function renderPartitionTable(parts: readonly Partition[]): string {
   const head = ["Name", "Type", "SubType", "Offset", "Size", "Flags"];
   const body = parts.map((p) => [
-    p.name,
+    printable(p.name),
     typeName(p.type),
     subtypeName(p.type, p.subtype),
     `0x${p.offset.toString(16)}`,
@@ -83,10 +85,39 @@ export interface PartitionTableResult {
   readonly text: string;
 }
 
+/**
+ * Refuses a binary → CSV conversion whose CSV would not encode back to the same entries
+ * (names with bytes after their terminator or not valid UTF-8, entries CSV places otherwise).
+ */
+function checkCsvRoundTrip(args: PartitionTableArgs, t: ReadTable, csv: string): void {
+  const source = args.source ?? "partition table";
+  const entries = (t.partitions.length + (t.md5 ? 1 : 0)) * ENTRY_SIZE;
+  let back: Uint8Array | undefined;
+  try {
+    const parts = parseCsv(csv, { ...args, source, noValidate: true });
+    back = encodeTable(parts, { md5: t.md5, length: Math.max(t.length ?? 0, entries) });
+  } catch {
+    back = undefined;
+  }
+  for (let i = 0; i < t.partitions.length; i++) {
+    const at = i * ENTRY_SIZE;
+    const same = back !== undefined &&
+      back.subarray(at, at + ENTRY_SIZE).every((b, k) => b === args.input[at + k]);
+    if (!same) {
+      throw new ImageFormatError(
+        source,
+        `entry ${i} ('${t.partitions[i].name}') would change on the way through CSV`,
+        { hint: "keep the table in binary form; converting it would change it" },
+      );
+    }
+  }
+}
+
 /** `partition-table FILE [--to-csv|--to-binary]`: parse, validate, convert and render. */
 export function partitionTable(args: PartitionTableArgs): PartitionTableResult {
   const t = readPartitionTable(args.input, args);
   const to = args.to ?? (t.from === "csv" ? "binary" : "csv");
   const output = to === "csv" ? formatCsv(t.partitions) : encodeTable(t.partitions);
+  if (t.from === "binary" && to === "csv") checkCsvRoundTrip(args, t, output as string);
   return { partitions: t.partitions, output, text: renderPartitionTable(t.partitions) };
 }

@@ -88,6 +88,14 @@ export interface EncodeOptions {
   readonly length?: number;
 }
 
+/** Largest value of the table's 32-bit offset, size and flags fields. */
+export const U32_MAX = 0xffffffff;
+
+/** `record[key]` when `key` is the record's own property (never `constructor`, `__proto__`…). */
+export function ownValue<V>(record: Readonly<Record<string, V>>, key: string): V | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 /** Type name for a value, or hex. */
 export function typeName(type: number): string {
   return Object.entries(TYPES).find(([, v]) => v === type)?.[0] ?? `0x${type.toString(16)}`;
@@ -97,6 +105,31 @@ export function typeName(type: number): string {
 export function subtypeName(type: number, subtype: number): string {
   return Object.entries(SUBTYPES[type] ?? {}).find(([, v]) => v === subtype)?.[0] ??
     `0x${subtype.toString(16).padStart(2, "0")}`;
+}
+
+/** Throws unless every numeric field fits its binary field (a DataView would wrap silently). */
+function checkFields(p: Partition): void {
+  if (new TextEncoder().encode(p.name).length > 16) {
+    throw new ImageFormatError("partition table", `name '${p.name}' is longer than 16 bytes`);
+  }
+  const fields: [string, number, number][] = [
+    ["type", p.type, 0xff],
+    ["subtype", p.subtype, 0xff],
+    ["offset", p.offset, U32_MAX],
+    ["size", p.size, U32_MAX],
+    ["flags", p.flags, U32_MAX],
+  ];
+  for (const [field, value, max] of fields) {
+    if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+      throw new ImageFormatError(
+        "partition table",
+        `${field} ${value} of '${p.name}' does not fit the table's ${
+          max === 0xff ? 8 : 32
+        }-bit field`,
+        { hint: `use a value from 0 to 0x${max.toString(16)}` },
+      );
+    }
+  }
 }
 
 const md5 = (b: Uint8Array) => new Uint8Array(createHash("md5").update(b).digest());
@@ -154,6 +187,7 @@ export function encodeTable(
       `${partitions.length} entries do not fit in 0xc00 bytes`,
     );
   }
+  partitions.forEach(checkFields);
   const out = new Uint8Array(length).fill(0xff);
   const v = new DataView(out.buffer);
   partitions.forEach((p, i) => {

@@ -58,6 +58,12 @@ export function validateTable(parts: readonly Partition[], options: ValidateOpti
       fail(p, `unknown partition type ${hex(p.type)}`, "use app, data or a custom type 0x40-0xfe");
     }
     if (p.subtype > 0xff) fail(p, `subtype ${hex(p.subtype)} is out of range`);
+    if (p.offset + p.size > 0x1_0000_0000) {
+      fail(p, `'${p.name}' at ${hex(p.offset)} (size ${hex(p.size)}) ends beyond 4 GiB`);
+    }
+    if (!Number.isInteger(p.flags) || p.flags < 0 || p.flags > 0xffffffff) {
+      fail(p, `flags ${p.flags} of '${p.name}' do not fit 32 bits`);
+    }
     const align = offsetAlignment(p.type);
     if (p.offset % align !== 0) {
       fail(p, `offset ${hex(p.offset)} of '${p.name}' is not aligned to ${hex(align)}`);
