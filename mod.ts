@@ -24,7 +24,7 @@
  *
  * | host method | registers | names must be |
  * | --- | --- | --- |
- * | `registerTarget(def)` | a {@link TargetDefinition} (`--target name`) | unique with aliases, case-insensitive |
+ * | `registerTarget(def)` | a {@link TargetDefinition} (`--target name`); its `hash` and `formats` must be registered already | unique with aliases, case-insensitive |
  * | `registerHash(algo)` | a {@link HashAlgorithm} the host digests with and devices compute by name | unique |
  * | `registerFormat(fmt)` | an {@link ImageFormat} (`detect`, `extensions`, `load`) | unique |
  * | `registerTransport(p)` | a {@link TransportProvider} for one `scheme` and `kind` (`serial`, `dap`, `gdb`) | unique per scheme and kind |
@@ -34,16 +34,31 @@
  * `host.target(name)` returns a target registered earlier, so a board plugin can derive
  * its own target from a built-in chip (`{ ...host.target("esp32c3"), name: "my-board", … }`);
  * `host.openTransport(ctx, kind, address)` is how a target's `connect` reaches its device
- * without knowing whether the link is a USB port, a TCP bridge or a simulator.
+ * without knowing whether the link is a USB port, a TCP bridge or a simulator, and
+ * `host.transportKinds(address)` which kinds of link serve an address (the `probes` export's
+ * `openProbe` picks CMSIS-DAP or GDB by it).
+ *
+ * ## Targets: typed device, typed options
+ *
+ * {@link defineTarget}`<D, O>` declares a target whose `connect` opens a device of type `D`
+ * and whose options are `O`: every stage of the target receives that `D` (`args.device`,
+ * the plan stage included), so a target never casts, patches or keeps module state to reach
+ * its device. `options` is an {@link OptionSchema} ({@link defineOptions} with `option.choice`,
+ * `option.boolean`, `option.number`, `option.size`, or any zod schema per key): the CLI's
+ * `-O key=value` and config `deltaflash.options` are parsed with it before anything is
+ * opened (an unknown key or a bad value is a {@link UsageError} naming the closest key or the
+ * allowed values), and `targets -v`, `--help` and completions list it.
  *
  * ```ts ignore
- * export default (options: { note?: string } = {}): Plugin => (host) => {
- *   host.registerTarget({ name: "my-board", family: "demo", description: "…", link: "probe",
- *     hash: "crc32", layout: { regions: [{ name: "flash", start: 0, size: 0x10000, blockSize: 1024 }] },
- *     connect: (ctx, o) => MyDevice.open(ctx, host, o) });
+ * const options = defineOptions({ clockHz: option.number({ min: 1, default: 4e6, description: "SWD clock" }) });
+ * export default (extra: { note?: string } = {}): Plugin => (host) => {
+ *   host.registerTarget(defineTarget({ name: "my-board", family: "demo", description: "…",
+ *     link: "probe", hash: "crc32", options,
+ *     layout: { regions: [{ name: "flash", start: 0, size: 0x10000, blockSize: 1024 }] },
+ *     connect: (ctx, o) => MyDevice.open(ctx, host, o.probe, o.options.clockHz) }));
  *   host.wrapStage("verify", (next) => async (ctx, args) => {
  *     const report = await next(ctx, args);
- *     ctx.log.info(`verified ${report.blocks} blocks ${options.note ?? ""}`);
+ *     ctx.log.info(`verified ${report.blocks} blocks ${extra.note ?? ""}`);
  *     return report;
  *   }, { targets: ["my-board"] });
  * };
@@ -67,15 +82,18 @@
  *   kernel checks that every byte lies in the connected device's layout
  *   ({@link ImageRangeError}).
  * - **queryHashes**(ctx, {@link QueryHashesArgs}) → {@link HashReport}. Receives the open
- *   {@link FlashDevice}, the image, the {@link HashAlgorithm} and the partial-block policy.
+ *   {@link FlashDevice}, the image, the {@link HashAlgorithm}, the partial-block policy and
+ *   the mode; it runs in `full` mode too (wrappers that check the image still run), where
+ *   the default asks the device for no hashes and reports every block as changed.
  *   Must return one {@link BlockComparison} per block the image touches, in address order,
  *   with `same` true only when the device already holds the final bytes; for a partly
  *   covered block under `keep`, `content` carries the final block (image bytes over device
  *   bytes). The default asks `device.hash` once for all touched blocks and reads partial
  *   blocks back with `device.read`, throwing `E_PARTIAL` (a DeltaflashError with a hint)
- *   when the device cannot be read. Not called in `full` mode.
- * - **plan**(ctx, {@link PlanArgs}) → {@link Plan}. Receives the image, the report, the
- *   device layout, the mode and the target's {@link CostModel}. Must return per-block
+ *   when the device cannot be read.
+ * - **plan**(ctx, {@link PlanArgs}) → {@link Plan}. Receives the device (for its link
+ *   figures), the image, the report, the device layout, the mode and the target's
+ *   {@link CostModel}. Must return per-block
  *   decisions and block-aligned {@link WriteRun}s holding the complete final contents of
  *   every block to write (erased value where neither image nor device supplies bytes). Pure:
  *   it must not touch the device. The default is {@link planBlocks}.
@@ -107,11 +125,22 @@
  * runs on a {@link VirtualClock} report modelled durations. `testing.ts` (`./testing` export)
  * holds the conformance kit every target should pass.
  *
+ * ## Package exports
+ *
+ * | export | what |
+ * | --- | --- |
+ * | `.` (this module) | the kernel and {@link createRegistry}; it loads no plugin or simulator itself |
+ * | `./plugins` | the built-in plugins (`builtinPlugins()` and each on its own) |
+ * | `./probes` | the debug-probe layers: CMSIS-DAP, GDB remote, the Cortex-M debug interface, `openProbe`/`openCortexM` |
+ * | `./sim` | the simulators (ARMv6-M, DAPLink boards, ESP chips) and their `sim:` transports |
+ * | `./testing` | the conformance kit |
+ *
  * @module
  */
 import { Registry } from "./kernel/mod.ts";
 
 export * from "./kernel/mod.ts";
+export { option, type OptionHelp } from "./kernel/option_kinds.ts";
 
 /**
  * A registry with the built-in plugins loaded. They come from the package's `plugins` export

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { FlashResult } from "../kernel/mod.ts";
+import type { FlashResult, Plan, PlannedBlock } from "../kernel/mod.ts";
 
 /** `16 KiB`, `1.2 MiB`, `512 B`. */
 export function formatBytes(n: number): string {
@@ -25,7 +25,9 @@ export function formatMs(ms: number): string {
 /** The final one-line summary of a flash or plan. */
 export function summaryLine(r: FlashResult, dryRun: boolean, unit = "blocks"): string {
   const t = r.plan.totals;
-  const what = `${t.write} of ${t.blocks} ${unit} (${formatBytes(t.bytes)})`;
+  // Blocks written without asking the device: not known to have changed.
+  const assumed = t.assumed ? ` (${t.assumed} assumed changed, not hashed)` : "";
+  const what = `${t.write} of ${t.blocks} ${unit} (${formatBytes(t.bytes)})${assumed}`;
   if (dryRun) {
     // A dry run ends with what flashing would do and how long it would take, not how long
     // planning took.
@@ -36,9 +38,13 @@ export function summaryLine(r: FlashResult, dryRun: boolean, unit = "blocks"): s
   }
   const time = `${formatMs(r.elapsedMs)}${r.modelled ? " (modelled)" : ""}`;
   const verified = r.verified ? ", verified" : "";
-  // Blocks written without asking the device: not known to have changed.
-  const assumed = t.assumed ? ` (${t.assumed} assumed changed, not hashed)` : "";
-  return `wrote ${what}${assumed} in ${time}, ${t.skip} unchanged${verified}`;
+  return `wrote ${what} in ${time}, ${t.skip} unchanged${verified}`;
+}
+
+/** Addresses of the blocks a plan writes for one of `reasons`. */
+export function writtenFor(plan: Plan, ...reasons: PlannedBlock["reason"][]): number[] {
+  return plan.blocks.filter((b) => b.action === "write" && reasons.includes(b.reason))
+    .map((b) => b.address);
 }
 
 /** JSON-friendly summary of a flash result. */
@@ -55,9 +61,10 @@ export function resultJson(r: FlashResult, dryRun: boolean) {
       runs: r.plan.runs.map((x) => ({ address: x.address, length: x.data.length })),
       // Written because the device holds other bytes (or full mode); `assumedChanged`: written
       // without asking the device, so whether they differed is not known.
-      changed: r.plan.blocks.filter((b) => b.action === "write" && b.reason !== "assumed")
-        .map((b) => b.address),
-      assumedChanged: r.plan.blocks.filter((b) => b.reason === "assumed").map((b) => b.address),
+      changed: writtenFor(r.plan, "changed", "full"),
+      assumedChanged: writtenFor(r.plan, "assumed"),
+      // Known to match, rewritten so a whole erase block (64 KiB on ESP) is erased at once.
+      rounded: writtenFor(r.plan, "rounded"),
       estimateMs: r.plan.estimate?.ms,
     },
     written: r.written,

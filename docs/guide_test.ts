@@ -1,7 +1,8 @@
-// Follows docs/writing-a-target-plugin.md literally: every file block (first line
-// `// my-board/<file>`) is written into a temporary project beside a `deltaflash` link to this
-// checkout, every `sh` block runs in order with bash, and the `text` block after a command
-// block must appear in its output (whitespace-insensitive; `…` matches anything).
+// Follows docs/writing-a-target-plugin.md literally: the first `sh` block runs in this checkout
+// (whatever its folder is called) with HOME set to a temporary folder, every file block (first
+// line `// my-board/<file>`) is written into the project it creates there, every `sh` block
+// runs in order with bash, and the `text` block after a command block must appear in its
+// output (whitespace-insensitive; `…` matches anything).
 import { match } from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,12 +37,15 @@ export function linePattern(line: string): RegExp {
 Deno.test("the guide's files and commands work as written", async () => {
   const blocks = fencedBlocks(await Deno.readTextFile(GUIDE));
   const root = await Deno.makeTempDir({ prefix: "deltaflash-guide-" });
-  await Deno.symlink(REPO, join(root, "deltaflash"));
+  const home = Deno.env.get("HOME");
   const env = {
     PATH: `${dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? ""}`,
     NO_COLOR: "1",
+    HOME: root,
+    // The same module cache as this run (it defaults to one under HOME).
+    DENO_DIR: Deno.env.get("DENO_DIR") ?? join(home ?? root, ".cache", "deno"),
   };
-  let cwd = root;
+  let cwd = REPO;
   let lastOutput = "";
   let commands = 0, files = 0, checks = 0;
   try {

@@ -3,11 +3,11 @@
  * `deltaflash.options`) as zod schemas with the text help shows, and the kernel parses them
  * before connecting. Values from the command line arrive as strings, those from config as
  * JSON, so every option accepts both spellings, and parsing an already parsed value gives it
- * back unchanged.
+ * back unchanged. The kernel needs only `safeParse` of a schema (it imports no zod itself);
+ * `option_kinds.ts` builds the common kinds with zod.
  *
  * @module
  */
-import { z } from "npm:zod@^4.1.0";
 import { UsageError } from "./errors.ts";
 
 /** A problem a schema found. */
@@ -140,116 +140,21 @@ export function defineOptions<S extends OptionShape>(specs: S): OptionSchema<Opt
 /** A target that takes no options. */
 export const NO_OPTIONS: OptionSchema<Record<string, never>> = new OptionSchema({});
 
-/** Help fields shared by the option builders. */
-export interface OptionHelp {
-  /** One line on what the option does. */
-  readonly description: string;
-}
-
-/** Normalises a choice as users type it: any case, and `_` for `-` as esptool spells it. */
-function normaliseChoice(values: readonly string[], aliases: Readonly<Record<string, string>>) {
-  return (v: unknown): unknown => {
-    if (typeof v === "number" || typeof v === "boolean") v = String(v);
-    if (typeof v !== "string") return v;
-    const t = v.trim();
-    if (values.includes(t)) return t;
-    const spelled = t.toLowerCase().replace(/_/g, "-");
-    return aliases[t.toLowerCase()] ?? values.find((x) => x.toLowerCase() === spelled) ?? t;
-  };
-}
-
 /**
- * The one size parser: `4096`, `0x1000`, `0o10`, `0b1`, `4K`, `4KB`, `1M`, `4 MB`, with an
- * optional leading `-`; undefined for anything else.
+ * The one size parser: `4096`, `0x1000`, `0o10`, `0b1`, `4K`, `1M`, and unless `unitOnly`
+ * (esptool's partition CSV cells take `K`/`M` alone) `4KB`, `4 MB`; an optional leading `-`;
+ * undefined for anything else.
  */
-export function parseSize(text: string): number | undefined {
-  const m = /^(-?)(0x[0-9a-f]+|0o[0-7]+|0b[01]+|\d+)\s*(?:([km])i?b?|b)?$/i.exec(text.trim());
+export function parseSize(text: string, options: { unitOnly?: boolean } = {}): number | undefined {
+  const re = options.unitOnly
+    ? /^(-?)(0x[0-9a-f]+|0o[0-7]+|0b[01]+|\d+)([km])?$/i
+    : /^(-?)(0x[0-9a-f]+|0o[0-7]+|0b[01]+|\d+)\s*(?:([km])i?b?|b)?$/i;
+  const m = re.exec(text.trim());
   if (!m) return undefined;
   const unit = (m[3] ?? "").toLowerCase();
   const n = Number(m[2].toLowerCase()) * (unit === "m" ? 1 << 20 : unit === "k" ? 1 << 10 : 1);
   return m[1] ? -n : n;
 }
-
-/** Builders for common option kinds. */
-export const option = {
-  /** One of a fixed set of strings; `aliases` maps other spellings to one of them. */
-  choice<const V extends string, const D extends V | undefined = undefined>(
-    values: readonly V[],
-    help: OptionHelp & { readonly default?: D; readonly aliases?: Readonly<Record<string, V>> },
-  ): OptionSpec<D extends V ? V : V | undefined> {
-    const e = z.enum(values as [V, ...V[]]);
-    const inner = help.default !== undefined ? e.default(help.default as never) : e.optional();
-    return {
-      schema: z.preprocess(
-        normaliseChoice(values, help.aliases ?? {}),
-        inner,
-      ) as unknown as ParseSchema<
-        D extends V ? V : V | undefined
-      >,
-      values: values.join(" | "),
-      choices: values,
-      description: help.description,
-      default: help.default,
-    };
-  },
-  /** `true` or `false` (as JSON or as text). */
-  boolean<const D extends boolean | undefined = undefined>(
-    help: OptionHelp & { readonly default?: D },
-  ): OptionSpec<D extends boolean ? boolean : boolean | undefined> {
-    const b = z.preprocess(
-      (v) => v === "true" ? true : v === "false" ? false : v,
-      z.boolean({ error: "expected true or false" }),
-    );
-    return {
-      schema:
-        (help.default !== undefined
-          ? b.default(help.default)
-          : b.optional()) as unknown as ParseSchema<
-            D extends boolean ? boolean : boolean | undefined
-          >,
-      values: "true | false",
-      choices: ["true", "false"],
-      description: help.description,
-      default: help.default === undefined ? undefined : String(help.default),
-    };
-  },
-  /** A number (JSON or text), at least `min`. */
-  number<const D extends number | undefined = undefined>(
-    help: OptionHelp & { readonly min?: number; readonly default?: D },
-  ): OptionSpec<D extends number ? number : number | undefined> {
-    const n = z.preprocess(
-      (v) => typeof v === "string" && v.trim() !== "" && !isNaN(Number(v)) ? Number(v) : v,
-      z.number({ error: "expected a number" }).min(help.min ?? -Infinity),
-    );
-    return {
-      schema:
-        (help.default !== undefined
-          ? n.default(help.default)
-          : n.optional()) as unknown as ParseSchema<
-            D extends number ? number : number | undefined
-          >,
-      values: help.min !== undefined ? `a number ≥ ${help.min}` : "a number",
-      description: help.description,
-      default: help.default === undefined ? undefined : String(help.default),
-    };
-  },
-  /** A byte size (`4MB`, `512K`, `0x400000`); `check` refuses sizes the target cannot have. */
-  size(
-    help: OptionHelp & {
-      readonly values: string;
-      readonly check?: (bytes: number) => boolean;
-    },
-  ): OptionSpec<number | undefined> {
-    const s = z.preprocess(
-      (v) => typeof v === "string" ? parseSize(v) ?? v : v,
-      z.number({ error: `expected a size such as 4MB` }).int().positive().refine(
-        (n) => help.check?.(n) ?? true,
-        { message: `expected ${help.values}` },
-      ),
-    );
-    return { schema: s.optional(), values: help.values, description: help.description };
-  },
-};
 
 /** The parsed option type of an {@link OptionSchema}. */
 export type OptionsOf<S> = S extends OptionSchema<infer O> ? O : never;

@@ -90,7 +90,12 @@ export interface PlannedBlock {
   /** Write it or leave it. */
   readonly action: "skip" | "write";
   /** Why. */
-  readonly reason: "same" | "changed" | "assumed" | "full";
+  /**
+   * Why: `changed` (the device holds other bytes), `assumed` (not asked: written as if
+   * changed), `full` (full mode), `rounded` (holds the right bytes, rewritten so that a larger
+   * erase unit is erased at once), `same` (skipped).
+   */
+  readonly reason: "same" | "changed" | "assumed" | "full" | "rounded";
 }
 
 /**

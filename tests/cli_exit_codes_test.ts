@@ -3,6 +3,7 @@
 import { deepEqual, doesNotMatch, equal, match } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { type CliRun, runCli } from "./support/run_cli.ts";
+import { firmware, needsFirmware } from "./support/firmware.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const c3App = `${root}examples/firmware/dist/esp32c3-blink-v1.bin@0x10000`;
@@ -117,6 +118,9 @@ Deno.test("exit 2: an image for another chip is refused before any device is ope
   const board = await runCli(["diff", hex, hex, "--board", "0x1234"]);
   equal(board.code, 2, board.stderr);
   match(board.stderr, /no section for board id 0x1234/);
+  const host = await runCli(["plan", "--target", "esp32", c3App, "--against", c3App]);
+  equal(host.code, 2, host.stderr);
+  match(host.stderr, /is an image for ESP32-C3, but the target is ESP32/);
   const plan = await runCli(["plan", "--target", "esp32s3", "--port", noPort, c3App, "--json"]);
   equal(plan.code, 2, plan.stderr);
   jsonError(plan, "E_IMAGE_CHIP");
@@ -192,4 +196,32 @@ Deno.test("many boards: JSON carries the first error and each board's; same usag
   ]);
   equal(wrong.code, 2, wrong.stdout + wrong.stderr);
   match(wrong.stdout, /0 of 2 boards flashed, 2 failed/);
+});
+
+Deno.test("image commands print JSON with --json", needsFirmware, async () => {
+  const dir = await Deno.makeTempDir();
+  const elf = firmware("esp32/esptool-test-images/esp32-app-template.elf");
+  const saved = await runCli([
+    "save-image",
+    elf,
+    "--chip",
+    "esp32",
+    "-o",
+    `${dir}/app.bin`,
+    "--json",
+  ]);
+  equal(saved.code, 0, saved.stderr);
+  const j = JSON.parse(saved.stdout);
+  equal(j.output, `${dir}/app.bin`);
+  equal(j.bytes, (await Deno.stat(`${dir}/app.bin`)).size);
+  const table = await runCli([
+    "partition-table",
+    firmware("esp32/esptool-test-images/partitions_singleapp.bin"),
+    "--json",
+  ]);
+  equal(table.code, 0, table.stderr);
+  equal(JSON.parse(table.stdout).partitions[0].name, "factory");
+  const bad = await runCli(["partition-table", `${dir}/none.csv`, "--json"]);
+  equal(bad.code, 2);
+  deepEqual(Object.keys(JSON.parse(bad.stdout)), ["error"]);
 });

@@ -8,8 +8,8 @@ import { createContext, Registry, VirtualClock } from "../kernel/mod.ts";
 import { ESP_CHIPS } from "../sim/esp/chips.ts";
 import { espSim, EspSimBank } from "../sim/esp/plugin.ts";
 import { WebSerialSimPort } from "../sim/esp/webserial.ts";
-import { espTargets } from "../targets/esp/plugin.ts";
 import { hashes } from "../plugins/hash/mod.ts";
+import { espTargets } from "../targets/esp/plugin.ts";
 import { runCli } from "./support/run_cli.ts";
 
 const hexMac = (mac: readonly number[]) =>

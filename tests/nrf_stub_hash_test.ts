@@ -6,6 +6,7 @@
 import { deepEqual, ok } from "node:assert/strict";
 import { createContext, type FlashImage, Registry, toHex, VirtualClock } from "../kernel/mod.ts";
 import { parseIntelHex } from "../plugins/formats/ihex.ts";
+import { hashes } from "../plugins/hash/mod.ts";
 import { murmur3x2 } from "../plugins/hash/murmur3x2.ts";
 import { dapSim, DapSimBank, loadSegments } from "../sim/boards/plugin.ts";
 import { nrfTargets } from "../targets/nrf/plugin.ts";
@@ -46,6 +47,7 @@ Deno.test({
       await t.step(c.name, async () => {
         const registry = new Registry();
         const bank = new DapSimBank();
+        await registry.use(hashes());
         await registry.use(dapSim(bank));
         await registry.use(nrfTargets());
         const probe = `sim:${c.target}`;

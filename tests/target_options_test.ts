@@ -94,7 +94,7 @@ Deno.test("targets -v, --help and completions list the options from the schemas"
   match(targets.stdout, /swdClockHz/);
   const json = JSON.parse((await runCli(["targets", "--json"])).stdout);
   const esp = json.targets.find((t: { name: string }) => t.name === "esp32c3");
-  deepEqual(esp.options.after.choices, ["hard-reset", "no-reset"]);
+  deepEqual(esp.options.before.choices, ["default-reset", "no-reset"]);
   const help = await runCli(["--help"]);
   match(help.stdout + help.stderr, /Target options/);
   match(help.stdout + help.stderr, /hashStrategy/);

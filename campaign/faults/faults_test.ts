@@ -11,6 +11,7 @@ import { Rng } from "../rng.ts";
 import { FaultyDapLink } from "./dap_link.ts";
 import { espFamily } from "./esp.ts";
 import { gdbFamily } from "./gdb.ts";
+import { nrfFamily } from "./nrf.ts";
 import { tally, trialRng } from "./runner.ts";
 import { FaultySerialPort } from "./serial_port.ts";
 import { runTrial, type TrialSteps } from "./trial.ts";
@@ -154,4 +155,16 @@ Deno.test("GDB: a dropped gdbserver connection is a clear error, and the rerun r
   const r = await runTrial(s);
   ok(r.fired);
   deepEqual([r.first, r.repaired], ["clear-error", true]);
+});
+
+Deno.test("nRF: a WAIT while the program stub starts is never silently wrong", async () => {
+  // Trial 2 of seed 1 left a page beyond the written ones corrupted with exit 0: the probe ran
+  // the packets queued behind the failed one, resuming the stub with registers half set.
+  const family = nrfFamily();
+  await family.prepare();
+  const s = await family.trial("wait", trialRng(1, "nrf", "wait", 2));
+  ok(s);
+  const r = await runTrial(s);
+  ok(r.first !== "silently-wrong" && r.first !== "untyped", r.first);
+  ok(r.repaired);
 });

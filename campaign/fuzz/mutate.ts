@@ -136,14 +136,17 @@ const textEdits: Edit[] = [
     else [lines[i], lines[j]] = [lines[j], lines[i]];
     return joinLines(lines);
   },
-  // replace a number-like token with a boundary value or a hostile word
+  // replace a number-like token (the first after a random point) with a boundary or hostile word
   (b, rng) => {
-    const s = latin1(b);
-    const tokens = [...s.matchAll(/0x[0-9a-fA-F]+|[0-9]+|[A-Za-z_]+/g)];
-    if (!tokens.length) return b;
-    const t = rng.pick(tokens);
-    const rep = rng.pick(INTERESTING_TEXT);
-    return fromLatin1(s.slice(0, t.index) + rep + s.slice(t.index! + t[0].length));
+    const from = rng.int(b.length + 1);
+    const m = /0x[0-9a-fA-F]+|[0-9]+|[A-Za-z_]+/.exec(latin1(b.subarray(from, from + 4096)));
+    if (!m) return b;
+    const at = from + m.index;
+    return concat(
+      b.subarray(0, at),
+      fromLatin1(rng.pick(INTERESTING_TEXT)),
+      b.subarray(at + m[0].length),
+    );
   },
   // deep nesting or a very long token
   (b, rng) => {

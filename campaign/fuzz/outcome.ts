@@ -47,6 +47,8 @@ export type ToWorker = {
 /** Worker → runner. */
 export type FromWorker =
   | { readonly type: "ready" }
+  /** Input `index` is built and its parser call starts now (the watchdog times the call). */
+  | { readonly type: "start"; readonly index: number }
   | {
     readonly type: "result";
     readonly target: string;

@@ -43,9 +43,9 @@ export class RecordingDapLink implements DapPacketLink {
 
 /** A DAP link answering each read with the next 64 bytes of `script`; then silence. */
 export class ReplayDapLink implements DapPacketLink {
-  readonly packetSize = REPORT;
   #at = 0;
-  constructor(readonly script: Uint8Array) {}
+  /** `packetSize`: what the link reports (a probe server's hello may say anything). */
+  constructor(readonly script: Uint8Array, readonly packetSize = REPORT) {}
   write(): Promise<void> {
     return Promise.resolve();
   }

@@ -1,7 +1,8 @@
 /**
- * The fuzz runner: spreads inputs over worker threads, watches each call with a watchdog
- * (no result within the hang limit: the worker is ended, the input is retried alone in a
- * fresh worker and, when it hangs again, counted as a hang), and tallies outcomes and memory.
+ * The fuzz runner: spreads inputs over worker threads, watches each parser call with a
+ * watchdog (a call that gives no result within the hang limit: the worker is ended, the input
+ * is retried alone in a fresh worker and, when it hangs again, counted as a hang), and tallies
+ * outcomes and memory.
  *
  * @module
  */
@@ -15,7 +16,7 @@ export interface FuzzOptions {
   readonly inputs: Readonly<Record<string, number>>;
   /** Worker threads (default 2). */
   readonly workers?: number;
-  /** A call taking longer than this is a hang, ms (default 2000). */
+  /** A call taking longer than this is a hang, ms (default 2000; seed loading not counted). */
   readonly hangMs?: number;
   /** Inputs per job (default 200). */
   readonly jobSize?: number;
@@ -72,6 +73,8 @@ interface Slot {
   next: number;
   /** The job is a lone retry of a suspected hang. */
   retry: boolean;
+  /** A parser call is running (its start was reported, its result not yet). */
+  started: boolean;
   last: number;
 }
 
@@ -146,9 +149,11 @@ export function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const tmpDir = Deno.makeTempDirSync({ prefix: "deltaflash-fuzz-" });
       tmpDirs.push(tmpDir);
       const worker = new Worker(url, { type: "module" });
-      const s: Slot = slot ?? { worker, ready: false, next: 0, retry: false, last: 0 };
+      const s: Slot = slot ??
+        { worker, ready: false, next: 0, retry: false, started: false, last: 0 };
       s.worker = worker;
       s.ready = false;
+      s.started = false;
       s.job = retryJob;
       worker.onmessage = (e: MessageEvent<FromWorker>) => onMessage(s, e.data, retryJob);
       worker.onerror = (e) => {
@@ -170,6 +175,12 @@ export function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         } else dispatch(slot);
         return;
       }
+      if (m.type === "start") {
+        slot.last = performance.now();
+        slot.next = m.index;
+        slot.started = true;
+        return;
+      }
       if (m.type === "done") {
         slot.retry = false;
         dispatch(slot);
@@ -177,6 +188,7 @@ export function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       }
       slot.last = performance.now();
       slot.next = m.index + 1;
+      slot.started = false;
       const t = report.targets[m.target];
       t.inputs++;
       done++;
@@ -208,7 +220,7 @@ export function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const now = performance.now();
       for (const slot of slots) {
         const job = slot.job;
-        if (!slot.ready || !job || now - slot.last <= hangMs) continue;
+        if (!slot.ready || !job || !slot.started || now - slot.last <= hangMs) continue;
         slot.worker.terminate();
         const index = slot.next;
         const t = report.targets[job.target];

@@ -13,7 +13,13 @@ import {
   partitionCsvTarget,
   universalHexTarget,
 } from "./targets_files.ts";
-import { dapTarget, gdbTarget, slipTarget, telnetTarget } from "./targets_protocols.ts";
+import {
+  dapTarget,
+  gdbTarget,
+  probeServerTarget,
+  slipTarget,
+  telnetTarget,
+} from "./targets_protocols.ts";
 
 /** The targets; `tmpDir` is where the config target writes its file. */
 export function fuzzTargets(tmpDir: string): FuzzTarget[] {
@@ -29,5 +35,6 @@ export function fuzzTargets(tmpDir: string): FuzzTarget[] {
     telnetTarget,
     gdbTarget,
     dapTarget,
+    probeServerTarget,
   ];
 }

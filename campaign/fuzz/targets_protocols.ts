@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { createContext, DeltaflashError, type RunContext, VirtualClock } from "../../kernel/mod.ts";
+import {
+  createContext,
+  DeltaflashError,
+  DeviceError,
+  type RunContext,
+  VirtualClock,
+} from "../../kernel/mod.ts";
 import { DapSimBank } from "../../sim/boards/bank.ts";
 import type { CortexMDebug } from "../../probes/cortexm/debug.ts";
 import { DapCortexM } from "../../probes/dap/cortexm.ts";
@@ -18,6 +24,7 @@ import { FakeGdbServer } from "../../probes/gdb/fake_server_test_util.ts";
 import { GdbCortexMDebug } from "../../probes/gdb/debug.ts";
 import { parseStopReply } from "../../probes/gdb/stop_reply.ts";
 import { escapeIac, IAC, SB, SE, TelnetDecoder } from "../../plugins/net/telnet.ts";
+import { parseHello } from "../../plugins/hid/ws_link.ts";
 import { Rng } from "../rng.ts";
 import { RecordingDapLink, recordingStream, ReplayDapLink, replayGdbServer } from "./replay.ts";
 import { firmwareFiles } from "./seeds.ts";
@@ -226,6 +233,44 @@ export const dapTarget: FuzzTarget = {
     const ctx = virtualContext();
     const probe = new DapProbe(new ReplayDapLink(input), { responseTimeoutMs: 100 });
     await probe.boardId(ctx);
+    await coreSession(ctx, await DapCortexM.connect(ctx, probe, { description: "replay" }));
+  },
+};
+
+/**
+ * A probe server's greeting and then its probe's responses: the hello's packet size becomes
+ * the link's, as `WsDapLink.connect` makes it (a bad greeting is refused as it refuses it),
+ * and the probe session runs over it.
+ */
+export const probeServerTarget: FuzzTarget = {
+  name: "probe-server",
+  description: "probe-server hello (packet size) and the DAP session over that link",
+  weight: 4,
+  origin: "generated",
+  seeds: async () => {
+    const session = await recordDap("microbit-v2");
+    return [64, 512, 8].map((size) => {
+      const hello = new TextEncoder().encode(
+        JSON.stringify({ type: "deltaflash-probe", packetSize: size }) + "\n",
+      );
+      const out = new Uint8Array(hello.length + session.length);
+      out.set(hello);
+      out.set(session, hello.length);
+      return out;
+    });
+  },
+  async run(input) {
+    const nl = input.indexOf(10);
+    const text = new TextDecoder().decode(input.subarray(0, nl < 0 ? input.length : nl));
+    let packetSize: number;
+    try {
+      packetSize = parseHello(text).packetSize;
+    } catch (e) {
+      throw new DeviceError("unexpected greeting from the probe server", { cause: e });
+    }
+    const ctx = virtualContext();
+    const link = new ReplayDapLink(nl < 0 ? new Uint8Array(0) : input.subarray(nl + 1), packetSize);
+    const probe = new DapProbe(link, { responseTimeoutMs: 100 });
     await coreSession(ctx, await DapCortexM.connect(ctx, probe, { description: "replay" }));
   },
 };

@@ -34,6 +34,8 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
   if (!list) seeds.set(target.name, list = await target.seeds());
   for (let i = job.from; i < job.to; i++) {
     const input = buildInput(target, list, job.seed, i);
+    // Loading seeds and building the input are not the parser's time: the watchdog starts here.
+    post({ type: "start", index: i });
     const t0 = performance.now();
     let outcome: Outcome;
     try {

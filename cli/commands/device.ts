@@ -8,6 +8,7 @@ import {
   DeltaflashError,
   errorMessage,
   type FlashDevice,
+  parseSize,
   type RunContext,
   UsageError,
 } from "../../kernel/mod.ts";
@@ -24,11 +25,12 @@ import {
 } from "../session.ts";
 
 /** Parses an address or length: `0x10000`, `65536`, `64K`, `4M`. */
-export function parseSize(text: string, what: string): number {
-  const m = /^(0x[0-9a-f]+|\d+)([km])?$/i.exec(text.trim());
-  if (!m) throw new UsageError(`bad ${what} '${text}'`, { hint: "use 0x10000, 65536, 64K or 4M" });
-  const unit = m[2]?.toLowerCase() === "k" ? 1024 : m[2]?.toLowerCase() === "m" ? 1048576 : 1;
-  return Number(m[1]) * unit;
+export function parseAmount(text: string, what: string): number {
+  const n = parseSize(text);
+  if (n === undefined || n < 0) {
+    throw new UsageError(`bad ${what} '${text}'`, { hint: "use 0x10000, 65536, 64K or 4M" });
+  }
+  return n;
 }
 
 /** Connects to the configured device, runs `fn`, always closes. */
@@ -119,7 +121,7 @@ export function deviceCommands(io: CliIO): CommandSpec[] {
       ],
       async run(args, o) {
         const s = await session(o);
-        const address = parseSize(args[0], "address"), length = parseSize(args[1], "length");
+        const address = parseAmount(args[0], "address"), length = parseAmount(args[1], "length");
         return await withDevice(s, async (d, ctx) => {
           if (!d.read) unsupported("read flash", d);
           const bytes = await d.read(ctx, address, length);
@@ -144,8 +146,8 @@ export function deviceCommands(io: CliIO): CommandSpec[] {
       ],
       async run(args, o) {
         const s = await session(o);
-        const start = parseSize(args[0], "address");
-        const range = { start, end: start + parseSize(args[1], "length") };
+        const start = parseAmount(args[0], "address");
+        const range = { start, end: start + parseAmount(args[1], "length") };
         return await withDevice(s, async (d, ctx) => {
           if (!d.erase) unsupported("erase", d);
           checkAligned(d, range);

@@ -8,12 +8,10 @@ import {
   compareImages,
   composeStages,
   flash,
-  FlashImage,
   type FlashRequest,
   fullReport,
   type ImageInput,
   isFlashMode,
-  loadInput,
   parseImageSpec,
   type Target,
   UsageError,
@@ -24,7 +22,7 @@ import { describeBuild, resolveImages, supportImages } from "../images.ts";
 import { ProgressView } from "../progress.ts";
 import { monitorDevice, parseTimeout } from "./monitor.ts";
 import { flashMany } from "./multi.ts";
-import { formatBytes, formatMs, hex32, resultJson, summaryLine } from "../render.ts";
+import { formatBytes, formatMs, hex32, resultJson, summaryLine, writtenFor } from "../render.ts";
 import {
   connection,
   connectOptions,
@@ -205,13 +203,14 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
   const target = s.registry.target(requireTarget(s));
   const board = (o.board as string | undefined) ?? s.config.board;
   const opts = { ...target.formatOptions, ...(board ? { board } : {}) };
-  const load = async (specs: ImageInput[]) => {
-    const parts = [];
-    for (const i of specs) parts.push(await loadInput(s.registry, i, opts));
-    return parts.flatMap((p) => p.segments);
-  };
-  const image = FlashImage.from(await load(imageInputs(s, args)));
-  const old = FlashImage.from(await load(String(o.against).split(",").map(parseImageSpec)));
+  // The target's own stages, as against a device: images are checked and prepared (ELF to app
+  // image, bootloader settings) the same way, and the plan rounds erase blocks alike.
+  const stages = composeStages(s.registry, target);
+  const ctx = runContext(s);
+  const load = (specs: ImageInput[]) =>
+    stages.loadImage(ctx, { inputs: specs, target, formatOptions: opts });
+  const image = await load(imageInputs(s, args));
+  const old = await load(String(o.against).split(",").map(parseImageSpec));
   const base = fullReport(image, target.layout);
   const changed = new Set<number>();
   for (const r of target.layout.regions) {
@@ -223,8 +222,7 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
     blocks: base.map((b) => ({ ...b, same: !changed.has(b.address) })),
   };
   const mode = ((o.mode as string | undefined) ?? "diff") as "diff" | "full";
-  // The target's own plan stage, as against a device, so both round erase blocks alike.
-  const plan = await composeStages(s.registry, target).plan(runContext(s), {
+  const plan = await stages.plan(ctx, {
     image,
     report,
     layout: target.layout,
@@ -240,8 +238,9 @@ async function runOfflinePlan(io: CliIO, args: string[], o: Record<string, unkno
           plan: {
             mode,
             totals: plan.totals,
-            changed: plan.blocks.filter((b) => b.action === "write").map((b) => b.address),
-            assumedChanged: [],
+            changed: writtenFor(plan, "changed", "full"),
+            assumedChanged: writtenFor(plan, "assumed"),
+            rounded: writtenFor(plan, "rounded"),
             estimateMs: plan.estimate?.ms,
           },
         },

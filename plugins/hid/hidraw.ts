@@ -50,7 +50,7 @@ export class HidrawLink implements DapPacketLink {
   /** Opens `/dev/hidrawN`. */
   static open(path: string): HidrawLink {
     const c = libc();
-    const fd = c.open(new TextEncoder().encode(path + "\0"), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    const fd = c.open(new TextEncoder().encode(path + "\0"), O_RDWR | O_NONBLOCK | O_CLOEXEC, 0);
     if (fd < 0) throw openError(path, errno());
     return new HidrawLink(fd, path);
   }

@@ -1,5 +1,5 @@
 import { ok, rejects, throws } from "node:assert/strict";
-import { DeviceError } from "../../kernel/mod.ts";
+import { createContext, DeviceError } from "../../kernel/mod.ts";
 import { DapProbe } from "../../probes/dap/probe.ts";
 import { parseHello, WsDapLink } from "./ws_link.ts";
 
@@ -36,4 +36,15 @@ Deno.test("a DAP link reporting a packet size below 8 is refused typed", () => {
     close: () => Promise.resolve(),
   };
   throws(() => new DapProbe(link), DeviceError);
+});
+
+Deno.test("a command too big for the probe's packets is a DeviceError, not a RangeError", async () => {
+  const link = {
+    packetSize: 8,
+    write: () => Promise.resolve(),
+    read: () => Promise.resolve(new Uint8Array(8)),
+    close: () => Promise.resolve(),
+  };
+  const probe = new DapProbe(link);
+  await rejects(probe.exchange(createContext(), [new Uint8Array(9)]), DeviceError);
 });

@@ -1,19 +1,11 @@
 /**
- * The libc calls hidraw needs (Linux), loaded once with `Deno.dlopen("libc.so.6")`.
+ * libc for hidraw (Linux only), through the shared binding (`../ffi/libc.ts`), with the
+ * open flags, poll events and errno values hidraw uses.
  *
  * @module
  */
 import { UsageError } from "../../kernel/mod.ts";
-
-const SYMBOLS = {
-  open: { parameters: ["buffer", "i32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  // Blocking poll on a worker thread keeps the event loop free.
-  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
-  __errno_location: { parameters: [], result: "pointer" },
-} as const;
+import { errnoOf, type Libc, loadLibc } from "../ffi/libc.ts";
 
 /** Linux open(2) flags and poll(2) events. */
 export const O_RDWR = 0o2, O_NONBLOCK = 0o4000, O_CLOEXEC = 0o2000000;
@@ -22,21 +14,17 @@ export const POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVA
 /** errno values. */
 export const EAGAIN = 11, EACCES = 13, ENOENT = 2, EBUSY = 16;
 
-let lib: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-
 /** The loaded symbols; a UsageError off Linux. */
-export function libc(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
+export function libc(): Libc {
   if (Deno.build.os !== "linux") {
     throw new UsageError(`HID probes are supported on Linux only (this is ${Deno.build.os})`, {
       hint: "run `deltaflash probe-server` on a Linux host and use --probe ws://host:port",
     });
   }
-  lib ??= Deno.dlopen("libc.so.6", SYMBOLS);
-  return lib.symbols;
+  return loadLibc("libc.so.6");
 }
 
 /** errno of the last synchronous call on this thread. */
 export function errno(): number {
-  const p = libc().__errno_location();
-  return p ? new Deno.UnsafePointerView(p).getInt32() : 0;
+  return errnoOf(libc());
 }

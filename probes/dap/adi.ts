@@ -52,9 +52,25 @@ export interface BatchResult {
 export class Batch {
   readonly items: Item[] = [];
   readonly #port: AdiPort;
+  #once = false;
 
   constructor(port: AdiPort) {
     this.#port = port;
+  }
+
+  /**
+   * Marks the batch as one that must not run twice: it lets the core run code. The probe
+   * carries on with the packets queued behind a failed one, so a failure before the resume
+   * can leave the core running with some of its registers unset; a retry cannot undo that.
+   */
+  once(): this {
+    this.#once = true;
+    return this;
+  }
+
+  /** True when {@link once} was called. */
+  get runsOnce(): boolean {
+    return this.#once;
   }
 
   #op(req: number, value?: number): void {
@@ -187,7 +203,8 @@ export class AdiPort {
   /**
    * Builds and runs a batch pipelined. On a FAULT/WAIT/protocol error the sticky flags are
    * cleared with DAP_WriteABORT, the caches dropped and the batch rebuilt and run once more;
-   * a second failure is a DeviceError.
+   * a second failure is a DeviceError. A batch marked {@link Batch.once} is not run again:
+   * its failure is a DeviceError at once.
    */
   async run(ctx: RunContext, build: (b: Batch) => void): Promise<BatchResult> {
     for (let attempt = 0;; attempt++) {
@@ -199,6 +216,16 @@ export class AdiPort {
       // DAPABORT too when the failure was WAIT: it cancels the stalled AP transaction.
       const wait = (outcome.ack & 7) === Ack.WAIT;
       await this.probe.writeAbort(ctx, ABORT_CLEAR_STICKY | (wait ? 1 : 0));
+      if (batch.runsOnce) {
+        throw new DeviceError(
+          `SWD transfer failed while starting code on the core: ${outcome.error}`,
+          {
+            code: "E_SWD",
+            hint:
+              "run the same command again: the flash is hashed afresh and what differs is rewritten",
+          },
+        );
+      }
       if (attempt >= 1) {
         throw new DeviceError(`SWD transfer failed twice: ${outcome.error}`, {
           code: "E_SWD",

@@ -81,3 +81,16 @@ Deno.test("an unknown command answered with 0xFF is a DeviceError", async () => 
   const { probe } = await setup();
   await rejects(() => probe.command(ctx, Uint8Array.of(0x42)), DeviceError);
 });
+
+Deno.test("a batch marked once is not run again after a WAIT: a typed E_SWD error", async () => {
+  const { fake, port } = await setup();
+  fake.waits = 1;
+  const attempts = () => fake.requests.filter((r) => r[0] === 0x05).length;
+  const before = attempts();
+  await rejects(port.run(ctx, (b) => b.once().memWrite(0, 0x20000000, 1)), (e) => {
+    equal(e instanceof DeviceError && e.code, "E_SWD");
+    return true;
+  });
+  equal(attempts() - before, 1, "one DAP_Transfer, no retry");
+  deepEqual(fake.log.filter((l) => l.startsWith("ABORT")), ["ABORT 1f"]);
+});

@@ -240,9 +240,11 @@ export class DapCortexM implements CortexMDebug {
 
   /**
    * Adds everything that starts a function: DFSR clear, halt, r0–r3, SP, LR, PC (Thumb bit set),
-   * xPSR with the T bit, then C_DEBUGEN without C_HALT. About 20 transfers: two packets.
+   * xPSR with the T bit, then C_DEBUGEN without C_HALT. About 20 transfers: two packets. The
+   * batch runs once (a failed start is not retried: see {@link Batch.once}).
    */
   static addStart(b: Batch, req: RunFunctionRequest): void {
+    b.once();
     b.memWrite(MEM_AP, SCS.DFSR, 0x1f);
     b.apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
     b.apWrite(MEM_AP, BD_DHCSR, DBGKEY | C_DEBUGEN | C_HALT);

@@ -98,3 +98,54 @@ Deno.test("romTableBase decodes BASE: legacy none, ADIv5 present/absent", () => 
   assertEquals(romTableBase(0xf0000003), 0xf0000000);
   assertEquals(romTableBase(0xe00ff000), 0xe00ff000);
 });
+
+/** The fake probe behind a link that reports `size`-byte packets (as a probe server may). */
+function smallPackets(size: number): { fake: FakeDap; probe: DapProbe } {
+  const fake = new FakeDap();
+  const link = {
+    packetSize: size,
+    write: (p: Uint8Array) => fake.write(p),
+    read: () => fake.read(),
+    close: () => fake.close(),
+  };
+  return { fake, probe: new DapProbe(link) };
+}
+
+Deno.test("packets too small for a command: a typed DeviceError, not a RangeError", async () => {
+  const ctx = createContext({ clock: new VirtualClock() });
+  await rejects(DapCortexM.connect(ctx, smallPackets(8).probe), (e) => {
+    assertEquals(
+      e instanceof DeviceError && /does not fit the probe's 8-byte/.test(e.message),
+      true,
+    );
+    return true;
+  });
+});
+
+Deno.test("9-byte packets: one word per block, and block writes still finish", async () => {
+  const ctx = createContext({ clock: new VirtualClock() });
+  const { fake, probe } = smallPackets(9);
+  const core = await DapCortexM.connect(ctx, probe);
+  await core.writeMemory(ctx, 0x20000000, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
+  assertEquals(await core.readMemory(ctx, 0x20000000, 8), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
+  assertEquals(fake.requests.filter((r) => r[0] === 0x06).length >= 4, true);
+});
+
+Deno.test("a WAIT while starting a function is an E_SWD error, never a second resume", async () => {
+  const { ctx, fake, core } = await setup();
+  let resumes = 0;
+  fake.onResume = () => void resumes++;
+  fake.waits = 1;
+  const request = {
+    entry: 0x20000001,
+    sp: 0x20001000,
+    lr: 0x20000001,
+    args: [1, 2, 3, 4],
+    timeoutMs: 100,
+  };
+  await rejects(core.startFunction(ctx, request), (e) => {
+    assertEquals(e instanceof DeviceError && e.code, "E_SWD");
+    return true;
+  });
+  assertEquals(resumes <= 1, true);
+});

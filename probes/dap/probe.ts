@@ -73,7 +73,14 @@ export class DapProbe {
         while (sent < packets.length && sent - out.length < this.packetCount) {
           const p = packets[sent];
           if (p.length > this.packetSize) {
-            throw new RangeError(`packet of ${p.length} bytes exceeds ${this.packetSize}`);
+            throw new DeviceError(
+              `a ${p.length}-byte CMSIS-DAP command does not fit the probe's ` +
+                `${this.packetSize}-byte packets`,
+              {
+                hint:
+                  "the probe (or probe server) reports too small a packet size; use one with 64-byte packets",
+              },
+            );
           }
           await this.#link.write(p);
           this.#stats.bytesOut += p.length;

@@ -178,9 +178,13 @@ export function packTransfers(ops: readonly TransferOp[], packetSize: number): T
   return groups;
 }
 
-/** Words per DAP_TransferBlock packet: writes are limited by the request, reads by the reply. */
+/**
+ * Words per DAP_TransferBlock packet: writes are limited by the request, reads by the reply.
+ * At least one, so every loop over blocks progresses (a packet that does not fit the probe's
+ * packets is refused when it is sent).
+ */
 export function blockCapacity(packetSize: number, read: boolean): number {
-  return Math.floor((packetSize - (read ? 4 : 5)) / 4);
+  return Math.max(1, Math.floor((packetSize - (read ? 4 : 5)) / 4));
 }
 
 /** DAP_TransferBlock write of `words` to one register. */

@@ -78,3 +78,8 @@ Deno.test("board id from the DAPLink unique id", () => {
   assertEquals(boardIdFromUniqueId(Uint8Array.of(0x80, id.length, ...id)), "9904");
   assertEquals(boardIdFromUniqueId(Uint8Array.of(0x80, 0)), undefined);
 });
+
+Deno.test("blockCapacity: at least one word, so a loop over blocks always progresses", () => {
+  assertEquals([blockCapacity(64, false), blockCapacity(64, true)], [14, 15]);
+  assertEquals([blockCapacity(8, false), blockCapacity(8, true)], [1, 1]);
+});

@@ -13,6 +13,7 @@
 import {
   DeviceError,
   type OpenOptions,
+  parseSize,
   type Plugin,
   type RunContext,
   type TransportProvider,
@@ -42,15 +43,6 @@ export interface EspSimAddress {
   secureDownload: boolean;
   /** Key under which the bank keeps the device. */
   key: string;
-}
-
-/** Parses `4MB`, `512KB` or a byte count. */
-export function parseSize(text: string): number | undefined {
-  const m = /^(\d+)\s*(KB|K|MB|M)?$/i.exec(text.trim());
-  if (!m) return undefined;
-  const unit = (m[2] ?? "").toUpperCase();
-  const mult = unit.startsWith("M") ? 1024 * 1024 : unit.startsWith("K") ? 1024 : 1;
-  return Number(m[1]) * mult;
 }
 
 /** Parses a `sim:` address; `target` names the chip when the address does not. */

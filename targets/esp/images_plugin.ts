@@ -70,7 +70,11 @@ const saveImageCommand: CliCommand = {
       } as Parameters<typeof saveImage>[0],
     );
     await Deno.writeFile(String(o.output), bytes);
-    io.out(`wrote ${o.output} (${bytes.length} bytes)`);
+    io.out(
+      o.json
+        ? JSON.stringify({ output: String(o.output), bytes: bytes.length }, null, 2)
+        : `wrote ${o.output} (${bytes.length} bytes)`,
+    );
   },
 };
 
@@ -112,7 +116,9 @@ const partitionTableCommand: CliCommand = {
     if (o.output) {
       const out = typeof r.output === "string" ? new TextEncoder().encode(r.output) : r.output;
       await Deno.writeFile(String(o.output), out);
-      io.out(`wrote ${o.output}`);
+      io.out(o.json ? JSON.stringify({ output: String(o.output) }, null, 2) : `wrote ${o.output}`);
+    } else if (o.json) {
+      io.out(JSON.stringify({ partitions: r.partitions }, null, 2));
     } else io.out(r.text.trimEnd());
   },
 };

@@ -6,7 +6,8 @@
  * @module
  */
 import { z } from "npm:zod@^4.1.0";
-import { defineOptions, option, type OptionsOf } from "../../kernel/mod.ts";
+import { defineOptions, type OptionsOf } from "../../kernel/mod.ts";
+import { option } from "../../kernel/option_kinds.ts";
 
 /** How the device is asked for hashes. */
 export type HashStrategy = "auto" | "per-sector" | "bisect" | "whole-then-sector";

@@ -79,7 +79,12 @@ export function espPlanStage(): StageWrapper<"plan", EspDevice> {
     ctx.log.debug(`rewriting ${extra.size} unchanged sector(s) to erase whole 64 KiB blocks`);
     const blocks = args.report.blocks.map((b) => extra.has(b.address) ? { ...b, same: false } : b);
     const promoted = { ...args, report: { ...args.report, blocks } };
-    return withWriteModel(await next(ctx, promoted), promoted);
+    const out = await withWriteModel(await next(ctx, promoted), promoted);
+    // Known to match: written only so the whole 64 KiB block is erased at once.
+    return {
+      ...out,
+      blocks: out.blocks.map((b) => extra.has(b.address) ? { ...b, reason: "rounded" } : b),
+    };
   };
 }
 

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { defineOptions, option, type OptionsOf } from "../../kernel/mod.ts";
+import { defineOptions, type OptionsOf } from "../../kernel/mod.ts";
+import { option } from "../../kernel/option_kinds.ts";
 
 /** The nRF targets' option schema. */
 export const nrfOptions = defineOptions({

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { parseSize as parseAnySize } from "../../../kernel/mod.ts";
 import {
   DEFAULT_TABLE_OFFSET,
   FLAGS,
@@ -32,14 +33,9 @@ export interface CsvOptions {
   readonly noValidate?: boolean;
 }
 
-/** Parses `0x1000`, `4096`, `4K`, `1M` (and `-…`); undefined for anything else. */
+/** Sizes and offsets in CSV cells: `0x1000`, `4096`, `4K`, `1M` (and `-…`); not `1MB`. */
 export function parseSize(text: string): number | undefined {
-  const t = text.trim();
-  const m = /^(-?)(0x[0-9a-f]+|0o[0-7]+|0b[01]+|\d+)([km]?)$/i.exec(t);
-  if (!m) return undefined;
-  const base = Number(m[2].toLowerCase());
-  const mult = { "": 1, k: 1024, m: 1024 * 1024 }[m[3].toLowerCase() as "" | "k" | "m"];
-  return (m[1] ? -1 : 1) * base * mult;
+  return parseAnySize(text, { unitOnly: true });
 }
 
 /** Formats a size as esptool/IDF do in CSV: `1M`, `24K` or hex. */
