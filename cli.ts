@@ -12,7 +12,6 @@ if (import.meta.main) {
   const abort = new AbortController();
   Deno.addSignalListener("SIGINT", () => {
     if (abort.signal.aborted) Deno.exit(130);
-    Deno.stderr.writeSync(enc.encode("\nstopping… (Ctrl-C again to quit at once)\n"));
     abort.abort(new AbortedError());
     // Commands that wait on nothing abortable (a server, a monitor) end here.
     setTimeout(() => Deno.exit(130), 5000);

@@ -17,6 +17,7 @@ export const BUILTIN_COMMANDS: readonly string[] = [
   "reset",
   "monitor",
   "targets",
+  "probes",
   "completions",
   "help",
 ];

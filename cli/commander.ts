@@ -82,15 +82,47 @@ export interface CommandTree {
   readonly globalOptions: string[];
   /** Values offered after `-O`/`--option` (`key=value`, from the targets' option schemas). */
   readonly optionValues?: readonly string[];
+  /**
+   * Values offered after an option that takes one, by its flags (`-t, --target` → target
+   * names); `files` when paths are candidates too.
+   */
+  readonly values?: readonly OptionValues[];
+}
+
+/** Completion candidates for the value of one option. */
+export interface OptionValues {
+  /** Long flag, e.g. `--target`. */
+  readonly long: string;
+  /** Short flag, e.g. `-t`. */
+  readonly short?: string;
+  /** The candidates. */
+  readonly words: readonly string[];
+  /** Paths are candidates too (a serial port path). */
+  readonly files?: boolean;
 }
 
 /** Lists commands and options without parsing anything. */
 export function commandTree(spec: ProgramSpec): CommandTree {
   const longs = (o: readonly OptionSpec[] = []) =>
     o.flatMap((x) => x.flags.split(/[ ,|]+/).filter((f) => f.startsWith("--")));
+  const globalOptions = [...new Set(longs(spec.globalOptions))];
+  const choiceOptions: OptionValues[] = [
+    ...spec.globalOptions,
+    ...spec.commands.flatMap((c) => c.options ?? []),
+  ].flatMap((o) => {
+    const flags = o.flags.split(/[ ,|]+/);
+    const long = flags.find((f) => f.startsWith("--"));
+    const short = flags.find((f) => /^-[^-]$/.test(f));
+    return o.choices && long ? [{ long, short, words: o.choices }] : [];
+  });
+  // A command lists its own options only; global ones are added once by the script.
   return {
-    globalOptions: longs(spec.globalOptions),
-    commands: spec.commands.map((c) => ({ name: c.name, options: longs(c.options) })),
+    globalOptions,
+    commands: spec.commands.map((c) => ({
+      name: c.name,
+      options: [...new Set(longs(c.options))].filter((o) => !globalOptions.includes(o)),
+    })),
+    values: [...new Map(choiceOptions.map((v) => [v.long, v])).values()],
   };
 }
 

@@ -3,7 +3,9 @@
  *
  * @module
  */
-import type { CommandTree } from "./commander.ts";
+import type { CommandTree, OptionValues } from "./commander.ts";
+
+const flagsOf = (v: OptionValues) => v.short ? [v.short, v.long] : [v.long];
 
 /** Shells we generate completions for. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;
@@ -26,6 +28,15 @@ ${fn}() {
     COMPREPLY=( $(compgen -W "${(t.optionValues ?? []).join(" ")}" -- "$cur") )
     return 0
   fi
+  case "$prev" in
+${
+    (t.values ?? []).map((v) =>
+      `    ${flagsOf(v).join("|")}) COMPREPLY=( $(compgen -W "${v.words.join(" ")}" -- "$cur")${
+        v.files ? ` $(compgen -f -- "$cur")` : ""
+      } ); return 0 ;;`
+    ).join("\n")
+  }
+  esac
   if [ "$COMP_CWORD" -eq 1 ]; then
     COMPREPLY=( $(compgen -W "${
     t.commands.map((c) => c.name).join(" ")
@@ -50,11 +61,17 @@ complete -o filenames -F ${fn} ${name}
 function zsh(name: string, t: CommandTree): string {
   const cmds = t.commands.map((c) => `'${c.name}'`).join(" ");
   const values = (t.optionValues ?? []).join(" ");
-  const option = (o: string) =>
-    o === "--option" ? `'*'{-O,--option}'[target option]:key=value:(${values})'` : `'${o}[]'`;
+  const valued = new Map((t.values ?? []).map((v) => [v.long, v]));
+  const option = (o: string) => {
+    if (o === "--option") return `'*'{-O,--option}'[target option]:key=value:(${values})'`;
+    const v = valued.get(o);
+    if (!v) return `'${o}[]'`;
+    const action = v.files ? `{_files; compadd -- ${v.words.join(" ")}}` : `(${v.words.join(" ")})`;
+    return `'${o}[]:${o.slice(2)}:${action}'`;
+  };
   const cases = t.commands.map((c) =>
     `    ${c.name}) _arguments '*:file:_files' ${
-      [...c.options, ...t.globalOptions].map(option).join(" ")
+      [...new Set([...c.options, ...t.globalOptions])].map(option).join(" ")
     } ;;`
   ).join("\n");
   return `#compdef ${name}
@@ -83,10 +100,19 @@ function fish(name: string, t: CommandTree): string {
       );
     }
   }
+  const valued = new Map((t.values ?? []).map((v) => [v.long, v]));
   for (const o of t.globalOptions) {
+    const v = valued.get(o);
     if (o === "--option") {
       const values = (t.optionValues ?? []).join(" ");
       lines.push(`complete -c ${name} -s O -l option -x -a '${values}'`);
+    } else if (v) {
+      const short = v.short ? ` -s ${v.short.slice(1)}` : "";
+      lines.push(
+        `complete -c ${name}${short} -l '${o.slice(2)}' ${v.files ? "-r -F" : "-x"} -a '${
+          v.words.join(" ")
+        }'`,
+      );
     } else lines.push(`complete -c ${name} -l '${o.slice(2)}'`);
   }
   lines.push(`complete -c ${name} -n 'not __fish_use_subcommand' -F`);

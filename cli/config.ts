@@ -220,13 +220,19 @@ export function validateConfig(raw: unknown, file: string | undefined, dir: stri
   const prefix = file && /deno\.jsonc?$/.test(file) ? "deltaflash" : "";
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = [prefix, ...issue.path.map((p) => typeof p === "number" ? `[${p}]` : String(p))]
-      .filter(Boolean).join(".").replace(/\.\[/g, "[");
-    throw new ConfigError(`${file ?? "config"}: ${path || "(root)"}: ${issue.message}`, {
-      path,
-      hint: "see the configuration section of README.md",
+    // Every problem at once, so one edit fixes the file.
+    const problems = result.error.issues.map((issue) => {
+      const path = [prefix, ...issue.path.map((p) => typeof p === "number" ? `[${p}]` : String(p))]
+        .filter(Boolean).join(".").replace(/\.\[/g, "[");
+      return { path, text: `${path || "(root)"}: ${issue.message}` };
     });
+    const where = file ?? "config";
+    throw new ConfigError(
+      problems.length === 1
+        ? `${where}: ${problems[0].text}`
+        : `${where}: ${problems.length} problems: ${problems.map((p) => p.text).join("; ")}`,
+      { path: problems[0].path, hint: "see the configuration section of README.md" },
+    );
   }
   const c = result.data;
   const images: ImageInput[] = (c.images ?? []).map((i) => {
@@ -263,6 +269,8 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Config
   const file = await findConfig(cwd, explicit);
   if (!file) return validateConfig({}, undefined, cwd);
   const raw = parseText(await Deno.readTextFile(file), file) as Record<string, unknown> | null;
-  const section = /deno\.jsonc?$/.test(file) ? raw?.deltaflash : raw;
+  // deltaflash.json holds the settings themselves, or (pasted from a deno.json) under the key.
+  const wrapped = raw && Object.keys(raw).length === 1 && typeof raw.deltaflash === "object";
+  const section = /deno\.jsonc?$/.test(file) || wrapped ? raw?.deltaflash : raw;
   return validateConfig(section, file, dirname(file));
 }

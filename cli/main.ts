@@ -18,6 +18,7 @@ import {
   type CommandSpec,
   commandTree,
   type OptionSpec,
+  type OptionValues,
   type ProgramSpec,
   runProgram,
 } from "./commander.ts";
@@ -27,6 +28,7 @@ import { diffCommand } from "./commands/diff.ts";
 import { monitorCommand } from "./commands/monitor.ts";
 import { flashCommand, planCommand } from "./commands/flash.ts";
 import { hashCommand } from "./commands/hash.ts";
+import { probesCommand } from "./commands/probes.ts";
 import { targetsCommand } from "./commands/targets.ts";
 import { loadConfig, validateConfig } from "./config.ts";
 import { buildRegistry } from "./plugins.ts";
@@ -177,6 +179,30 @@ async function projectRegistry(argv: string[], io: CliIO): Promise<Registry | un
   }
 }
 
+/**
+ * What the shell offers after --target/--chip (target names and chip aliases), --port and
+ * --probe (the simulated devices' `sim:` addresses; ports also as paths).
+ */
+function valueCompletions(registry: Registry): OptionValues[] {
+  const targets = registry.targets();
+  const names = [...new Set(targets.flatMap((t) => [t.name, ...(t.aliases ?? [])]))];
+  const sims = (kind: "serial" | "dap", link: "serial" | "probe") =>
+    registry.transports().some((p) => p.kind === kind && p.scheme === "sim")
+      ? targets.filter((t) => t.link === link).map((t) => `sim:${t.name}`)
+      : [];
+  return [
+    { long: "--target", short: "-t", words: names },
+    { long: "--chip", short: "-c", words: names },
+    {
+      long: "--port",
+      short: "-p",
+      words: ["serial:auto", ...sims("serial", "serial")],
+      files: true,
+    },
+    { long: "--probe", words: ["hid:", ...sims("dap", "probe")] },
+  ];
+}
+
 /** Builds the program spec. */
 export async function programSpec(io: CliIO, argv: string[] = []): Promise<ProgramSpec> {
   const builtins = [
@@ -187,6 +213,7 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
     ...deviceCommands(io),
     monitorCommand(io),
     targetsCommand(io),
+    probesCommand(io),
   ];
   const names = new Set(builtins.map((c) => c.name));
   const registry = await projectRegistry(argv, io);
@@ -210,9 +237,11 @@ export async function programSpec(io: CliIO, argv: string[] = []): Promise<Progr
       if (!SHELLS.includes(shell)) {
         throw new UsageError(`unknown shell '${args[0]}'`, { hint: `use ${SHELLS.join(", ")}` });
       }
+      const base = commandTree(spec);
       const tree = {
-        ...commandTree(spec),
+        ...base,
         optionValues: registry ? optionCompletions(registry) : [],
+        values: [...(base.values ?? []), ...(registry ? valueCompletions(registry) : [])],
       };
       io.out(completionScript(shell, spec.name, tree).trimEnd());
       return Promise.resolve(0);
@@ -228,11 +257,27 @@ function hasFlag(argv: readonly string[], ...flags: string[]): boolean {
 }
 
 /** Runs the CLI and returns the exit code. Never throws. */
-export async function main(argv: string[], io: CliIO): Promise<number> {
+export async function main(argv: string[], base: CliIO): Promise<number> {
   const options = {
     verbose: hasFlag(argv, "-v", "--verbose"),
     json: hasFlag(argv, "--json"),
   };
+  let errTo = base.err;
+  const io: CliIO = {
+    ...base,
+    err: (line) => errTo(line),
+    routeErr(to) {
+      const before = errTo;
+      errTo = to;
+      return () => void (errTo = before);
+    },
+  };
+  // First Ctrl-C: say so (through a live frame if one is drawn); runs stop between requests.
+  base.signal?.addEventListener(
+    "abort",
+    () => io.err("stopping… (Ctrl-C again to quit at once)"),
+    { once: true },
+  );
   try {
     return await runProgram(await programSpec(io, argv), argv, {
       out: (t) => io.out(t.replace(/\n$/, "")),

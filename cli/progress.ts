@@ -62,8 +62,8 @@ export class ProgressView {
       this.#done = e.done;
       this.#total = e.total;
       this.#elapsed = e.at - this.#stageStart;
-    } else if (e.type === "info" && !this.sink.live) {
-      this.sink.write(`  ${e.message}\n`);
+    } else if (e.type === "info") {
+      this.log(`  ${e.message}`);
     } else if (e.type === "plan" && e.estimateMs !== undefined) {
       // Printed before writing starts, so the user knows how long the run will take.
       this.#estimateMs = e.estimateMs;
@@ -79,6 +79,21 @@ export class ProgressView {
   finish(): void {
     if (this.sink.live) this.#draw(true);
   }
+
+  /**
+   * Prints a line (a target's log line, a warning) without breaking the live frame: the frame
+   * is cleared, the line printed where it stood, and the frame drawn again below it.
+   */
+  log = (line: string): void => {
+    if (!this.sink.live) {
+      this.sink.write(`${line}\n`);
+      return;
+    }
+    const up = this.#lines ? `\x1b[${this.#lines}F` : "";
+    this.#lines = 0;
+    this.sink.write(`${up}\x1b[J${line.replaceAll("\n", "\x1b[K\n")}\x1b[K\n`);
+    if (this.#stage) this.#draw(true);
+  };
 
   #bar(): string {
     if (!this.#stage) return "";
@@ -107,6 +122,8 @@ export class ProgressView {
     ];
     let out = this.#lines ? `\x1b[${this.#lines}F` : "";
     for (const line of frame) out += `\x1b[2K${line}\n`;
+    // Whatever the terminal echoed below the frame (a ^C) goes too.
+    out += "\x1b[J";
     this.#lines = frame.length;
     this.sink.write(out);
   }

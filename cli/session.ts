@@ -31,6 +31,11 @@ export interface CliIO {
   readonly columns?: () => number | undefined;
   /** Aborted when the user presses Ctrl-C: runs stop between requests. */
   readonly signal?: AbortSignal;
+  /**
+   * Sends `err` lines to `to` until the returned function is called (a live progress frame
+   * prints them above itself instead of through it).
+   */
+  readonly routeErr?: (to: (line: string) => void) => () => void;
 }
 
 /** Global options every command accepts. */
@@ -178,8 +183,9 @@ export function flagOptions(o: GlobalOptions, link: "serial" | "probe"): Record<
       });
     }
   };
-  if (o.before !== undefined) serialOnly("--before"), out.before = o.before.replaceAll("_", "-");
-  if (o.after !== undefined) serialOnly("--after"), out.after = o.after.replaceAll("_", "-");
+  // The target's option schema takes esptool's spellings and checks the values.
+  if (o.before !== undefined) serialOnly("--before"), out.before = o.before;
+  if (o.after !== undefined) serialOnly("--after"), out.after = o.after;
   if (o.stub === false) serialOnly("--no-stub"), out.stub = false;
   if (o.speed !== undefined) {
     if (link !== "probe") {

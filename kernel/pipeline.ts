@@ -32,12 +32,30 @@ export function defaultStages(registry: Registry): Stages {
     queryHashes: defaultQueryHashes,
     plan: (_ctx, args) => Promise.resolve(planBlocks(args)),
     async write(ctx, { device, plan }) {
-      if (plan.runs.length) await device.program(ctx, plan.runs);
-      for (const b of plan.blocks) {
-        if (b.action === "write") {
+      // Blocks are reported written as the device's write progress passes them (runs go out in
+      // address order), so a long write shows in the sector map while it happens.
+      const blocks = plan.blocks.filter((b) => b.action === "write")
+        .sort((a, b) => a.address - b.address);
+      let reported = 0;
+      const reportUpTo = (n: number) => {
+        for (; reported < Math.min(n, blocks.length); reported++) {
+          const b = blocks[reported];
           ctx.emit({ type: "block", address: b.address, size: b.size, state: "written" });
         }
-      }
+      };
+      const tracking: RunContext = {
+        signal: ctx.signal,
+        clock: ctx.clock,
+        log: ctx.log,
+        emit(e) {
+          ctx.emit(e);
+          if (e.type === "progress" && e.stage === "write" && e.total > 0) {
+            reportUpTo(Math.floor(blocks.length * Math.min(1, e.done / e.total)));
+          }
+        },
+      };
+      if (plan.runs.length) await device.program(tracking, plan.runs);
+      reportUpTo(blocks.length);
       return { blocks: plan.totals.write, bytes: plan.totals.bytes };
     },
     verify: defaultVerify,

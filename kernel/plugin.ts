@@ -9,7 +9,7 @@ import type { HashAlgorithm } from "./hash.ts";
 import type { HookName, StageWrapper } from "./stages.ts";
 import type { FlashDevice } from "./device.ts";
 import type { AnyOptions } from "./options.ts";
-import type { Target, TargetDefinition } from "./target.ts";
+import type { Target, TargetDefinition, TargetDetector } from "./target.ts";
 import type { RunContext } from "./context.ts";
 import type { OpenOptions, TransportKind, TransportKinds, TransportProvider } from "./transport.ts";
 
@@ -86,6 +86,8 @@ export interface PluginHost {
   registerTransport<K extends TransportKind>(provider: TransportProvider<K>): void;
   /** Registers an extra CLI command. */
   registerCommand(command: CliCommand): void;
+  /** Registers a detector that names the target behind a port or probe. */
+  registerDetector(detector: TargetDetector): void;
   /**
    * Opens a link through whichever transport plugin serves the address's scheme; targets
    * call this from `connect`, so they never know whether the link is real or simulated.

@@ -12,7 +12,7 @@ import type { CliCommand, Plugin, PluginHost, WrapScope } from "./plugin.ts";
 import type { HookName, StageOverrides, StageWrapper } from "./stages.ts";
 import type { FlashDevice } from "./device.ts";
 import { type AnyOptions, NO_OPTIONS } from "./options.ts";
-import type { Target, TargetDefinition } from "./target.ts";
+import type { Target, TargetDefinition, TargetDetector } from "./target.ts";
 import {
   type OpenOptions,
   schemeOf,
@@ -44,6 +44,7 @@ interface Snapshot {
   formats: Map<string, ImageFormat>;
   transports: Map<string, TransportProvider>;
   commands: Map<string, CliCommand>;
+  detectors: Map<string, TargetDetector>;
   wrappers: number;
 }
 
@@ -84,6 +85,7 @@ export class Registry implements PluginHost {
   readonly #formats = new Map<string, ImageFormat>();
   readonly #transports = new Map<string, TransportProvider>();
   readonly #commands = new Map<string, CliCommand>();
+  readonly #detectors = new Map<string, TargetDetector>();
   readonly #wrappers: WrapperEntry[] = [];
   /** Plugins that failed to load, and plugins that tried to register after loading. */
   readonly failures: PluginFailure[] = [];
@@ -188,6 +190,10 @@ export class Registry implements PluginHost {
         this.registerCommand(c);
         this.#registered.push(`command${name(c)}`);
       }),
+      registerDetector: gate("a detector", (d) => {
+        this.registerDetector(d);
+        this.#registered.push(`detector${name(d)}`);
+      }),
       wrapStage: gate("a stage wrapper", (stage, wrapper, wrapScope) => {
         this.wrapStage(stage, wrapper, wrapScope);
         this.#registered.push(`stage wrapper ${stage}`);
@@ -247,6 +253,14 @@ export class Registry implements PluginHost {
     this.#commands.set(command.name, command);
   }
 
+  registerDetector(detector: TargetDetector): void {
+    if (typeof detector?.detect !== "function") {
+      throw new PluginError(this.#owner, "registerDetector needs { name, link, detect }");
+    }
+    this.#unique(this.#detectors, detector.name, "detector");
+    this.#detectors.set(detector.name, detector);
+  }
+
   wrapStage<K extends HookName>(stage: K, wrapper: StageWrapper<K>, scope?: WrapScope): void {
     if (typeof wrapper !== "function") {
       throw new PluginError(this.#owner, `wrapStage('${stage}') needs a function`);
@@ -300,6 +314,11 @@ export class Registry implements PluginHost {
   /** All transports. */
   transports(): TransportProvider[] {
     return [...this.#transports.values()];
+  }
+
+  /** Target detectors, for a link kind or all. */
+  detectors(link?: "serial" | "probe"): TargetDetector[] {
+    return [...this.#detectors.values()].filter((d) => !link || d.link === link);
   }
 
   /** Plugin commands. */
@@ -366,6 +385,7 @@ export class Registry implements PluginHost {
       formats: new Map(this.#formats),
       transports: new Map(this.#transports),
       commands: new Map(this.#commands),
+      detectors: new Map(this.#detectors),
       wrappers: this.#wrappers.length,
     };
   }
@@ -381,6 +401,7 @@ export class Registry implements PluginHost {
     copy(this.#formats, s.formats);
     copy(this.#transports, s.transports);
     copy(this.#commands, s.commands);
+    copy(this.#detectors, s.detectors);
     this.#wrappers.length = s.wrappers;
   }
 }

@@ -22,6 +22,22 @@ export interface ConnectRequest {
   options?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Tells which target the device behind an address is (an ESP chip id on a serial port, a
+ * CMSIS-DAP probe's board id), so a run needs no `--target`.
+ */
+export interface TargetDetector {
+  /** Name for messages (`esp-serial`). */
+  readonly name: string;
+  /** The kind of address it reads: a serial port or a debug probe. */
+  readonly link: "serial" | "probe";
+  /**
+   * The registered target name for the device at `address`, or undefined when it is not a
+   * device this detector knows. Leaves the link closed.
+   */
+  detect(ctx: RunContext, address: string, request: ConnectRequest): Promise<string | undefined>;
+}
+
 /** What a target's `connect` receives: the address, and its options parsed by its schema. */
 export interface ConnectOptions<O = AnyOptions> {
   /** Serial port address (path, `sim:…`, `rfc2217://…`, `socket://…`). */

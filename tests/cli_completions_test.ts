@@ -1,4 +1,4 @@
-import { equal, match } from "node:assert/strict";
+import { deepEqual, equal, match } from "node:assert/strict";
 import { runCli } from "./support/run_cli.ts";
 
 async function bash(script: string): Promise<{ code: number; out: string }> {
@@ -34,4 +34,61 @@ Deno.test("completions zsh and fish name every command; unknown shells are usage
     for (const c of ["flash", "plan", "hash", "diff", "targets"]) match(r.stdout, new RegExp(c));
   }
   equal((await runCli(["completions", "tcsh"])).code, 2);
+});
+
+async function bashScript(): Promise<string> {
+  const r = await runCli(["completions", "bash"]);
+  equal(r.code, 0);
+  const file = await Deno.makeTempFile({ suffix: ".bash" });
+  await Deno.writeTextFile(file, r.stdout);
+  return file;
+}
+
+/** What bash offers for the words typed so far (the last one being completed). */
+async function complete(file: string, ...words: string[]): Promise<string[]> {
+  const quoted = words.map((w) => `'${w}'`).join(" ");
+  const r = await bash(
+    `source ${file}; COMP_WORDS=(deltaflash ${quoted}); COMP_CWORD=${words.length}; ` +
+      `_deltaflash_complete; printf '%s\\n' "\${COMPREPLY[@]}"`,
+  );
+  return r.out.split("\n").filter(Boolean);
+}
+
+Deno.test("completions bash: target names, chip names and sim: addresses as values", async () => {
+  const file = await bashScript();
+  deepEqual(await complete(file, "flash", "--target", "esp32c"), [
+    "esp32c2",
+    "esp32c3",
+    "esp32c6",
+  ]);
+  // Chip names (aliases) complete after -c/--chip.
+  deepEqual(await complete(file, "flash", "-c", "nrf5"), ["nrf51822", "nrf52833", "nrf52840"]);
+  deepEqual(await complete(file, "info", "--port", "sim:esp32s"), ["sim:esp32s2", "sim:esp32s3"]);
+  deepEqual(await complete(file, "flash", "--probe", "sim:micro"), [
+    "sim:microbit-v1",
+    "sim:microbit-v2",
+  ]);
+  deepEqual(await complete(file, "flash", "--before", "no"), ["no_reset", "no-reset"]);
+  deepEqual(await complete(file, "flash", "--mode", ""), ["diff", "full"]);
+});
+
+Deno.test("completions: every option is offered once", async () => {
+  const file = await bashScript();
+  for (const cmd of ["flash", "plan", "info", "ports", "probes", "monitor"]) {
+    const offered = await complete(file, cmd, "--");
+    deepEqual(offered, [...new Set(offered)], `${cmd}: ${offered.join(" ")}`);
+    match(offered.join(" "), /--chip/);
+  }
+  for (const shell of ["zsh", "fish"]) {
+    const r = await runCli(["completions", shell]);
+    for (const line of r.stdout.split("\n").filter((l) => l.includes("_arguments"))) {
+      const opts = [...line.matchAll(/'(--[a-z-]+)\[/g)].map((m) => m[1]);
+      deepEqual(opts, [...new Set(opts)], line.slice(0, 40));
+    }
+    if (shell === "fish") {
+      const longs = r.stdout.split("\n").filter((l) => !l.includes("__fish_seen_subcommand_from"))
+        .flatMap((l) => [...l.matchAll(/ -l '?([a-z-]+)/g)].map((m) => m[1]));
+      deepEqual(longs, [...new Set(longs)]);
+    }
+  }
 });

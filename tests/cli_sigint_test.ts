@@ -1,4 +1,4 @@
-// Ctrl-C during a real-time flash: the run stops with a typed error and a hint, the simulated
+// Ctrl-C during a real-time flash: the run stops with a typed error and a hint (exit 130), the simulated
 // chip keeps what was written, and the same command finishes the job.
 import { equal, match } from "node:assert/strict";
 import { fileURLToPath } from "node:url";

@@ -13,13 +13,13 @@ import {
   UsageError,
 } from "../../kernel/mod.ts";
 import type { CommandSpec } from "../commander.ts";
+import { resolveTarget } from "../detect.ts";
 import { formatBytes, hex32 } from "../render.ts";
 import {
   type CliIO,
   connectOptions,
   type GlobalOptions,
   openSession,
-  requireTarget,
   runContext,
   type Session,
 } from "../session.ts";
@@ -38,7 +38,7 @@ export async function withDevice<T>(
   s: Session,
   fn: (device: FlashDevice, ctx: RunContext) => Promise<T>,
 ): Promise<T> {
-  const target = s.registry.target(requireTarget(s));
+  const target = s.registry.target(await resolveTarget(s));
   const ctx = runContext(s);
   const device = await target.connect(ctx, connectOptions(s, target.link));
   try {

@@ -14,9 +14,11 @@ import {
   type ImageInput,
   isFlashMode,
   parseImageSpec,
+  type Target,
   UsageError,
 } from "../../kernel/mod.ts";
 import type { CommandSpec, OptionSpec } from "../commander.ts";
+import { deviceLine, resolveTarget } from "../detect.ts";
 import { describeBuild, resolveImages, supportImages } from "../images.ts";
 import { ProgressView } from "../progress.ts";
 import { monitorDevice, parseTimeout } from "./monitor.ts";
@@ -95,7 +97,7 @@ async function request(
   const board = (o.board as string | undefined) ?? s.config.board;
   const images = await resolveImages(s.config, args, connection(s).target, Deno.cwd());
   if (!s.options.json) { for (const b of images.builds) s.io.err(describeBuild(b)); }
-  const target = connection(s).target ?? images.chip ?? requireTarget(s);
+  const target = await resolveTarget(s, images.chip);
   const support = supportImages(
     s.registry,
     target,
@@ -123,14 +125,30 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
   if (c.ports.length > 1) return flashMany(s, io, req, "port", c.ports);
   if (c.probes.length > 1) return flashMany(s, io, req, "probe", c.probes);
   const view = s.options.json ? undefined : progressView(io);
+  // Log lines and notices go through the live frame while it is drawn.
+  const unroute = view?.sink.live ? io.routeErr?.(view.log) : undefined;
   const ctx = runContext(s, view?.onEvent);
   const monitor = o.monitor === true && !dryRun;
   const timeout = parseTimeout(o.timeout);
+  // The same target, saying which device it reached before anything is hashed or written.
+  const base = s.registry.target(String(req.target));
+  const target: Target = {
+    ...base,
+    async connect(c, request) {
+      const d = await base.connect(c, request);
+      try {
+        if (!s.options.json) io.err(await deviceLine(d, c));
+      } catch (e) {
+        await d.close();
+        throw e;
+      }
+      return d;
+    },
+  };
   let device;
   if (monitor) {
     // The monitor needs the device the run flashes, so it is opened here; check the image
     // first, as the run would, so a wrong image is refused before any device is opened.
-    const target = s.registry.target(String(req.target));
     await composeStages(s.registry, target).loadImage(ctx, {
       inputs: req.inputs,
       target,
@@ -141,12 +159,13 @@ async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, d
   }
   let result;
   try {
-    result = await flash(s.registry, ctx, { ...req, device });
+    result = await flash(s.registry, ctx, { ...req, target, device });
   } catch (e) {
     await device?.close();
     throw e;
   } finally {
     view?.finish();
+    unroute?.();
     // Also after a failure: the map shows which blocks failed.
     if (view && !view.sink.live) {
       for (const line of view.map.render(io.columns?.() ?? 80, false)) io.err(line);

@@ -85,7 +85,7 @@ async function sync(ctx: RunContext, link: EspLink): Promise<boolean | undefined
 async function resetAndSync(
   ctx: RunContext,
   link: EspLink,
-  opts: SessionOptions,
+  opts: Pick<SessionOptions, "before"> & { readonly chip?: EspChip },
 ): Promise<{ stub: boolean; resetWorked: boolean }> {
   const usb = isUsbJtagSerial(link.port);
   let resetWorked = opts.before !== "no-reset";
@@ -99,7 +99,7 @@ async function resetAndSync(
   }
   const noise = link.takeNoise().trim();
   throw new TimeoutError(
-    `no answer to SYNC from ${opts.chip.name} after ${CONNECT_ATTEMPTS} tries`,
+    `no answer to SYNC from ${opts.chip?.name ?? "an ESP chip"} after ${CONNECT_ATTEMPTS} tries`,
     {
       hint: noise
         ? `the device printed "${
@@ -145,9 +145,9 @@ interface Detected {
   readonly secureDownload: boolean;
 }
 
-async function detect(ctx: RunContext, link: EspLink, expected: EspChip): Promise<Detected> {
+async function detect(ctx: RunContext, link: EspLink, expected?: EspChip): Promise<Detected> {
   // Ask the way the expected chip answers first, so the usual case costs one round trip.
-  let sec = expected.securityInfo ? await querySecurity(ctx, link) : undefined;
+  let sec = expected?.securityInfo !== false ? await querySecurity(ctx, link) : undefined;
   let chip = sec?.chipId !== undefined ? chipById(sec.chipId) : undefined;
   let magic: number | undefined;
   let refused = false;
@@ -169,7 +169,9 @@ async function detect(ctx: RunContext, link: EspLink, expected: EspChip): Promis
       { hint: "supported: ESP32, ESP32-S2, -S3, -C2, -C3, -C6, -H2" },
     );
   }
-  if (chip.target !== expected.target) throw new WrongChipError(expected.target, chip.name);
+  if (expected && chip.target !== expected.target) {
+    throw new WrongChipError(expected.target, chip.name);
+  }
   const secureDownload = !!sec && (sec.flags & SecurityFlag.SECURE_DOWNLOAD_ENABLE) !== 0;
   return { chip, secureDownload };
 }
@@ -226,6 +228,25 @@ function attach(link: EspLink): Request {
 /** SPI_SET_PARAMS: id 0, size, 64 KiB block, 4 KiB sector, 256 B page, status mask. */
 export function setParams(size: number): Request {
   return request(Op.SPI_SET_PARAMS, words(0, size, 0x10000, SECTOR, 0x100, 0xffff));
+}
+
+/**
+ * Resets into the loader, syncs and names the chip, expecting none (a run without
+ * `--target`, as esptool and espflash detect). Releases the link; the caller closes the port.
+ */
+export async function identifyChip(
+  ctx: RunContext,
+  port: SerialPortLike,
+  before?: "default-reset" | "no-reset",
+): Promise<EspChip> {
+  const link = new EspLink(port);
+  try {
+    const { stub } = await resetAndSync(ctx, link, { before });
+    if (stub) link.statusLen = 2;
+    return (await detect(ctx, link)).chip;
+  } finally {
+    await link.close();
+  }
 }
 
 /** Opens a ROM session on an already-open port. */

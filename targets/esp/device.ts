@@ -133,6 +133,15 @@ export class EspDevice implements FlashDevice {
   }
 
   /**
+   * The line rate when it is the ROM's 115200 on a link where a higher one would help (not
+   * Espressif's USB-Serial-JTAG, where the rate means nothing); undefined otherwise.
+   */
+  get slowLineBaud(): number | undefined {
+    const port = this.#s.link.port;
+    return port.baudRate <= 115200 && !isUsbJtagSerial(port) ? port.baudRate : undefined;
+  }
+
+  /**
    * The cost model for the plan estimate: the write of the plan's runs modelled as
    * {@link program} will do it (deflated as it will send them, through the ROM or the stub by
    * the same rule), and the verify as one pipelined MD5 batch over the runs.

@@ -8,7 +8,7 @@
  * @module
  */
 import { deflateSync } from "node:zlib";
-import type { BlockComparison, Plan, StageWrapper } from "../../kernel/mod.ts";
+import type { BlockComparison, Plan, RunContext, StageWrapper } from "../../kernel/mod.ts";
 import { ERASE_BLOCK, SECTOR } from "./chips.ts";
 import { FLASH_TIMING, lineMs, programMs, ROM_BAUD } from "./cost.ts";
 import type { EspDevice } from "./device.ts";
@@ -61,7 +61,11 @@ export function espPlanStage(): StageWrapper<"plan", EspDevice> {
     // The estimate's write and verify from the runs as the device will send them.
     const withWriteModel = async (p: Plan, a: typeof args) =>
       p.runs.length && device
-        ? await next(ctx, { ...a, cost: await device.planCostModel(p.runs) })
+        ? suggestBaud(
+          ctx,
+          device,
+          await next(ctx, { ...a, cost: await device.planCostModel(p.runs) }),
+        )
         : p;
     const plan = await next(ctx, args);
     if (!plan.runs.length) return plan;
@@ -82,4 +86,19 @@ export function espPlanStage(): StageWrapper<"plan", EspDevice> {
       blocks: out.blocks.map((b) => extra.has(b.address) ? { ...b, reason: "rounded" } : b),
     };
   };
+}
+
+/** Writes at least this large at 115200 baud get a hint to pass --baud. */
+export const SLOW_WRITE_BYTES = 256 * 1024;
+
+/** Says so when a large write is about to go out at 115200 baud; returns the plan. */
+function suggestBaud(ctx: RunContext, device: EspDevice, plan: Plan): Plan {
+  const baud = device.slowLineBaud;
+  if (baud === undefined || plan.totals.bytes < SLOW_WRITE_BYTES) return plan;
+  const seconds = Math.round((plan.estimate?.ms ?? device.lineMs(plan.totals.bytes)) / 1000);
+  ctx.log.warn(
+    `writing ${Math.round(plan.totals.bytes / 1024)} KiB at ${baud} baud takes about ` +
+      `${seconds} s; --baud 460800 (or 921600) is several times faster where the bridge allows`,
+  );
+  return plan;
 }

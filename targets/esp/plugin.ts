@@ -9,12 +9,15 @@ import {
   type FlashLayout,
   type Plugin,
   type PluginHost,
+  type SerialPortLike,
   type TargetDefinition,
+  type TargetDetector,
   UsageError,
 } from "../../kernel/mod.ts";
 import { CHIPS, type EspChip, SECTOR } from "./chips.ts";
 import { espCostModel } from "./cost.ts";
-import { INITIAL_BAUD, startSession } from "./connect.ts";
+import { identifyChip, INITIAL_BAUD, startSession } from "./connect.ts";
+import { isUsbJtagSerial } from "./reset.ts";
 import { EspDevice } from "./device.ts";
 import { type EspOptions, espOptions } from "./options.ts";
 import { espQueryHashes } from "./strategy.ts";
@@ -74,7 +77,7 @@ function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition<EspDevice
       try {
         session = await startSession(ctx, port, {
           chip,
-          baud,
+          baud: baud ?? defaultBaud(port),
           flashSize: o.flashSize,
           before: o.before,
         });
@@ -93,9 +96,44 @@ function makeTarget(host: PluginHost, chip: EspChip): TargetDefinition<EspDevice
   });
 }
 
-/** Registers every ESP32-family target. */
+/** esptool's default rate for writing, used when the user gave none. */
+export const DEFAULT_WRITE_BAUD = 460800;
+
+/**
+ * The rate to switch to when none is given: esptool's 460800 on a USB-UART bridge (every
+ * bridge in the table runs it); none on Espressif's USB-Serial-JTAG (the rate means nothing
+ * there) or on a link whose bridge is unknown (a TCP bridge, a pty), which stay at 115200.
+ */
+export function defaultBaud(port: SerialPortLike): number | undefined {
+  const info = port.getInfo();
+  if (info.usbVendorId === undefined || isUsbJtagSerial(port)) return undefined;
+  return DEFAULT_WRITE_BAUD;
+}
+
+/** Names the ESP chip on a serial port (reset into the loader, sync, chip id). */
+function espDetector(host: PluginHost): TargetDetector {
+  return {
+    name: "esp-serial",
+    link: "serial",
+    async detect(ctx, address, options) {
+      const port = await host.openTransport(ctx, "serial", address, {
+        baudRate: INITIAL_BAUD,
+        target: "esp",
+      });
+      try {
+        const before = options.options?.before === "no-reset" ? "no-reset" : "default-reset";
+        return (await identifyChip(ctx, port, before)).target;
+      } finally {
+        await port.close().catch(() => {});
+      }
+    },
+  };
+}
+
+/** Registers every ESP32-family target, and the detector that picks one. */
 export function espTargets(): Plugin {
   return (host) => {
     for (const chip of Object.values(CHIPS)) host.registerTarget(makeTarget(host, chip));
+    host.registerDetector(espDetector(host));
   };
 }

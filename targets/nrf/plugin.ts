@@ -6,6 +6,7 @@
 import { type CostModel, defineTarget, type Plugin } from "../../kernel/mod.ts";
 import { BOARDS, layoutOf, type NrfBoard } from "./chips.ts";
 import { connectNrf } from "./connect.ts";
+import { nrfDetector } from "./detect.ts";
 import { nrfLoadImage } from "./image.ts";
 import { nrfOptions } from "./options.ts";
 
@@ -47,7 +48,7 @@ export function nrfCost(board: NrfBoard): CostModel {
   };
 }
 
-/** Registers the nRF targets. */
+/** Registers the nRF targets, and the detector that picks one from a probe's board id. */
 export function nrfTargets(): Plugin {
   return (host) => {
     for (const board of BOARDS) {
@@ -67,5 +68,6 @@ export function nrfTargets(): Plugin {
         stages: { loadImage: nrfLoadImage(board) },
       }));
     }
+    host.registerDetector(nrfDetector(host));
   };
 }
