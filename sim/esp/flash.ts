@@ -12,6 +12,9 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { type PowerCut, PowerSupply } from "../power.ts";
+
+export type { PowerCut };
 
 /** Erase granularity of SPI NOR parts used with ESP chips. */
 export const SECTOR_SIZE = 0x1000;
@@ -28,18 +31,6 @@ export interface FlashCounters {
   bytesHashed: number;
 }
 
-/** An armed power cut: the operation it interrupts and the noise of the partial effect. */
-export interface PowerCut {
-  /** Erases/page programs that still complete before the cut (0: the next one is cut). */
-  remaining: number;
-  /** Only this kind of operation counts and is cut (default: either). */
-  readonly on?: "erase" | "program";
-  /** Uniform [0, 1) numbers that decide which cells the interrupted operation reached. */
-  readonly noise: () => number;
-  /** Called once at the cut (the owner drops the link, as the board loses power). */
-  readonly onCut?: (what: "erase" | "program", address: number) => void;
-}
-
 /** A NOR flash array. */
 export class NorFlash {
   /** The array; tests may read it. Modify only through the methods. */
@@ -51,8 +42,7 @@ export class NorFlash {
   /** Failure injection: cells stuck at 1 (programming cannot clear their bits). */
   readonly stuckCells: Set<number> = new Set();
   /** Failure injection: a power cut armed by {@link armPowerCut}. */
-  #cut: PowerCut | undefined;
-  #powered = true;
+  readonly #power = new PowerSupply();
 
   constructor(readonly size: number, initial?: Uint8Array) {
     if (size <= 0 || size % SECTOR_SIZE) throw new RangeError(`bad flash size ${size}`);
@@ -62,28 +52,23 @@ export class NorFlash {
 
   /** Arms a power cut during a coming sector erase or page program. */
   armPowerCut(cut: PowerCut): void {
-    this.#cut = cut;
+    this.#power.arm(cut);
   }
 
   /** Power returns: the array keeps what the cut left; no cut stays armed. */
   powerOn(): void {
-    this.#powered = true;
-    this.#cut = undefined;
+    this.#power.powerOn();
   }
 
   /** False between a power cut and {@link powerOn}. */
   get powered(): boolean {
-    return this.#powered;
+    return this.#power.powered;
   }
 
   /** True when the armed cut hits this operation (and cuts the power). */
   #cutsNow(what: "erase" | "program", addr: number): PowerCut | undefined {
-    const cut = this.#cut;
-    if (!cut || (cut.on && cut.on !== what) || cut.remaining-- > 0) return undefined;
-    this.#cut = undefined;
-    this.#powered = false;
-    this.dirty = true;
-    queueMicrotask(() => cut.onCut?.(what, addr));
+    const cut = this.#power.cutsNow(what, addr);
+    if (cut) this.dirty = true;
     return cut;
   }
 
@@ -106,7 +91,7 @@ export class NorFlash {
     if (addr % SECTOR_SIZE || !this.contains(addr, SECTOR_SIZE)) {
       throw new RangeError(`erase at 0x${addr.toString(16)} is not a sector of this flash`);
     }
-    if (!this.#powered) return;
+    if (!this.#power.powered) return;
     const cut = this.#cutsNow("erase", addr);
     if (cut) {
       // Erase drives cells towards 1 unevenly: some are done, some only partly.
@@ -136,10 +121,10 @@ export class NorFlash {
     if (!this.contains(addr, data.length)) {
       throw new RangeError(`program at 0x${addr.toString(16)} runs past the end of flash`);
     }
-    if (!this.#powered) return 0;
+    if (!this.#power.powered) return 0;
     const stuck = this.stuckCells;
     let end = data.length;
-    if (this.#cut) {
+    if (this.#power.armed) {
       // One page program at a time, so a cut lands inside one page.
       for (let p = addr; p < addr + data.length; p = (Math.floor(p / PAGE_SIZE) + 1) * PAGE_SIZE) {
         const cut = this.#cutsNow("program", p);
@@ -180,7 +165,7 @@ export class NorFlash {
 
   /** Erases the whole array. */
   eraseAll(): number {
-    if (!this.#powered) return 0;
+    if (!this.#power.powered) return 0;
     this.bytes.fill(0xff);
     const n = this.size / SECTOR_SIZE;
     this.counters.sectorsErased += n;

@@ -15,6 +15,7 @@
 import type { AccessSize, Region } from "../armv6m/bus.ts";
 import { BusStall, type CycleClock } from "../armv6m/cpu.ts";
 import { type NrfChip, usToCycles } from "./chips.ts";
+import { type PowerCut, PowerSupply } from "../power.ts";
 
 /** NVMC register offsets. */
 export const NVMC_REG = {
@@ -40,17 +41,8 @@ export interface NvmcStats {
   uicrErases: number;
 }
 
-/** An armed power cut: the operation it interrupts and the noise of the partial effect. */
-export interface NvmcPowerCut {
-  /** Page erases/word writes that still complete before the cut (0: the next one is cut). */
-  remaining: number;
-  /** Only this kind of operation counts and is cut (default: either). */
-  readonly on?: "erase" | "program";
-  /** Uniform [0, 1) numbers that decide which cells the interrupted operation reached. */
-  readonly noise: () => number;
-  /** Called once at the cut (the owner drops the probe link, as the board loses power). */
-  readonly onCut?: (what: "erase" | "program", offset: number) => void;
-}
+/** An armed power cut against the NVMC's page erases and word writes. */
+export type NvmcPowerCut = PowerCut;
 
 /** Flash + UICR contents and the controller state. */
 export class Nvmc {
@@ -61,8 +53,7 @@ export class Nvmc {
   onBusyPoll: () => void = () => {};
   readonly #view: DataView;
   readonly #uicrView: DataView;
-  #cut: NvmcPowerCut | undefined;
-  #powered = true;
+  readonly #power = new PowerSupply();
 
   constructor(
     readonly chip: NrfChip,
@@ -76,27 +67,21 @@ export class Nvmc {
 
   /** Arms a power cut during a coming page erase or word write. */
   armPowerCut(cut: NvmcPowerCut): void {
-    this.#cut = cut;
+    this.#power.arm(cut);
   }
 
   /** Power returns: the arrays keep what the cut left; no cut stays armed. */
   powerOn(): void {
-    this.#powered = true;
-    this.#cut = undefined;
+    this.#power.powerOn();
   }
 
   /** False between a power cut and {@link powerOn}. */
   get powered(): boolean {
-    return this.#powered;
+    return this.#power.powered;
   }
 
-  #cutsNow(what: "erase" | "program", offset: number): NvmcPowerCut | undefined {
-    const cut = this.#cut;
-    if (!cut || (cut.on && cut.on !== what) || cut.remaining-- > 0) return undefined;
-    this.#cut = undefined;
-    this.#powered = false;
-    queueMicrotask(() => cut.onCut?.(what, offset));
-    return cut;
+  #cutsNow(what: "erase" | "program", offset: number): PowerCut | undefined {
+    return this.#power.cutsNow(what, offset);
   }
 
   /** True while an erase or write is in progress. */
@@ -124,7 +109,7 @@ export class Nvmc {
 
   /** Programs one word of flash (offset) or UICR; only clears bits. */
   program(array: "flash" | "uicr", offset: number, value: number): void {
-    if ((this.config & 3) !== 1 || !this.#powered) return;
+    if ((this.config & 3) !== 1 || !this.#power.powered) return;
     this.stall();
     const view = array === "flash" ? this.#view : this.#uicrView;
     const cut = this.#cutsNow("program", offset);
@@ -138,7 +123,7 @@ export class Nvmc {
 
   /** Erases the page holding flash offset `offset`. */
   erasePage(offset: number): void {
-    if ((this.config & 3) !== 2 || offset >= this.flash.length || !this.#powered) return;
+    if ((this.config & 3) !== 2 || offset >= this.flash.length || !this.#power.powered) return;
     this.stall();
     const start = offset - (offset % this.chip.pageSize);
     const cut = this.#cutsNow("erase", start);
@@ -159,7 +144,7 @@ export class Nvmc {
 
   /** ERASEALL: code flash and UICR. */
   eraseAll(): void {
-    if (!this.#powered) return;
+    if (!this.#power.powered) return;
     this.stall();
     this.flash.fill(0xff);
     this.uicr.fill(0xff);
@@ -169,7 +154,7 @@ export class Nvmc {
 
   /** ERASEUICR. */
   eraseUicr(): void {
-    if (!this.#powered) return;
+    if (!this.#power.powered) return;
     this.stall();
     this.uicr.fill(0xff);
     this.stats.uicrErases++;
