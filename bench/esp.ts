@@ -13,9 +13,11 @@ import {
   flash,
   type FlashDevice,
   type FlashImage,
+  type FlashRecordStore,
   type HashAlgorithm,
   type HashReport,
   planBlocks,
+  recordAfter,
   type Registry,
   type RunContext,
   touchedBlocks,
@@ -39,6 +41,7 @@ export const ESP_STRATEGIES = [
   { name: "espflash whole-segment MD5", label: "espflash", role: "peer" },
   { name: "esptool --diff-with old", label: "diff-with", role: "peer" },
   { name: "deltaflash auto", strategy: "auto", role: "ours" },
+  { name: "deltaflash auto + flash record", strategy: "auto", record: true, role: "ours" },
   { name: "deltaflash per-sector", strategy: "per-sector", role: "ours" },
   { name: "deltaflash bisect", strategy: "bisect", role: "ours" },
   { name: "deltaflash whole-then-sector", strategy: "whole-then-sector", role: "ours" },
@@ -151,6 +154,7 @@ export async function runEsp(sc: Scenario, s: EspStrategy, p: BenchParams): Prom
   const r = await flash(registry, ctx, {
     target: sc.target,
     inputs: sc.new,
+    ...("record" in s ? { record: previousRun(oldImage, dev.flash.size, registry) } : {}),
     mode: s.name.startsWith("esptool full") ? "full" : "diff",
     connect: {
       port: sc.address,
@@ -173,6 +177,25 @@ export async function runEsp(sc: Scenario, s: EspStrategy, p: BenchParams): Prom
     ok: holds(r.image, (a, n) => dev.flash.read(a, n)),
     estimateMs: s.role === "ours" ? r.plan.estimate?.ms : undefined,
   };
+}
+
+/**
+ * The flash record a verified deltaflash run of `old` left behind (the edit-build-flash loop:
+ * the board was last flashed by us, with the old build), for whichever device asks.
+ */
+function previousRun(old: FlashImage, flashSize: number, registry: Registry): FlashRecordStore {
+  const layout = {
+    regions: [{ name: "flash", start: 0, size: flashSize, blockSize: 4096, erasedValue: 0xff }],
+  };
+  const record = recordAfter(
+    undefined,
+    old,
+    touchedBlocks(old, layout),
+    registry.hash("md5"),
+    () => 0xff,
+    true,
+  );
+  return { load: () => Promise.resolve(record), save: () => Promise.resolve() };
 }
 
 /** A fresh simulated chip holding `old`, written through the bank (no timed flash). */
