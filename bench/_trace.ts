@@ -34,7 +34,32 @@ const r = await flash(registry, ctx, {
   target: sc.target,
   inputs: sc.new,
   mode: "diff",
-  ...(rec ? { record: { load: () => Promise.resolve(recordAfter(undefined, old, touchedBlocks(old, { regions: [{ name: "f", start: 0, size: dev.flash.size, blockSize: 4096, erasedValue: 255 }] }), registry.hash("md5"), () => 255, true)), save: () => Promise.resolve() } } : {}),
+  ...(rec
+    ? {
+      record: {
+        load: () =>
+          Promise.resolve(
+            recordAfter(
+              undefined,
+              old,
+              touchedBlocks(old, {
+                regions: [{
+                  name: "f",
+                  start: 0,
+                  size: dev.flash.size,
+                  blockSize: 4096,
+                  erasedValue: 255,
+                }],
+              }),
+              registry.hash("md5"),
+              () => 255,
+              true,
+            ),
+          ),
+        save: () => Promise.resolve(),
+      },
+    }
+    : {}),
   connect: {
     port: sc.address,
     baud: +baud,

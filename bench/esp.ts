@@ -25,7 +25,9 @@ import {
 } from "../kernel/mod.ts";
 import { espSim, EspSimBank } from "../sim/esp/plugin.ts";
 import type { EspDevice as SimEspDevice } from "../sim/esp/device.ts";
-import { lineMs, md5Ms, programMs, rangeEraseMs } from "../sim/esp/timing.ts";
+import { ESP_TIMING, lineMs, md5Ms, programMs, rangeEraseMs } from "../sim/esp/timing.ts";
+import { CHIPS } from "../targets/esp/chips.ts";
+import { loadStubImage, stubUploadBytes } from "../targets/esp/stub.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
 import { changedBlocks, holds, loadFor, registryWith, timedContext } from "./harness.ts";
 import type { LowerBound, RunMetrics } from "./measure.ts";
@@ -237,11 +239,21 @@ export async function espBound(
     flashWork += rangeEraseMs(run.address / 4096, run.data.length / 4096) +
       programMs(run.data.length / 256);
   }
+  const baud = p.baud ?? ESP_DEFAULT_BAUD;
+  const chip = CHIPS[sc.target];
+  const stub = chip && await loadStubImage(chip);
   return {
     connectMs,
     hashMs: md5Ms(touched),
-    transferMs: lineMs(wire, p.baud ?? ESP_DEFAULT_BAUD),
+    transferMs: lineMs(wire, baud),
     flashMs: flashWork,
+    // The stub's bytes at the session's rate, one turnaround, and its start-up.
+    esp: stub
+      ? {
+        stubUploadMs: lineMs(stubUploadBytes(stub), baud) + 2 * (p.latencyMs ?? 1) +
+          ESP_TIMING.stubStartMs,
+      }
+      : undefined,
   };
 }
 
