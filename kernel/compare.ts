@@ -156,18 +156,19 @@ interface Piece {
 }
 
 /**
- * The kernel's verify stage: re-hash what was written, whole runs where the device allows,
- * and the blocks skipped on the flash record's word. Digests the write stage took along the
- * way are used as they are. A run whose digest differs is hashed again block by block (one
- * more batch), so the error names, and the sector map marks, exactly the bad blocks; a rerun
- * rewrites only those. Record-skipped blocks that differ are returned as `stale`.
+ * The kernel's verify stage: re-hash what was written and the blocks skipped on the flash
+ * record's word, in {@link checkPieces} (whole blocks where the device wants those). Digests
+ * the write stage took along the way are used as they are; the pieces left over are asked for
+ * in one batch, neighbours merged into one request. A range that differs is hashed again block
+ * by block (one more batch), so the error names, and the sector map marks, exactly the bad
+ * blocks; a rerun rewrites only those. Record-skipped blocks that differ are returned as
+ * `stale`.
  */
 export async function defaultVerify(ctx: RunContext, args: VerifyArgs): Promise<VerifyReport> {
   const { device, plan, algorithm, written } = args;
   const writtenBlocks = plan.blocks.filter((b) => b.action === "write");
-  const recorded = plan.unconfirmed.flatMap((r) => blocksIn(r, plan));
-  const toPieces = (runs: readonly WriteRun[]): Piece[] =>
-    runs.map((r) => ({ start: r.address, end: r.address + r.data.length, data: r.data }));
+  const isWritten = (a: number) =>
+    writtenBlocks.some((b) => a >= b.address && a < b.address + b.size);
   /** The planned blocks inside a piece, each with its bytes. */
   const blocksOf = (p: Piece): Piece[] =>
     plan.blocks.filter((b) => b.address >= p.start && b.address < p.end).map((b) => {
@@ -178,38 +179,74 @@ export async function defaultVerify(ctx: RunContext, args: VerifyArgs): Promise<
         data: p.data.subarray(off, off + b.size),
       };
     });
-  const whole = device.hashGranularity === "any";
-  const runs = toPieces(checkPieces(plan.runs)), unconfirmed = toPieces(plan.unconfirmed);
-  const pieces = whole
-    ? [...runs, ...unconfirmed]
-    : [...runs.flatMap(blocksOf), ...unconfirmed.flatMap(blocksOf)];
+  const toPieces = (runs: readonly WriteRun[]): Piece[] =>
+    checkPieces(runs).map((r) => ({
+      start: r.address,
+      end: r.address + r.data.length,
+      data: r.data,
+    }));
+  const all = [...toPieces(plan.runs), ...toPieces(plan.unconfirmed)];
+  const pieces = device.hashGranularity === "any" ? all : all.flatMap(blocksOf);
   if (!pieces.length) return { blocks: 0, requests: 0 };
   const known = new Map<string, Uint8Array>();
-  for (const h of written?.hashed ?? []) known.set(`${h.range.start}:${h.range.end}`, h.digest);
+  const keyOf = (p: { start: number; end: number }) => `${p.start}:${p.end}`;
+  // A digest taken while writing covers one piece or several neighbours: where it matches
+  // their bytes, each of them holds its own.
+  const sorted = [...pieces].sort((a, b) => a.start - b.start);
+  for (const h of written?.hashed ?? []) {
+    const { start, end } = h.range;
+    const covered = sorted.filter((p) => p.start >= start && p.end <= end);
+    const whole = covered.length && covered[0].start === start &&
+      covered[covered.length - 1].end === end &&
+      covered.every((p, i) => i === 0 || covered[i - 1].end === p.start);
+    if (!whole) continue;
+    if (covered.length === 1) known.set(keyOf(covered[0]), h.digest);
+    else if (digestsEqual(algorithm.digest(concat(covered)), h.digest)) {
+      for (const p of covered) known.set(keyOf(p), algorithm.digest(p.data));
+    }
+  }
   let requests = 0;
-  const check = async (ps: readonly Piece[]) => {
-    const ask = ps.filter((p) => !known.has(`${p.start}:${p.end}`));
+  /** Whether each piece holds its bytes; unknown ones are asked for, merged when `merge`. */
+  const check = async (ps: readonly Piece[], merge: boolean): Promise<boolean[]> => {
+    const result = new Map<Piece, boolean>();
+    const ask: (Piece & { parts: Piece[] })[] = [];
+    for (const p of ps) {
+      const d = known.get(keyOf(p));
+      if (d) {
+        result.set(p, digestsEqual(algorithm.digest(p.data), d));
+        continue;
+      }
+      const last = ask[ask.length - 1];
+      // Merged only within written or within unconfirmed bytes, so a failure says which.
+      if (merge && last && last.end === p.start && isWritten(last.start) === isWritten(p.start)) {
+        const data = new Uint8Array(p.end - last.start);
+        data.set(last.data);
+        data.set(p.data, last.end - last.start);
+        ask[ask.length - 1] = { start: last.start, end: p.end, data, parts: [...last.parts, p] };
+      } else ask.push({ ...p, parts: [p] });
+    }
     if (ask.length) {
       const digests = await device.hash(ctx, algorithm.name, ask);
       requests++;
-      ask.forEach((p, i) => known.set(`${p.start}:${p.end}`, digests[i]));
+      ask.forEach((m, i) => {
+        const ok = digestsEqual(algorithm.digest(m.data), digests[i]);
+        if (m.parts.length === 1) known.set(keyOf(m), digests[i]);
+        // A merged range that differs says nothing of each part: they are asked again alone.
+        for (const p of m.parts) result.set(p, ok);
+      });
     }
-    return ps.map((p) => digestsEqual(algorithm.digest(p.data), known.get(`${p.start}:${p.end}`)));
+    return ps.map((p) => result.get(p)!);
   };
-  const ok = await check(pieces);
+  const ok = await check(pieces, true);
   const good = pieces.filter((_, i) => ok[i]);
   let bad = pieces.filter((_, i) => !ok[i]);
-  // A range of several blocks failed: find which of its blocks hold the wrong bytes.
-  const several = bad.filter((p) => blocksOf(p).length > 1);
-  if (several.length) {
-    const parts = several.flatMap(blocksOf);
-    const partOk = await check(parts);
-    bad = [...bad.filter((p) => !several.includes(p)), ...parts.filter((_, i) => !partOk[i])];
+  if (bad.length) {
+    // Find which blocks hold the wrong bytes.
+    const parts = bad.flatMap(blocksOf);
+    const partOk = await check(parts, false);
+    bad = parts.filter((_, i) => !partOk[i]);
     good.push(...parts.filter((_, i) => partOk[i]));
   }
-  const isWritten = (p: Piece) =>
-    writtenBlocks.some((b) => b.address === p.start) ||
-    runs.some((r) => r.start === p.start && r.end === p.end);
   const emit = (ps: readonly Piece[], state: "verified" | "failed") => {
     for (const p of ps) {
       for (const b of writtenBlocks) {
@@ -220,17 +257,25 @@ export async function defaultVerify(ctx: RunContext, args: VerifyArgs): Promise<
     }
   };
   emit(good, "verified");
-  const badWritten = bad.filter(isWritten);
+  const badWritten = bad.filter((p) => isWritten(p.start));
   emit(badWritten, "failed");
   if (badWritten.length) {
     throw new VerifyError(badWritten.map((p) => p.start).sort((a, b) => a - b));
   }
-  const stale = bad.filter((p) => !isWritten(p)).map((p) => p.start).sort((a, b) => a - b);
+  const stale = bad.filter((p) => !isWritten(p.start)).map((p) => p.start).sort((a, b) => a - b);
+  const recorded = plan.unconfirmed.reduce((n, r) => n + blocksIn(r, plan).length, 0);
   return {
-    blocks: plan.totals.write + recorded.length,
+    blocks: plan.totals.write + recorded,
     requests,
     ...(stale.length ? { stale } : {}),
   };
+}
+
+/** The bytes of contiguous pieces, end to end. */
+function concat(ps: readonly Piece[]): Uint8Array {
+  const out = new Uint8Array(ps[ps.length - 1].end - ps[0].start);
+  for (const p of ps) out.set(p.data, p.start - ps[0].start);
+  return out;
 }
 
 /** The planned blocks a run covers. */

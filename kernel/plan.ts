@@ -61,10 +61,11 @@ export function planBlocks(args: Omit<PlanArgs, "device">): Plan {
 }
 
 /**
- * Unconfirmed blocks are merged into ranges no larger than this (aligned): small enough that a
- * device can hash one in a gap of its write, large enough that verify sends few requests.
+ * Verify's unit (aligned): written runs and unconfirmed blocks are checked in pieces no larger
+ * than this, small enough that a device can hash one in a short gap of its write (verify asks
+ * for the pieces left over merged again, so this costs no requests).
  */
-export const CHECK_PIECE = 0x10000;
+export const CHECK_PIECE = 0x4000;
 
 /** Runs cut at {@link CHECK_PIECE} boundaries: the ranges verify hashes. */
 export function checkPieces(runs: readonly WriteRun[]): WriteRun[] {

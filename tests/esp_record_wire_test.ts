@@ -15,6 +15,7 @@ import { espSim, EspSimBank } from "../sim/esp/plugin.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
 import { pseudoRandom } from "../bench/scenarios.ts";
 import { registryWith } from "../bench/harness.ts";
+import { CHIPS } from "../targets/esp/chips.ts";
 
 const APP = 0x10000, SIZE = 0x80000;
 const MD5 = 0x13, DEFL_DATA = 0x11;
@@ -65,10 +66,10 @@ Deno.test("checks ride ahead of the stub's data blocks and leave verify little t
   const ops = dev.history.map((h) => h.op);
   const lastData = ops.lastIndexOf(DEFL_DATA);
   const md5s = dev.history.filter((h) => h.op === MD5);
-  // Every 64 KiB piece of the image was hashed, by the stub, and all but the written run's
-  // own check before its data was in.
-  ok(md5s.length >= SIZE / 0x10000, `${md5s.length} MD5 requests`);
-  ok(md5s.every((h) => h.loader === "stub"));
+  // The stub hashed all the image but the written run while that run's data was on the line.
+  const hashed = r.written?.hashed ?? [];
+  equal(hashed.reduce((n, h) => n + h.range.end - h.range.start, 0), SIZE - 0x1000);
+  ok(md5s.length >= 2 && md5s.every((h) => h.loader === "stub"));
   equal(ops.slice(lastData).filter((op) => op === MD5).length, 1);
   equal(r.verified?.blocks, SIZE / 4096);
   equal(r.verified?.requests, 1);
@@ -100,4 +101,53 @@ Deno.test("a long compressed run is checked piece by piece only once the stub ha
   ok(ops.slice(firstData, lastData).includes(MD5));
   equal(r.verified?.blocks, 0x40000 / 4096);
   ok(dev.flash.read(APP, next.length).every((b, i) => b === next[i]));
+});
+
+Deno.test("through the ROM, checks wait behind commands and end before its FIFO could fill", async () => {
+  const bank = new EspSimBank({ latencyMs: 16 });
+  const registry = await registryWith(espSim(bank), espTargets());
+  const old = pseudoRandom(SIZE, 3).map((b) => b & 0x3f);
+  const next = old.slice();
+  for (const at of [0x2345, 0x31000, 0x62000]) next[at] ^= 1;
+  const dev = await bank.device("sim:esp32", "esp32");
+  dev.flash.bytes.set(old, APP);
+  const oldImage = FlashImage.from([{ address: APP, data: old, source: "old" }]);
+  const layout = {
+    regions: [{
+      name: "flash",
+      start: 0,
+      size: dev.flash.size,
+      blockSize: 4096,
+      erasedValue: 0xff,
+    }],
+  };
+  const record = recordAfter(
+    undefined,
+    oldImage,
+    touchedBlocks(oldImage, layout),
+    registry.hash("md5"),
+    () => 0xff,
+    true,
+  );
+  const r = await flash(registry, createContext({ clock: new VirtualClock() }), {
+    target: "esp32",
+    inputs: [{ file: "app.bin", address: APP, bytes: next }],
+    record: { load: () => Promise.resolve(record), save: () => Promise.resolve() },
+    connect: {
+      port: "sim:esp32",
+      baud: 115200,
+      options: { latencyMs: 16, stub: false, after: "no-reset-no-stub" },
+    },
+  });
+  equal(r.plan.runs.length, 3);
+  const ops = dev.history.map((h) => h.op);
+  const first = ops.indexOf(0x10), last = ops.lastIndexOf(DEFL_DATA);
+  ok(ops.slice(first, last).includes(MD5), "checks between write commands");
+  ok(dev.history.every((h) => h.loader === "rom"));
+  // 128 bytes of FIFO at 115200 baud is 11.1 ms; a check must hash in 80 % of that.
+  const budgetBytes = 0.8 * 11.11 * CHIPS.esp32.md5BytesPerMs;
+  const hashed = r.written?.hashed ?? [];
+  ok(hashed.length > 0);
+  ok(hashed.every((h) => h.range.end - h.range.start <= budgetBytes), JSON.stringify(hashed));
+  ok(dev.flash.read(APP, SIZE).every((b, i) => b === next[i]));
 });

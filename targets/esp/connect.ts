@@ -22,6 +22,7 @@ import {
   SECTOR,
 } from "./chips.ts";
 import { EspUnsupportedError, WrongChipError } from "./errors.ts";
+import { decodeMac } from "./efuse.ts";
 import { DEFAULT_TIMEOUT, EspLink, type Request, request } from "./link.ts";
 import { Op, SYNC_PAYLOAD, words } from "./protocol.ts";
 import { parseSecurityInfo, SecurityFlag, type SecurityInfo } from "./security.ts";
@@ -43,6 +44,8 @@ export interface Session {
   readonly resetWorked: boolean;
   /** The ROM reported Secure Download Mode: registers and MD5 are refused. */
   readonly secureDownload?: boolean;
+  /** The factory MAC (`aa:bb:cc:dd:ee:ff`), read at connect as esptool does; absent in SDM. */
+  readonly mac?: string;
 }
 
 /** Connect options this family understands (from `ConnectOptions` and target options). */
@@ -302,9 +305,18 @@ export async function startSession(
         flashSize = chip.defaultFlashSize;
       }
     } else tail = [attach(link)];
-    // Without SPI_SET_PARAMS the ROM assumes 2 MB and fails above it.
-    await link.pipeline(ctx, [...tail, setParams(flashSize)]);
-    return { link, chip, flashSize, flashId, stub, resetWorked, secureDownload };
+    // Without SPI_SET_PARAMS the ROM assumes 2 MB and fails above it. The MAC's eFuse words
+    // ride in the same exchange (esptool reads the MAC at every connect too).
+    const macAt = secureDownload ? [] : [chip.efuse.mac, chip.efuse.mac + 4];
+    const r = await link.pipeline(ctx, [
+      ...tail,
+      setParams(flashSize),
+      ...macAt.map((a) => request(Op.READ_REG, words(a))),
+    ]);
+    const mac = macAt.length
+      ? decodeMac(chip.efuse, new Map(macAt.map((a, i) => [a, r[tail.length + 1 + i].value >>> 0])))
+      : undefined;
+    return { link, chip, flashSize, flashId, stub, resetWorked, secureDownload, mac };
   } catch (e) {
     await link.close();
     throw e;

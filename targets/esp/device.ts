@@ -44,7 +44,6 @@ import {
 } from "./stub.ts";
 import { hardReset, isUsbJtagSerial, runReset } from "./reset.ts";
 import { readChipFacts } from "./describe.ts";
-import { decodeMac } from "./efuse.ts";
 
 /** Stub-only ERASE_REGION and READ_FLASH. */
 const ERASE_REGION = 0xd1, READ_FLASH = 0xd2;
@@ -130,29 +129,10 @@ export class EspDevice implements FlashDevice {
     return this.info;
   }
 
-  /**
-   * `chip:MAC`, from the two eFuse words of the MAC (one pipelined exchange) unless
-   * {@link describe} already read it; undefined where the loader will not say.
-   */
-  async identify(ctx: RunContext): Promise<string | undefined> {
-    if (this.#s.secureDownload) return undefined;
-    let mac = this.#details.MAC;
-    if (!mac || !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac)) {
-      const map = this.#s.chip.efuse;
-      const addrs = [map.mac, map.mac + 4];
-      try {
-        const replies = await this.#s.link.pipeline(
-          ctx,
-          addrs.map((a) => request(Op.READ_REG, words(a))),
-        );
-        mac = decodeMac(map, new Map(addrs.map((a, i) => [a, replies[i].value >>> 0])));
-      } catch (e) {
-        if (!(e instanceof DeviceError)) throw e;
-        await this.#s.link.drain(ctx, 20);
-        return undefined;
-      }
-    }
-    return `${this.#s.chip.target}:${mac}`;
+  /** `chip:MAC`, the MAC read at connect; undefined where the loader would not say. */
+  identify(): Promise<string | undefined> {
+    const mac = this.#s.mac;
+    return Promise.resolve(mac ? `${this.#s.chip.target}:${mac}` : undefined);
   }
 
   /** Cost model at the current line rate. */

@@ -211,6 +211,39 @@ export class EspLink {
   }
 
   /**
+   * Sends `req` and right behind it the short requests `behind`, which wait in the loader's RX
+   * buffer while it runs `req`. Reads the answers still due to `earlier` (sent before `req`),
+   * then `req`'s; the answers to `behind` are due next, before anything sent later.
+   */
+  async commandWith(
+    ctx: RunContext,
+    req: Request,
+    behind: readonly Request[],
+    earlier: readonly Request[] = [],
+  ): Promise<{ response: Response; earlier: Response[] }> {
+    await this.send(req.packet);
+    for (const b of behind) await this.send(b.packet);
+    const before: Response[] = [];
+    for (const e of earlier) {
+      before.push(await this.response(ctx, e.op, e.timeoutMs));
+      this.#stats.roundTrips++;
+    }
+    const response = await this.response(ctx, req.op, req.timeoutMs);
+    this.#stats.roundTrips++;
+    return { response, earlier: before };
+  }
+
+  /** The checked responses to requests already sent, in order. */
+  async answers(ctx: RunContext, reqs: readonly Request[]): Promise<Response[]> {
+    const out: Response[] = [];
+    for (const r of reqs) {
+      out.push(await this.response(ctx, r.op, r.timeoutMs));
+      this.#stats.roundTrips++;
+    }
+    return out;
+  }
+
+  /**
    * Sends requests back to back, keeping at most `rxBuffer` (default {@link rxBuffer}) bytes
    * queued behind the one the loader is executing, and returns the responses in order. The first failure
    * throws after the requests already sent have been answered, so the link stays in step.

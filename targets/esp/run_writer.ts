@@ -3,8 +3,11 @@
  * stub acks a data block as soon as it has it and programs it while the next one arrives
  * (double-buffered RX), so an MD5 request sent just ahead of a block is hashed while that
  * block is still on the line: where the line is slower than the flash, checks that verify
- * needs cost no time. The ROM reads one frame, runs it, then reads the next (its UART FIFO
- * holds 128 bytes), so it gets no such requests.
+ * needs cost no time. The ROM reads one frame, runs it, then reads the next, with only its
+ * 128-byte UART FIFO to hold what arrives meanwhile; an MD5 request sent right behind a
+ * command waits there, and runs while the answer travels to the host and the next command
+ * back. The host sends that command as soon as the answer is in, whatever the link's
+ * latency, so the hash must end before the FIFO could fill: within 128 bytes of line time.
  *
  * @module
  */
@@ -28,6 +31,11 @@ import type { Packed } from "./write.ts";
  * notes §2.5); a stream's last block writes them all.
  */
 const INFLATE_BUFFER = 0x8000;
+
+/** The ROM's UART RX FIFO, bytes (ESP32-family TRMs). */
+const ROM_FIFO = 128;
+/** MD5 requests the ROM's FIFO holds behind a command (26 bytes each, with a margin). */
+const ROM_BEHIND = 4;
 
 /** esptool's per-MB timeouts. */
 const MD5_MS_PER_MB = 8000, ERASE_WRITE_MS_PER_MB = 40000;
@@ -67,21 +75,21 @@ export class CheckQueue {
    * Takes whole checks whose hashing fits in `budgetMs`, skipping those `blocked` (flash still
    * to be written there): verify knows a digest only for the very range it asked about.
    */
-  take(budgetMs: number, blocked: (r: AddressRange) => boolean): AddressRange[] {
+  take(budgetMs: number, blocked: (r: AddressRange) => boolean, most = Infinity): AddressRange[] {
     const out: AddressRange[] = [];
     let left = budgetMs;
     for (let i = 0; i < this.#pending.length && left > 0;) {
       const c = this.#pending[i];
-      if (blocked(c)) {
-        i++;
-        continue;
-      }
       const ms = (c.end - c.start) * this.#msPerByte;
-      if (ms > left) {
+      const last = out[out.length - 1];
+      // Neighbours go out as one request (verify takes a digest of several of its pieces).
+      const joins = last?.end === c.start;
+      if (blocked(c) || ms > left || (!joins && out.length >= most)) {
         i++;
         continue;
       }
-      out.push(c);
+      if (joins) out[out.length - 1] = { start: last.start, end: c.end };
+      else out.push(c);
       this.#pending.splice(i, 1);
       left -= ms;
     }
@@ -139,6 +147,8 @@ export async function writeRuns(
   const stub = s.link.statusLen === 2;
   // Flash work the stub still has queued when a block starts out, ms.
   let backlog = 0;
+  // ROM: checks sent behind the last command, whose answers are still to come.
+  let due: AddressRange[] = [];
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i], p = packed[i];
     const block = s.writeBlockSize ?? (stub ? STUB_WRITE_BLOCK : s.chip.romWriteBlock);
@@ -167,35 +177,47 @@ export async function writeRuns(
         timeoutMs: timeoutPerMb(ERASE_WRITE_MS_PER_MB, perBlockRaw * 2),
       };
     };
-    const inFlash = stub && queue?.left.length ? rawReached(p, block) : [];
+    const inFlash = queue?.left.length ? rawReached(p, block) : [];
     const rawOf = (seq: number) =>
       Math.max(0, Math.min(perBlockRaw, raw.length - seq * perBlockRaw));
+    // This run is in flash up to what its blocks so far inflate to, less what may still wait
+    // in the loader's 32 KiB inflate output buffer; later runs not at all.
+    const blockedAfter = (seq: number) => {
+      const reached = seq ? inFlash[seq - 1] ?? 0 : 0;
+      const done = run.address + Math.max(0, reached - INFLATE_BUFFER);
+      return (r: AddressRange) =>
+        (r.start < run.address + raw.length && r.end > done) ||
+        runs.slice(i + 1).some((w) => w.address < r.end && r.start < w.address + w.data.length);
+    };
+    const baud = s.link.port.baudRate;
     for (let seq = 0; seq < blocks; seq++) {
       if (ctx.signal.aborted) throw new AbortedError({ cause: ctx.signal.reason });
       const req = data(seq);
-      const reqs: Request[] = seq === 0 ? [begin, req] : [req];
-      let checks: AddressRange[] = [];
-      if (stub && queue) {
-        const wire = lineMs(req.packet.length, s.link.port.baudRate);
-        // This run is in flash up to what its blocks so far inflate to, less what may still
-        // wait in the stub's 32 KiB inflate output buffer; later runs not at all.
-        const done = run.address + (seq ? Math.max(0, inFlash[seq - 1] - INFLATE_BUFFER) : 0);
-        const blocked = (r: AddressRange) =>
-          (r.start < run.address + raw.length && r.end > done) ||
-          runs.slice(i + 1).some((w) => w.address < r.end && r.start < w.address + w.data.length);
-        checks = queue.take(wire - backlog, blocked);
-        reqs.unshift(...checks.map(md5Of));
-      }
       if (stub) {
+        const checks = queue?.take(lineMs(req.packet.length, baud) - backlog, blockedAfter(seq)) ??
+          [];
         // The stub is still programming the block before; its RX buffer holds the next.
+        const reqs = [...checks.map(md5Of), ...(seq === 0 ? [begin] : []), req];
         const res = await s.link.pipeline(ctx, reqs, Infinity);
         queue?.record(checks, res.slice(0, checks.length).map((r) => decodeMd5(r.body)));
         backlog = flashWorkMs(rawOf(seq));
       } else {
-        for (const r of reqs) await s.link.command(ctx, r);
+        for (const r of seq === 0 ? [begin, req] : [req]) {
+          // Before BEGIN nothing of this run is in flash; before a block, what those ahead hold.
+          const blocked = blockedAfter(r === begin ? 0 : seq);
+          const ahead = queue?.take(0.8 * lineMs(ROM_FIFO, baud), blocked, ROM_BEHIND) ?? [];
+          const behind = ahead.map(md5Of);
+          const { earlier } = await s.link.commandWith(ctx, r, behind, due.map(md5Of));
+          queue?.record(due, earlier.map((x) => decodeMd5(x.body)));
+          due = ahead;
+        }
       }
       s.progress(rawOf(seq));
     }
+  }
+  if (due.length) {
+    const res = await s.link.answers(ctx, due.map(md5Of));
+    queue?.record(due, res.map((x) => decodeMd5(x.body)));
   }
   const last = packed[packed.length - 1];
   if (stub && last) {

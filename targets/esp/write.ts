@@ -8,6 +8,7 @@
  */
 import { deflateSync } from "node:zlib";
 import type { EspChip } from "./chips.ts";
+import { CHECK_PIECE } from "../../kernel/mod.ts";
 import { flashWorkMs, lineMs } from "./cost.ts";
 import { STUB_WRITE_BLOCK } from "./stub.ts";
 
@@ -38,10 +39,16 @@ export interface LinkFigures {
 
 function times(packed: readonly Packed[], chip: EspChip, link: LinkFigures) {
   const byteMs = lineMs(1, link.baud), L = link.latencyMs;
-  let romMs = 0, stubMs = 0, idleMs = 0, lastWork = 0;
+  // ROM: checks that fit behind one command, within its FIFO's line time (run_writer.ts).
+  const pieceMs = CHECK_PIECE / chip.md5BytesPerMs;
+  const fit = Math.min(4, Math.floor(0.8 * lineMs(128, link.baud) / pieceMs));
+  const romGapMs = Math.min(L, fit * pieceMs);
+  let romMs = 0, stubMs = 0, idleMs = 0, lastWork = 0, romIdleMs = 0;
   for (const p of packed) {
     const t = p.body.length * byteMs, work = flashWorkMs(p.raw.length);
-    romMs += t + work + (Math.ceil(p.body.length / chip.romWriteBlock) + 1) * L;
+    const exchanges = Math.ceil(p.body.length / chip.romWriteBlock) + 1;
+    romMs += t + work + exchanges * L;
+    romIdleMs += exchanges * romGapMs;
     // The stub programs one block while the next arrives; each block waits for its ack.
     const blocks = Math.ceil(p.body.length / STUB_WRITE_BLOCK);
     stubMs += Math.max(t, work) + blocks * L;
@@ -51,7 +58,7 @@ function times(packed: readonly Packed[], chip: EspChip, link: LinkFigures) {
   }
   // END is acked once the last block is in flash.
   if (packed.length) stubMs += L + lastWork;
-  return { romMs, stubMs, byteMs, idleMs };
+  return { romMs, stubMs, byteMs, idleMs, romIdleMs };
 }
 
 /** Upload time of a stub of `uploadBytes`: one pipelined stream, then its greeting. */
@@ -71,8 +78,8 @@ export function writeMs(
   stub: { uploadBytes: number; running: boolean } | undefined,
   checkMs = 0,
 ): { writeMs: number; verifyMs: number } {
-  const { romMs, stubMs, byteMs, idleMs } = times(packed, chip, link);
-  if (!stub) return { writeMs: romMs, verifyMs: checkMs };
+  const { romMs, stubMs, byteMs, idleMs, romIdleMs } = times(packed, chip, link);
+  if (!stub) return { writeMs: romMs, verifyMs: Math.max(0, checkMs - romIdleMs) };
   const upload = stub.running ? 0 : uploadMs(stub.uploadBytes, byteMs, link);
   return { writeMs: upload + stubMs, verifyMs: Math.max(0, checkMs - idleMs) };
 }
@@ -98,8 +105,8 @@ export function stubPays(
   uploadBytes: number,
   checkMs = 0,
 ): boolean {
-  const { romMs, stubMs, byteMs, idleMs } = times(packed, chip, link);
+  const { romMs, stubMs, byteMs, idleMs, romIdleMs } = times(packed, chip, link);
   const stub = uploadMs(uploadBytes, byteMs, link) + stubMs + Math.max(0, checkMs - idleMs);
   // A margin for what the model leaves out (stub start-up, per-run handshakes).
-  return stub + 150 < romMs + checkMs;
+  return stub + 150 < romMs + Math.max(0, checkMs - romIdleMs);
 }
