@@ -47,6 +47,11 @@ async function main(args: string[]): Promise<number> {
     console.error(`error: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
+  // Listen before the path is printed: whoever reads it may stop us at once, and the flash
+  // must still be saved.
+  const stop = new Promise<void>((resolve) => {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, () => resolve());
+  });
   const master = PtyMaster.open();
   const server = servePty(device, master);
   console.log(master.path);
@@ -67,9 +72,6 @@ async function main(args: string[]): Promise<number> {
     }
     logged = device.history.length;
   }, 500);
-  const stop = new Promise<void>((resolve) => {
-    for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, () => resolve());
-  });
   await stop;
   clearInterval(timer);
   await server.stop();

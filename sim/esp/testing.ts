@@ -23,6 +23,17 @@ export interface Reply {
   data: Uint8Array;
 }
 
+/** Splits a decoded frame into its reply fields. */
+export function toReply(frame: Uint8Array): Reply {
+  const v = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  return {
+    raw: frame,
+    op: frame[1],
+    value: frame.length >= 8 ? v.getUint32(4, true) : 0,
+    data: frame.subarray(8),
+  };
+}
+
 /** Little-endian u32 words as bytes. */
 export function words(...ws: number[]): Uint8Array {
   const b = new Uint8Array(ws.length * 4);
@@ -140,15 +151,7 @@ export class Wire {
       }));
       if (done || !value) break;
       const before = this.#decoder.noiseBytes;
-      for (const f of this.#decoder.push(value)) {
-        const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
-        this.frames.push({
-          raw: f,
-          op: f[1],
-          value: f.length >= 8 ? v.getUint32(4, true) : 0,
-          data: f.subarray(8),
-        });
-      }
+      for (const f of this.#decoder.push(value)) this.frames.push(toReply(f));
       if (this.#decoder.noiseBytes > before) {
         this.text += td.decode(value.filter((b) => b !== 0xc0));
       }
