@@ -5,6 +5,7 @@ import { createContext, VirtualClock } from "../kernel/mod.ts";
 import { DapSimBank } from "../sim/boards/bank.ts";
 import { findCore } from "../probes/cortexm/core_check.ts";
 import { componentName } from "../probes/cortexm/coresight.ts";
+import { readEachSpan } from "../probes/cortexm/spans.ts";
 import { DapCortexM } from "../probes/dap/cortexm.ts";
 import { DapProbe } from "../probes/dap/probe.ts";
 
@@ -66,7 +67,7 @@ Deno.test("coresight: nRF52 trace blocks read as zero without TRCENA (the walk s
   const { ctx, core } = await connect("sim:microbit-v2");
   const read = async (a: number, n: number) =>
     new Uint32Array((await core.readMemory(ctx, a, n * 4)).slice().buffer);
-  const r = await findCore(read, 0xe00ff000);
+  const r = await findCore(readEachSpan(read), 0xe00ff000);
   assertEquals(r.components.map(componentName), ["Cortex-M4 SCS", "FPB", "Cortex-M4 ETM"]);
   assertEquals(r.problems.length, 3);
   ok(r.problems.every((p) => p.includes("(CIDR 0x00000000)")));

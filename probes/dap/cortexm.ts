@@ -4,9 +4,22 @@
  *
  * @module
  */
-import { DeviceError, type LinkStats, type RunContext, TimeoutError } from "../../kernel/mod.ts";
+import {
+  AbortedError,
+  DeviceError,
+  type LinkStats,
+  type RunContext,
+  TimeoutError,
+} from "../../kernel/mod.ts";
 import { checkCortexMCore, type CoreSightReport } from "../cortexm/core_check.ts";
-import { type CortexMDebug, Reg, type RunFunctionRequest } from "../cortexm/debug.ts";
+import { asError } from "../cortexm/spans.ts";
+import {
+  type CortexMDebug,
+  Reg,
+  type RunFunctionRequest,
+  type WordSpan,
+  type WordWrite,
+} from "../cortexm/debug.ts";
 import { AdiPort, AP, type Batch, type BatchResult, CSW_WORD_INC, DP, TAR_WRAP } from "./adi.ts";
 import type { DapProbe } from "./probe.ts";
 
@@ -56,6 +69,8 @@ export interface DapCortexMOptions {
 
 /** MEM-AP BASE register offset. */
 const AP_BASE = 0xf8;
+/** Spans up to this many words are read as single DRW reads that share packets. */
+const SHORT_SPAN = 16;
 
 /**
  * The first ROM table address from a MEM-AP BASE value, or null when it says there is none
@@ -110,8 +125,16 @@ export class DapCortexM implements CortexMDebug {
    * any chip-specific access check, whose message is the better one for a locked part.
    */
   async checkCore(ctx: RunContext): Promise<CoreSightReport> {
-    const base = (await this.port.run(ctx, (b) => b.apRead(MEM_AP, AP_BASE))).values[0];
-    const report = await checkCortexMCore(ctx, this, { base: romTableBase(base) });
+    // BASE and DEMCR in one exchange; when DEMCR cannot be read, BASE alone.
+    const both = await this.port.run(ctx, (b) => {
+      b.apRead(MEM_AP, AP_BASE).memRead(MEM_AP, SCS.DEMCR);
+    }).catch(() => undefined);
+    const base = both?.values[0] ??
+      (await this.port.run(ctx, (b) => b.apRead(MEM_AP, AP_BASE))).values[0];
+    const report = await checkCortexMCore(ctx, this, {
+      base: romTableBase(base),
+      demcr: both?.values[1],
+    });
     for (const p of report.problems) ctx.log.debug(`CoreSight: ${p}`);
     this.#coreSight = report;
     return report;
@@ -131,6 +154,46 @@ export class DapCortexM implements CortexMDebug {
     if (length === 0) return new Uint8Array(0);
     const r = await this.port.run(ctx, (b) => b.memReadBlock(MEM_AP, address, length / 4));
     return new Uint8Array(Uint32Array.from(r.values).buffer);
+  }
+
+  /**
+   * One pipelined exchange: the writes, then every span (short ones as single reads packed
+   * several to a packet). When it fails, the writes are repeated and each span is read on its
+   * own, so a fault is pinned to the span that met it.
+   */
+  async readSpans(
+    ctx: RunContext,
+    spans: readonly WordSpan[],
+    writes: readonly WordWrite[] = [],
+  ): Promise<(Uint32Array | Error)[]> {
+    for (const s of spans) aligned(s.address, 4 * s.count);
+    for (const w of writes) aligned(w.address, 4);
+    const read = (b: Batch, s: WordSpan) =>
+      s.count <= SHORT_SPAN
+        ? b.memReadWords(MEM_AP, s.address, s.count)
+        : b.memReadBlock(MEM_AP, s.address, s.count);
+    try {
+      const r = await this.port.run(ctx, (b) => {
+        for (const w of writes) b.memWrite(MEM_AP, w.address, w.value);
+        for (const s of spans) if (s.count) read(b, s);
+      });
+      let at = 0;
+      return spans.map((s) => Uint32Array.from(r.values.slice(at, at += s.count)));
+    } catch (e) {
+      if (e instanceof AbortedError) throw e;
+      if (spans.length === 1 && !writes.length) return [asError(e)];
+    }
+    for (const w of writes) await this.writeWord(ctx, w.address, w.value);
+    const out: (Uint32Array | Error)[] = [];
+    for (const s of spans) {
+      out.push(
+        await this.port.run(ctx, (b) => read(b, s)).then(
+          (r) => Uint32Array.from(r.values),
+          asError,
+        ),
+      );
+    }
+    return out;
   }
 
   async writeMemory(ctx: RunContext, address: number, data: Uint8Array): Promise<void> {
