@@ -71,7 +71,8 @@ const MAX_DEPTH = 8;
 const MAX_COMPONENTS = 256;
 /** Last offset a ROM table entry may use. */
 const LAST_ENTRY = 0xefc;
-const ENTRY_CHUNK = 16;
+/** Entries read at a time: 15 words fill one DAP_Transfer reply. */
+const ENTRY_CHUNK = 15;
 
 /** Names of the Arm parts found on Cortex-M0/M3/M4 systems, for messages. */
 const ARM_PARTS: Record<number, string> = {
@@ -269,14 +270,19 @@ export async function walkRomTable(read: SpanReader, base: number): Promise<RomT
   return { base: base >>> 0, tables, components, problems };
 }
 
-/** The identification spans of the components a chunk of entries lists (at most `limit`). */
+/**
+ * The identification spans of the components a chunk of entries lists (at most `limit`).
+ * A lone entry is most often a pointer to the next table (a vendor table leading to the
+ * core's), so its first entries are asked for along with its identification.
+ */
 function listed(table: number, words: Uint32Array, limit: number): WordSpan[] {
-  const out: WordSpan[] = [];
+  const blocks: number[] = [];
   for (const entry of words) {
-    if (entry === 0 || out.length >= 2 * limit) break;
-    if ((entry & 3) === 3) out.push(...idSpans((table + (entry & 0xfffff000)) >>> 0));
+    if (entry === 0 || blocks.length >= limit) break;
+    if ((entry & 3) === 3) blocks.push((table + (entry & 0xfffff000)) >>> 0);
   }
-  return out;
+  const spans = blocks.flatMap(idSpans);
+  return blocks.length === 1 ? [...spans, entrySpan(blocks[0], 0)] : spans;
 }
 
 /** The base address holds no CoreSight component. */

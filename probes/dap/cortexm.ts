@@ -20,7 +20,16 @@ import {
   type WordSpan,
   type WordWrite,
 } from "../cortexm/debug.ts";
-import { AdiPort, AP, type Batch, type BatchResult, CSW_WORD_INC, DP, TAR_WRAP } from "./adi.ts";
+import {
+  ABORT_CLEAR_STICKY,
+  AdiPort,
+  AP,
+  type Batch,
+  type BatchResult,
+  CSW_WORD_INC,
+  DP,
+  TAR_WRAP,
+} from "./adi.ts";
 import type { DapProbe } from "./probe.ts";
 
 /** Debug register addresses and bits. */
@@ -34,7 +43,7 @@ export const SCS = {
 } as const;
 const DBGKEY = 0xa05f0000;
 const C_DEBUGEN = 1, C_HALT = 2;
-const S_REGRDY = 1 << 16, S_HALT = 1 << 17;
+const S_REGRDY = 1 << 16, S_HALT = 1 << 17, S_RESET_ST = 1 << 25;
 const REGWNR = 1 << 16;
 const VC_CORERESET = 1;
 const AIRCR_SYSRESETREQ = 0x05fa0004;
@@ -101,13 +110,15 @@ export class DapCortexM implements CortexMDebug {
     probe: DapProbe,
     options: DapCortexMOptions = {},
   ): Promise<DapCortexM> {
-    await probe.readCapabilities(ctx);
+    if (!probe.capabilitiesKnown) await probe.readCapabilities(ctx);
     await probe.connectSwd(ctx, options.clockHz ?? 10_000_000, 100, options.matchRetry ?? 4096);
     const core = new DapCortexM(probe, options.description ?? "CMSIS-DAP");
-    await core.port.run(ctx, (b) => b.dpRead(DP.DPIDR));
-    await probe.writeAbort(ctx, 0x1e);
+    // One packet: DPIDR (the first read a line reset allows), ABORT clearing the sticky
+    // flags, then the power-up request and its acknowledge polled in the probe.
     const up = await core.port.run(ctx, (b) =>
-      b.dpWrite(DP.SELECT, 0)
+      b.dpRead(DP.DPIDR)
+        .dpWrite(DP.ABORT, ABORT_CLEAR_STICKY)
+        .dpWrite(DP.SELECT, 0)
         .dpWrite(DP.CTRL_STAT, 0x50000000) // CSYSPWRUPREQ | CDBGPWRUPREQ
         .matchRead(null, DP.CTRL_STAT, 0xa0000000, 0xa0000000));
     if (!up.matched) {
@@ -121,8 +132,8 @@ export class DapCortexM implements CortexMDebug {
 
   /**
    * Walks the ROM table that the MEM-AP's BASE register names and requires a Cortex-M core in
-   * it (DeviceError `E_NO_CORE` otherwise); {@link coreSight} keeps what was found. Run after
-   * any chip-specific access check, whose message is the better one for a locked part.
+   * it (DeviceError `E_NO_CORE` otherwise); {@link coreSight} keeps what was found. When it
+   * fails, a chip-specific access check (a locked part) may have the better message.
    */
   async checkCore(ctx: RunContext): Promise<CoreSightReport> {
     // BASE and DEMCR in one exchange; when DEMCR cannot be read, BASE alone.
@@ -291,6 +302,22 @@ export class DapCortexM implements CortexMDebug {
   }
 
   async resetAndHalt(ctx: RunContext): Promise<void> {
+    // One exchange: halt (its poll reads DHCSR, clearing the S_RESET_ST latch), reset with
+    // VC_CORERESET, wait in the probe for S_RESET_ST and then S_HALT, and clear DEMCR.
+    const r = await this.port.run(ctx, (b) => {
+      this.#debugBank(b);
+      b.apWrite(MEM_AP, BD_DHCSR, DBGKEY | C_DEBUGEN | C_HALT);
+      b.matchRead(MEM_AP, BD_DHCSR, S_HALT, S_HALT);
+      b.memWrite(MEM_AP, SCS.DEMCR, VC_CORERESET);
+      b.memWrite(MEM_AP, SCS.AIRCR, AIRCR_SYSRESETREQ);
+      b.apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
+      b.matchRead(MEM_AP, BD_DHCSR, S_RESET_ST, S_RESET_ST);
+      b.matchRead(MEM_AP, BD_DHCSR, S_HALT, S_HALT);
+      b.memWrite(MEM_AP, SCS.DEMCR, 0);
+    });
+    this.port.invalidate();
+    if (r.matched) return;
+    // A poll gave up (a slow reset, a core slow to halt): the same steps, each waited for.
     await this.halt(ctx);
     await this.port.run(ctx, (b) => {
       b.memWrite(MEM_AP, SCS.DEMCR, VC_CORERESET);
