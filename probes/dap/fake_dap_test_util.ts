@@ -40,6 +40,10 @@ export class FakeDap implements DapPacketLink {
   halted = false;
   /** DHCSR.S_RESET_ST: set by a reset, cleared when DHCSR is read. */
   resetSeen = false;
+  /** Whether a reset sets S_RESET_ST (false: a core that never reports it). */
+  reportsReset = true;
+  /** Memory addresses whose access answers FAULT. */
+  readonly faulting = new Set<number>();
   maxInFlight = 0;
   select = 0;
   sticky = false;
@@ -174,6 +178,10 @@ export class FakeDap implements DapPacketLink {
   }
 
   #mem(addr: number, read: boolean, value: number): { ack: number; value?: number } {
+    if (this.faulting.has(addr)) {
+      this.sticky = true;
+      return { ack: 4 };
+    }
     if (addr === 0xe000edf0) {
       if (read) {
         const reset = this.resetSeen ? 1 << 25 : 0; // S_RESET_ST, cleared by the read
@@ -197,7 +205,7 @@ export class FakeDap implements DapPacketLink {
     this.mem.set(addr, value >>> 0);
     if (addr === 0xe000ed0c && value === 0x05fa0004) {
       this.halted = ((this.mem.get(0xe000edfc) ?? 0) & 1) === 1;
-      this.resetSeen = true;
+      this.resetSeen = this.reportsReset;
     }
     return { ack: 1 };
   }
