@@ -13,9 +13,11 @@ import {
   flash,
   type FlashDevice,
   type FlashImage,
+  type FlashRecordStore,
   type HashAlgorithm,
   type HashReport,
   planBlocks,
+  recordAfter,
   type Registry,
   type RunContext,
   touchedBlocks,
@@ -23,7 +25,9 @@ import {
 } from "../kernel/mod.ts";
 import { espSim, EspSimBank } from "../sim/esp/plugin.ts";
 import type { EspDevice as SimEspDevice } from "../sim/esp/device.ts";
-import { lineMs, md5Ms, programMs, rangeEraseMs } from "../sim/esp/timing.ts";
+import { ESP_TIMING, lineMs, md5Ms, programMs, rangeEraseMs } from "../sim/esp/timing.ts";
+import { CHIPS } from "../targets/esp/chips.ts";
+import { loadStubImage, stubUploadBytes } from "../targets/esp/stub.ts";
 import { espTargets } from "../targets/esp/plugin.ts";
 import { changedBlocks, holds, loadFor, registryWith, timedContext } from "./harness.ts";
 import type { LowerBound, RunMetrics } from "./measure.ts";
@@ -39,6 +43,7 @@ export const ESP_STRATEGIES = [
   { name: "espflash whole-segment MD5", label: "espflash", role: "peer" },
   { name: "esptool --diff-with old", label: "diff-with", role: "peer" },
   { name: "deltaflash auto", strategy: "auto", role: "ours" },
+  { name: "deltaflash auto + flash record", strategy: "auto", record: true, role: "ours" },
   { name: "deltaflash per-sector", strategy: "per-sector", role: "ours" },
   { name: "deltaflash bisect", strategy: "bisect", role: "ours" },
   { name: "deltaflash whole-then-sector", strategy: "whole-then-sector", role: "ours" },
@@ -151,6 +156,7 @@ export async function runEsp(sc: Scenario, s: EspStrategy, p: BenchParams): Prom
   const r = await flash(registry, ctx, {
     target: sc.target,
     inputs: sc.new,
+    ...("record" in s ? { record: previousRun(oldImage, dev.flash.size, registry) } : {}),
     mode: s.name.startsWith("esptool full") ? "full" : "diff",
     connect: {
       port: sc.address,
@@ -173,6 +179,25 @@ export async function runEsp(sc: Scenario, s: EspStrategy, p: BenchParams): Prom
     ok: holds(r.image, (a, n) => dev.flash.read(a, n)),
     estimateMs: s.role === "ours" ? r.plan.estimate?.ms : undefined,
   };
+}
+
+/**
+ * The flash record a verified deltaflash run of `old` left behind (the edit-build-flash loop:
+ * the board was last flashed by us, with the old build), for whichever device asks.
+ */
+function previousRun(old: FlashImage, flashSize: number, registry: Registry): FlashRecordStore {
+  const layout = {
+    regions: [{ name: "flash", start: 0, size: flashSize, blockSize: 4096, erasedValue: 0xff }],
+  };
+  const record = recordAfter(
+    undefined,
+    old,
+    touchedBlocks(old, layout),
+    registry.hash("md5"),
+    () => 0xff,
+    true,
+  );
+  return { load: () => Promise.resolve(record), save: () => Promise.resolve() };
 }
 
 /** A fresh simulated chip holding `old`, written through the bank (no timed flash). */
@@ -214,11 +239,21 @@ export async function espBound(
     flashWork += rangeEraseMs(run.address / 4096, run.data.length / 4096) +
       programMs(run.data.length / 256);
   }
+  const baud = p.baud ?? ESP_DEFAULT_BAUD;
+  const chip = CHIPS[sc.target];
+  const stub = chip && await loadStubImage(chip);
   return {
     connectMs,
     hashMs: md5Ms(touched),
-    transferMs: lineMs(wire, p.baud ?? ESP_DEFAULT_BAUD),
+    transferMs: lineMs(wire, baud),
     flashMs: flashWork,
+    // The stub's bytes at the session's rate, one turnaround, and its start-up.
+    esp: stub
+      ? {
+        stubUploadMs: lineMs(stubUploadBytes(stub), baud) + 2 * (p.latencyMs ?? 1) +
+          ESP_TIMING.stubStartMs,
+      }
+      : undefined,
   };
 }
 

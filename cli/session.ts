@@ -36,6 +36,11 @@ export interface CliIO {
    * prints them above itself instead of through it).
    */
   readonly routeErr?: (to: (line: string) => void) => () => void;
+  /**
+   * Folder for flash records: absent means the user's cache folder, null keeps none (tests
+   * that must not see records of other runs).
+   */
+  readonly recordDir?: string | null;
 }
 
 /** Global options every command accepts. */

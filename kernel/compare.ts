@@ -11,11 +11,13 @@ import type { AddressRange, BlockRef, FlashImage } from "./image.ts";
 import type {
   BlockComparison,
   HashReport,
+  Plan,
   QueryHashesArgs,
   VerifyArgs,
   VerifyReport,
 } from "./stages.ts";
-import { type FlashLayout, regionAt } from "./device.ts";
+import { type FlashLayout, regionAt, type WriteRun } from "./device.ts";
+import { checkPieces } from "./plan.ts";
 
 /** The block at `address` is partly covered and the device cannot be read to keep the rest. */
 function partialBlockError(address: number): DeltaflashError {
@@ -154,50 +156,63 @@ interface Piece {
 }
 
 /**
- * The kernel's verify stage: re-hash what was written, whole runs where the device allows.
- * A run whose digest differs is hashed again block by block (one more batch), so the error
- * names, and the sector map marks, exactly the bad blocks; a rerun rewrites only those.
+ * The kernel's verify stage: re-hash what was written, whole runs where the device allows,
+ * and the blocks skipped on the flash record's word. Digests the write stage took along the
+ * way are used as they are. A run whose digest differs is hashed again block by block (one
+ * more batch), so the error names, and the sector map marks, exactly the bad blocks; a rerun
+ * rewrites only those. Record-skipped blocks that differ are returned as `stale`.
  */
 export async function defaultVerify(ctx: RunContext, args: VerifyArgs): Promise<VerifyReport> {
-  const { device, plan, algorithm } = args;
-  const written = plan.blocks.filter((b) => b.action === "write");
-  /** The written blocks of a run, each with its bytes. */
-  const blocksOf = (run: Piece): Piece[] =>
-    written.filter((b) => b.address >= run.start && b.address < run.end).map((b) => {
-      const off = b.address - run.start;
+  const { device, plan, algorithm, written } = args;
+  const writtenBlocks = plan.blocks.filter((b) => b.action === "write");
+  const recorded = plan.unconfirmed.flatMap((r) => blocksIn(r, plan));
+  const toPieces = (runs: readonly WriteRun[]): Piece[] =>
+    runs.map((r) => ({ start: r.address, end: r.address + r.data.length, data: r.data }));
+  /** The planned blocks inside a piece, each with its bytes. */
+  const blocksOf = (p: Piece): Piece[] =>
+    plan.blocks.filter((b) => b.address >= p.start && b.address < p.end).map((b) => {
+      const off = b.address - p.start;
       return {
         start: b.address,
         end: b.address + b.size,
-        data: run.data.subarray(off, off + b.size),
+        data: p.data.subarray(off, off + b.size),
       };
     });
-  const runs: Piece[] = plan.runs.map((r) => ({
-    start: r.address,
-    end: r.address + r.data.length,
-    data: r.data,
-  }));
-  const pieces = device.hashGranularity === "any" ? runs : runs.flatMap(blocksOf);
+  const whole = device.hashGranularity === "any";
+  const runs = toPieces(checkPieces(plan.runs)), unconfirmed = toPieces(plan.unconfirmed);
+  const pieces = whole
+    ? [...runs, ...unconfirmed]
+    : [...runs.flatMap(blocksOf), ...unconfirmed.flatMap(blocksOf)];
   if (!pieces.length) return { blocks: 0, requests: 0 };
+  const known = new Map<string, Uint8Array>();
+  for (const h of written?.hashed ?? []) known.set(`${h.range.start}:${h.range.end}`, h.digest);
+  let requests = 0;
   const check = async (ps: readonly Piece[]) => {
-    const digests = await device.hash(ctx, algorithm.name, ps);
-    return ps.map((p, i) => digestsEqual(algorithm.digest(p.data), digests[i]));
+    const ask = ps.filter((p) => !known.has(`${p.start}:${p.end}`));
+    if (ask.length) {
+      const digests = await device.hash(ctx, algorithm.name, ask);
+      requests++;
+      ask.forEach((p, i) => known.set(`${p.start}:${p.end}`, digests[i]));
+    }
+    return ps.map((p) => digestsEqual(algorithm.digest(p.data), known.get(`${p.start}:${p.end}`)));
   };
-  let requests = 1;
   const ok = await check(pieces);
   const good = pieces.filter((_, i) => ok[i]);
   let bad = pieces.filter((_, i) => !ok[i]);
-  // A run of several blocks failed: find which of its blocks hold the wrong bytes.
+  // A range of several blocks failed: find which of its blocks hold the wrong bytes.
   const several = bad.filter((p) => blocksOf(p).length > 1);
   if (several.length) {
     const parts = several.flatMap(blocksOf);
     const partOk = await check(parts);
-    requests++;
     bad = [...bad.filter((p) => !several.includes(p)), ...parts.filter((_, i) => !partOk[i])];
     good.push(...parts.filter((_, i) => partOk[i]));
   }
+  const isWritten = (p: Piece) =>
+    writtenBlocks.some((b) => b.address === p.start) ||
+    runs.some((r) => r.start === p.start && r.end === p.end);
   const emit = (ps: readonly Piece[], state: "verified" | "failed") => {
     for (const p of ps) {
-      for (const b of written) {
+      for (const b of writtenBlocks) {
         if (b.address >= p.start && b.address < p.end) {
           ctx.emit({ type: "block", address: b.address, size: b.size, state });
         }
@@ -205,7 +220,21 @@ export async function defaultVerify(ctx: RunContext, args: VerifyArgs): Promise<
     }
   };
   emit(good, "verified");
-  emit(bad, "failed");
-  if (bad.length) throw new VerifyError(bad.map((p) => p.start).sort((a, b) => a - b));
-  return { blocks: plan.totals.write, requests };
+  const badWritten = bad.filter(isWritten);
+  emit(badWritten, "failed");
+  if (badWritten.length) {
+    throw new VerifyError(badWritten.map((p) => p.start).sort((a, b) => a - b));
+  }
+  const stale = bad.filter((p) => !isWritten(p)).map((p) => p.start).sort((a, b) => a - b);
+  return {
+    blocks: plan.totals.write + recorded.length,
+    requests,
+    ...(stale.length ? { stale } : {}),
+  };
+}
+
+/** The planned blocks a run covers. */
+function blocksIn(run: WriteRun, plan: Plan) {
+  const end = run.address + run.data.length;
+  return plan.blocks.filter((b) => b.address >= run.address && b.address < end);
 }

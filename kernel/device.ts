@@ -85,8 +85,21 @@ export interface FlashDevice {
   hash(ctx: RunContext, algorithm: string, ranges: readonly AddressRange[]): Promise<Uint8Array[]>;
   /** Reads flash (needed for the `keep` partial-block policy); optional. */
   read?(ctx: RunContext, address: number, length: number): Promise<Uint8Array>;
-  /** Erases and programs each run; runs are block-aligned and whole blocks. */
-  program(ctx: RunContext, runs: readonly WriteRun[]): Promise<void>;
+  /**
+   * A stable name for this very chip (e.g. its MAC), under which a flash record is kept
+   * between runs; undefined when it has none. Optional.
+   */
+  identify?(ctx: RunContext): Promise<string | undefined>;
+  /**
+   * Erases and programs each run; runs are block-aligned and whole blocks. A device that can
+   * hash while the line is busy with data may also hash `options.checks` along the way and
+   * return those digests; hashing anything it returns must not have slowed the write.
+   */
+  program(
+    ctx: RunContext,
+    runs: readonly WriteRun[],
+    options?: ProgramOptions,
+  ): Promise<ProgramResult | void>;
   /** Restarts the chip into its application; optional. */
   reset?(ctx: RunContext): Promise<void>;
   /** Erases ranges (block-aligned) to the erased value; optional. */
@@ -100,6 +113,28 @@ export interface FlashDevice {
   stats?(): LinkStats;
   /** Ends the session and releases the link. */
   close(): Promise<void>;
+}
+
+/** Extra work {@link FlashDevice.program} may do while it writes. */
+export interface ProgramOptions {
+  /** Algorithm for `checks`. */
+  readonly algorithm: string;
+  /** Ranges to hash once the runs before them are written, where that costs no time. */
+  readonly checks: readonly AddressRange[];
+}
+
+/** What {@link FlashDevice.program} hashed along the way. */
+export interface ProgramResult {
+  /** Digests of those `checks` it hashed, each after every run before it was written. */
+  readonly hashed: readonly HashedRange[];
+}
+
+/** A range and its device digest. */
+export interface HashedRange {
+  /** The range. */
+  readonly range: AddressRange;
+  /** Its digest, computed on the device. */
+  readonly digest: Uint8Array;
 }
 
 /** Modelled cost of operations on a target, in milliseconds; used to estimate plans. */

@@ -25,7 +25,7 @@ export {
 } from "./registry.ts";
 export { loadInput, parseImageSpec, pickFormat, readInput } from "./load.ts";
 export { defaultQueryHashes, defaultVerify, touchedBlocks } from "./compare.ts";
-export { fullReport, isFlashMode, planBlocks } from "./plan.ts";
+export { CHECK_PIECE, checkPieces, fullReport, isFlashMode, planBlocks } from "./plan.ts";
 export {
   checkRange,
   composeStages,
@@ -35,4 +35,12 @@ export {
   type FlashResult,
 } from "./pipeline.ts";
 export { compareImages, type ImageDiff } from "./diff.ts";
+export {
+  type FlashRecord,
+  type FlashRecordStore,
+  isFlashRecord,
+  MemoryRecordStore,
+  predictFromRecord,
+  recordAfter,
+} from "./record.ts";
 export { printable, printableLines } from "./text.ts";

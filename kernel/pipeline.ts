@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { defaultQueryHashes, defaultVerify } from "./compare.ts";
+import { defaultQueryHashes, defaultVerify, touchedBlocks } from "./compare.ts";
+import { type FlashRecordStore, predictFromRecord, recordAfter } from "./record.ts";
 import type { RunContext, StageName } from "./context.ts";
-import { AbortedError, ImageRangeError } from "./errors.ts";
+import { AbortedError, ImageRangeError, VerifyError } from "./errors.ts";
 import type { FlashImage, PartialBlockPolicy } from "./image.ts";
 import { defaultLoadImage } from "./load.ts";
-import { planBlocks } from "./plan.ts";
+import { checkPieces, planBlocks } from "./plan.ts";
 import type { Registry } from "./registry.ts";
 import type {
   FlashMode,
@@ -22,7 +23,13 @@ import type {
   VerifyReport,
   WriteReport,
 } from "./stages.ts";
-import type { DeviceInfo, FlashDevice, FlashLayout, LinkStats } from "./device.ts";
+import {
+  type DeviceInfo,
+  type FlashDevice,
+  type FlashLayout,
+  type LinkStats,
+  regionAt,
+} from "./device.ts";
 import type { ConnectRequest, Target } from "./target.ts";
 
 /** The kernel's own stage implementations. */
@@ -31,7 +38,7 @@ export function defaultStages(registry: Registry): Stages {
     loadImage: defaultLoadImage(registry),
     queryHashes: defaultQueryHashes,
     plan: (_ctx, args) => Promise.resolve(planBlocks(args)),
-    async write(ctx, { device, plan }) {
+    async write(ctx, { device, plan, checks }) {
       // Blocks are reported written as the device's write progress passes them (runs go out in
       // address order), so a long write shows in the sector map while it happens.
       const blocks = plan.blocks.filter((b) => b.action === "write")
@@ -54,9 +61,15 @@ export function defaultStages(registry: Registry): Stages {
           }
         },
       };
-      if (plan.runs.length) await device.program(tracking, plan.runs);
+      const result = plan.runs.length
+        ? await device.program(tracking, plan.runs, checks)
+        : undefined;
       reportUpTo(blocks.length);
-      return { blocks: plan.totals.write, bytes: plan.totals.bytes };
+      return {
+        blocks: plan.totals.write,
+        bytes: plan.totals.bytes,
+        ...(result?.hashed.length ? { hashed: result.hashed } : {}),
+      };
     },
     verify: defaultVerify,
   };
@@ -125,6 +138,12 @@ export interface FlashRequest {
   readonly formatOptions?: Readonly<Record<string, unknown>>;
   /** Flash an image the target's load checks would refuse as built for another chip. */
   readonly force?: boolean;
+  /**
+   * Where flash records are kept: with one, a diff run on a device with an identity predicts
+   * what changed from the record of its last verified run, confirms the rest by hashing, and
+   * records what it leaves. Not used when verify is off.
+   */
+  readonly record?: FlashRecordStore;
 }
 
 /** Everything a flash run did. */
@@ -200,45 +219,101 @@ export async function flash(
     const algorithm = registry.hash(request.hash ?? target.hash);
     const partialBlocks = request.partialBlocks ?? target.partialBlocks ?? "keep";
     const mode = request.mode ?? "diff";
-    const report = await stage(
-      ctx,
-      "queryHashes",
-      (c) => stages.queryHashes(c, { device, image, algorithm, partialBlocks, mode }),
-    );
-    const plan = await stage(
-      ctx,
-      "plan",
-      (c) =>
-        stages.plan(c, {
-          device,
-          image,
-          report,
-          layout: device.layout,
-          mode,
-          cost: target.cost,
-          elapsedMs: ctx.clock.now() - t0,
-          verify: request.verify !== false,
-        }),
-    );
-    ctx.emit({
-      type: "plan",
-      write: plan.totals.write,
-      blocks: plan.totals.blocks,
-      bytes: plan.totals.bytes,
-      estimateMs: plan.estimate?.ms,
-    });
-    let written: WriteReport | undefined;
-    let verified: VerifyReport | undefined;
-    if (!request.dryRun) {
-      written = await stage(ctx, "write", (c) => stages.write(c, { device, plan }));
-      if (request.verify !== false && plan.runs.length > 0) {
-        verified = await stage(
-          ctx,
-          "verify",
-          (c) => stages.verify(c, { device, plan, algorithm }),
-        );
+    const blocksTouched = touchedBlocks(image, device.layout);
+    const erasedAt = (a: number) => regionAt(device.layout, a)?.erasedValue ?? 0xff;
+    const fill = partialBlocks === "fill";
+    const identity = request.record && mode === "diff" && request.verify !== false &&
+        !request.dryRun
+      ? await device.identify?.(ctx)
+      : undefined;
+    const before = identity ? await request.record!.load(identity) : undefined;
+    let recorded = predictFromRecord(before, image, blocksTouched, algorithm, erasedAt, fill);
+    if (recorded?.size) {
+      const same = [...recorded.values()].filter(Boolean).length;
+      ctx.log.debug(`flash record: ${same} of ${recorded.size} known blocks unchanged`);
+    }
+    const pass = async (recorded: ReadonlyMap<number, boolean> | undefined) => {
+      const report = await stage(
+        ctx,
+        "queryHashes",
+        (c) =>
+          stages.queryHashes(c, {
+            device,
+            image,
+            algorithm,
+            partialBlocks,
+            mode,
+            ...(recorded?.size ? { recorded } : {}),
+          }),
+      );
+      const plan = await stage(
+        ctx,
+        "plan",
+        (c) =>
+          stages.plan(c, {
+            device,
+            image,
+            report,
+            layout: device.layout,
+            mode,
+            cost: target.cost,
+            elapsedMs: ctx.clock.now() - t0,
+            verify: request.verify !== false,
+          }),
+      );
+      ctx.emit({
+        type: "plan",
+        write: plan.totals.write,
+        blocks: plan.totals.blocks,
+        bytes: plan.totals.bytes,
+        estimateMs: plan.estimate?.ms,
+      });
+      let written: WriteReport | undefined;
+      let verified: VerifyReport | undefined;
+      if (!request.dryRun) {
+        const verify = request.verify !== false;
+        const toCheck = verify ? [...checkPieces(plan.runs), ...plan.unconfirmed] : [];
+        const checks = toCheck.length
+          ? {
+            algorithm: algorithm.name,
+            checks: toCheck.map((r) => ({ start: r.address, end: r.address + r.data.length }))
+              .sort((a, b) => a.start - b.start),
+          }
+          : undefined;
+        written = await stage(ctx, "write", (c) => stages.write(c, { device, plan, checks }));
+        if (verify && (plan.runs.length > 0 || plan.unconfirmed.length > 0)) {
+          verified = await stage(
+            ctx,
+            "verify",
+            (c) => stages.verify(c, { device, plan, algorithm, written }),
+          );
+        }
+      }
+      return { report, plan, written, verified };
+    };
+    let run = await pass(recorded);
+    const stale = run.verified?.stale ?? [];
+    if (stale.length) {
+      ctx.log.warn(
+        `${stale.length} block(s) did not hold what this device's flash record says ` +
+          "(flashed by another tool?); comparing and writing them",
+      );
+      // Everything else is now confirmed: only the stale blocks are asked about again.
+      const next = new Map<number, boolean>();
+      for (const b of blocksTouched) if (!stale.includes(b.address)) next.set(b.address, true);
+      recorded = next;
+      run = await pass(recorded);
+      if (run.verified?.stale?.length) {
+        throw new VerifyError([...run.verified.stale]);
       }
     }
+    if (identity && (run.verified || !run.plan.runs.length)) {
+      const after = recordAfter(before, image, blocksTouched, algorithm, erasedAt, fill);
+      await request.record!.save(identity, after).catch((e) =>
+        ctx.log.warn(`could not save the flash record: ${e instanceof Error ? e.message : e}`)
+      );
+    }
+    const { report, plan, written, verified } = run;
     return {
       target: target.name,
       device: device.info,

@@ -27,10 +27,16 @@ export function planBlocks(args: Omit<PlanArgs, "device">): Plan {
   const runs = buildRuns(image, layout, report.blocks, blocks);
   const write = blocks.filter((b) => b.action === "write");
   const bytes = write.reduce((n, b) => n + b.size, 0);
+  const unconfirmed = mergeRuns(
+    image,
+    layout,
+    report.blocks.filter((b, i) => b.unconfirmed && blocks[i].action === "skip"),
+  );
   const plan: Plan = {
     mode,
     blocks,
     runs,
+    unconfirmed,
     totals: {
       blocks: blocks.length,
       write: write.length,
@@ -42,8 +48,60 @@ export function planBlocks(args: Omit<PlanArgs, "device">): Plan {
   if (!cost) return plan;
   return {
     ...plan,
-    estimate: estimate(cost, report.blocks, write, runs.length, elapsedMs, verify ?? true),
+    estimate: estimate(
+      cost,
+      report.blocks,
+      write,
+      runs.length,
+      elapsedMs,
+      verify ?? true,
+      unconfirmed.reduce((n, r) => n + r.data.length, 0),
+    ),
   };
+}
+
+/**
+ * Unconfirmed blocks are merged into ranges no larger than this (aligned): small enough that a
+ * device can hash one in a gap of its write, large enough that verify sends few requests.
+ */
+export const CHECK_PIECE = 0x10000;
+
+/** Runs cut at {@link CHECK_PIECE} boundaries: the ranges verify hashes. */
+export function checkPieces(runs: readonly WriteRun[]): WriteRun[] {
+  const out: WriteRun[] = [];
+  for (const r of runs) {
+    const end = r.address + r.data.length;
+    for (let a = r.address; a < end;) {
+      const next = Math.min(end, (Math.floor(a / CHECK_PIECE) + 1) * CHECK_PIECE);
+      out.push({ address: a, data: r.data.subarray(a - r.address, next - r.address) });
+      a = next;
+    }
+  }
+  return out;
+}
+
+/** Address-contiguous blocks merged into runs (within a {@link CHECK_PIECE}) of their bytes. */
+function mergeRuns(
+  image: FlashImage,
+  layout: FlashLayout,
+  blocks: readonly { address: number; size: number }[],
+): WriteRun[] {
+  const spans: { address: number; end: number }[] = [];
+  for (const b of blocks) {
+    const last = spans[spans.length - 1];
+    const sameSlot = last && Math.floor(last.address / CHECK_PIECE) ===
+        Math.floor(b.address / CHECK_PIECE);
+    if (last && last.end === b.address && sameSlot) last.end = b.address + b.size;
+    else spans.push({ address: b.address, end: b.address + b.size });
+  }
+  return spans.map((r) => ({
+    address: r.address,
+    data: image.read(
+      r.address,
+      r.end - r.address,
+      regionAt(layout, r.address)?.erasedValue ?? 0xff,
+    ),
+  }));
 }
 
 function buildRuns(
@@ -91,6 +149,7 @@ function estimate(
   runs: number,
   elapsedMs: number | undefined,
   verify: boolean,
+  unconfirmedBytes: number,
 ): PlanEstimate {
   const hashed = all.reduce((n, b) => n + b.size, 0);
   const bytes = write.reduce((n, b) => n + b.size, 0);
@@ -108,11 +167,11 @@ function estimate(
       program: cost.programMs(bytes),
       turnarounds: runs * cost.roundTripMs,
     };
-  const checking: Record<string, number> = verify && write.length
+  const checking: Record<string, number> = verify && (write.length || unconfirmedBytes)
     ? {
       verify: cost.verifyMs
         ? cost.verifyMs(write.length, blockSize, runs)
-        : cost.hashMs(bytes) + cost.roundTripMs,
+        : cost.hashMs(bytes + unconfirmedBytes) + cost.roundTripMs,
     }
     : {};
   const breakdown = { ...before, ...writing, ...checking };

@@ -8,7 +8,14 @@
 import type { RunContext } from "./context.ts";
 import type { HashAlgorithm } from "./hash.ts";
 import type { FlashImage, PartialBlockPolicy } from "./image.ts";
-import type { CostModel, FlashDevice, FlashLayout, WriteRun } from "./device.ts";
+import type {
+  CostModel,
+  FlashDevice,
+  FlashLayout,
+  HashedRange,
+  ProgramOptions,
+  WriteRun,
+} from "./device.ts";
 
 /** One image input: a file, its optional address (raw binaries) and format. */
 export interface ImageInput {
@@ -49,6 +56,11 @@ export interface BlockComparison {
    * on the assumption that it differs, which is not known.
    */
   readonly assumed?: boolean;
+  /**
+   * True when `same` rests on the flash record of an earlier run, not on a device hash: the
+   * block is skipped, and verify confirms it.
+   */
+  readonly unconfirmed?: boolean;
   /** Final block contents when they had to be composed from device bytes (partial blocks). */
   readonly content?: Uint8Array;
 }
@@ -81,6 +93,12 @@ export interface QueryHashesArgs<D extends FlashDevice = FlashDevice> {
    * for hashes (the default stage does not) but still runs, for wrappers that check the image.
    */
   readonly mode: FlashMode;
+  /**
+   * What the flash record of an earlier verified run on this device says of each block it
+   * knows (by address): true when it held the bytes this image wants. A prediction, not a
+   * fact: a stage that trusts it marks those blocks `unconfirmed`. Absent without a record.
+   */
+  readonly recorded?: ReadonlyMap<number, boolean>;
 }
 
 /** One block's decision. */
@@ -129,6 +147,11 @@ export interface Plan {
     /** Blocks written without asking the device (reason `assumed`). */
     readonly assumed: number;
   };
+  /**
+   * Skipped blocks known only from the flash record, merged into runs with the bytes they must
+   * hold: nothing is written to them, verify hashes them.
+   */
+  readonly unconfirmed: readonly WriteRun[];
   /** Cost-model estimate when the target has one. */
   readonly estimate?: PlanEstimate;
 }
@@ -163,6 +186,8 @@ export interface WriteArgs<D extends FlashDevice = FlashDevice> {
   readonly device: D;
   /** What to write. */
   readonly plan: Plan;
+  /** Ranges to hash along the way, for verify (see {@link FlashDevice.program}). */
+  readonly checks?: ProgramOptions;
 }
 
 /** Result of the write stage. */
@@ -171,6 +196,8 @@ export interface WriteReport {
   readonly blocks: number;
   /** Bytes programmed. */
   readonly bytes: number;
+  /** Ranges the device hashed while writing (written runs, unconfirmed blocks). */
+  readonly hashed?: readonly HashedRange[];
 }
 
 /** Arguments of the verify stage. */
@@ -181,14 +208,22 @@ export interface VerifyArgs<D extends FlashDevice = FlashDevice> {
   readonly plan: Plan;
   /** Hash algorithm. */
   readonly algorithm: HashAlgorithm;
+  /** What the write stage reported, with digests it took along the way. */
+  readonly written?: WriteReport;
 }
 
-/** Result of the verify stage (a failure throws VerifyError instead). */
+/**
+ * Result of the verify stage. A written block that does not verify throws VerifyError; an
+ * unconfirmed block that does not hold the image's bytes is listed in `stale` (nothing was
+ * written to it: the flash record was wrong, and the run goes on to compare and write it).
+ */
 export interface VerifyReport {
   /** Blocks checked. */
   readonly blocks: number;
   /** Hash requests made. */
   readonly requests: number;
+  /** Addresses of unconfirmed blocks that do not hold the image's bytes. */
+  readonly stale?: readonly number[];
 }
 
 /** The five lifecycle hooks; `D` is the device the target opens. */

@@ -9,6 +9,7 @@ import {
   compareImages,
   composeStages,
   flash,
+  type FlashRecordStore,
   type FlashRequest,
   fullReport,
   type ImageInput,
@@ -21,6 +22,7 @@ import type { CommandSpec, OptionSpec } from "../commander.ts";
 import { deviceLine, resolveTarget } from "../detect.ts";
 import { describeBuild, resolveImages, supportImages } from "../images.ts";
 import { ProgressView } from "../progress.ts";
+import { defaultRecordDir, FileRecordStore } from "../record_store.ts";
 import { monitorDevice, parseTimeout } from "./monitor.ts";
 import { flashMany } from "./multi.ts";
 import { formatBytes, formatMs, hex32, resultJson, summaryLine, writtenFor } from "../render.ts";
@@ -115,7 +117,18 @@ async function request(
     dryRun,
     formatOptions: { ...images.formatOptions, ...(board ? { board } : {}) },
     force: o.force === true,
+    ...(o.record === false ? {} : recordFor(s)),
   };
+}
+
+/**
+ * The flash record store for this run: none for a simulated chip that starts afresh every
+ * run (a `sim:` address without `state=`), whose identity says nothing of its flash.
+ */
+function recordFor(s: Session): { record?: FlashRecordStore } {
+  const fresh = connection(s).ports.some((p) => p.startsWith("sim:") && !p.includes("state="));
+  const dir = s.io.recordDir === undefined ? defaultRecordDir() : s.io.recordDir;
+  return fresh || !dir ? {} : { record: new FileRecordStore(dir) };
 }
 
 async function runFlash(io: CliIO, args: string[], o: Record<string, unknown>, dryRun: boolean) {
@@ -291,6 +304,10 @@ export function flashCommand(io: CliIO): CommandSpec {
     options: [
       ...common,
       { flags: "--no-verify", description: "skip verifying written blocks" },
+      {
+        flags: "--no-record",
+        description: "neither use nor keep the record of what was last flashed to this device",
+      },
       { flags: "-M, --monitor", description: "open the serial monitor after flashing" },
       { flags: "--timeout <seconds>", description: "with --monitor: stop after this long" },
       { flags: "--elf <file>", description: "with --monitor: decode backtrace addresses" },

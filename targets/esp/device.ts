@@ -11,7 +11,6 @@
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import {
-  AbortedError,
   type AddressRange,
   type CostModel,
   createContext,
@@ -21,6 +20,8 @@ import {
   type FlashDevice,
   type FlashLayout,
   type LinkStats,
+  type ProgramOptions,
+  type ProgramResult,
   type RunContext,
   type SerialPortLike,
   UsageError,
@@ -28,11 +29,12 @@ import {
 } from "../../kernel/mod.ts";
 import { SECTOR } from "./chips.ts";
 import { pack, type Packed, stubMayPay, stubPays, writeMs as espWriteMs } from "./write.ts";
+import { CheckQueue, writeRuns } from "./run_writer.ts";
 import { batchMs, espCostModel, type HashCostHint, lineMs } from "./cost.ts";
 import type { HashStrategy } from "./options.ts";
 import { INITIAL_BAUD, type Session, setParams } from "./connect.ts";
 import { DEFAULT_TIMEOUT, type Request, request, timeoutPerMb } from "./link.ts";
-import { beginRequest, decodeMd5, encodeDataBlock, md5Request, Op, words } from "./protocol.ts";
+import { beginRequest, decodeMd5, md5Request, Op, words } from "./protocol.ts";
 import {
   loadStubImage,
   runStub,
@@ -42,6 +44,7 @@ import {
 } from "./stub.ts";
 import { hardReset, isUsbJtagSerial, runReset } from "./reset.ts";
 import { readChipFacts } from "./describe.ts";
+import { decodeMac } from "./efuse.ts";
 
 /** Stub-only ERASE_REGION and READ_FLASH. */
 const ERASE_REGION = 0xd1, READ_FLASH = 0xd2;
@@ -127,6 +130,31 @@ export class EspDevice implements FlashDevice {
     return this.info;
   }
 
+  /**
+   * `chip:MAC`, from the two eFuse words of the MAC (one pipelined exchange) unless
+   * {@link describe} already read it; undefined where the loader will not say.
+   */
+  async identify(ctx: RunContext): Promise<string | undefined> {
+    if (this.#s.secureDownload) return undefined;
+    let mac = this.#details.MAC;
+    if (!mac || !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac)) {
+      const map = this.#s.chip.efuse;
+      const addrs = [map.mac, map.mac + 4];
+      try {
+        const replies = await this.#s.link.pipeline(
+          ctx,
+          addrs.map((a) => request(Op.READ_REG, words(a))),
+        );
+        mac = decodeMac(map, new Map(addrs.map((a, i) => [a, replies[i].value >>> 0])));
+      } catch (e) {
+        if (!(e instanceof DeviceError)) throw e;
+        await this.#s.link.drain(ctx, 20);
+        return undefined;
+      }
+    }
+    return `${this.#s.chip.target}:${mac}`;
+  }
+
   /** Cost model at the current line rate. */
   costModel(): CostModel {
     return espCostModel(this.#s.chip, this.#s.link.port.baudRate, this.#opts.latencyMs ?? 1);
@@ -146,18 +174,25 @@ export class EspDevice implements FlashDevice {
    * {@link program} will do it (deflated as it will send them, through the ROM or the stub by
    * the same rule), and the verify as one pipelined MD5 batch over the runs.
    */
-  async planCostModel(runs: readonly WriteRun[]): Promise<CostModel> {
+  async planCostModel(
+    runs: readonly WriteRun[],
+    unconfirmed: readonly WriteRun[] = [],
+  ): Promise<CostModel> {
     const packed = this.#packedFor(runs);
     const link = { baud: this.#s.link.port.baudRate, latencyMs: this.#turnaroundMs() };
-    const stub = this.#stubRunning || await this.#stubPays(packed)
+    const checked = [...runs, ...unconfirmed].map((r) => r.data.length);
+    const checkMs = checked.reduce((a, b) => a + b, 0) / this.#s.chip.md5BytesPerMs;
+    const stub = this.#stubRunning || await this.#stubPays(packed, checkMs)
       ? { running: this.#stubRunning, uploadBytes: stubUploadBytes(this.#stubImage!) }
       : undefined;
-    const write = espWriteMs(packed, this.#s.chip, link, stub);
+    const { writeMs, verifyMs } = espWriteMs(packed, this.#s.chip, link, stub, checkMs);
     const hashCost = this.hashCost;
+    // What hashing is left for verify, as one pipelined batch over the checked ranges.
+    const share = checkMs ? verifyMs / checkMs : 0;
     return {
       ...this.costModel(),
-      writeMs: () => write,
-      verifyMs: () => batchMs(hashCost, runs.map((r) => r.data.length)),
+      writeMs: () => writeMs,
+      verifyMs: () => share ? batchMs(hashCost, checked.map((n) => n * share)) : 0,
     };
   }
 
@@ -239,22 +274,39 @@ export class EspDevice implements FlashDevice {
     return res.map((r) => decodeMd5(r.body));
   }
 
-  async program(ctx: RunContext, runs: readonly WriteRun[]): Promise<void> {
+  async program(
+    ctx: RunContext,
+    runs: readonly WriteRun[],
+    options?: ProgramOptions,
+  ): Promise<ProgramResult> {
     for (const run of runs) {
       if (run.address % SECTOR || run.data.length % SECTOR) {
         throw new DeviceError(`write run at 0x${run.address.toString(16)} is not sector-aligned`);
       }
     }
     const packed = this.#packedFor(runs);
-    if (!this.#stubRunning && await this.#stubPays(packed)) await this.#startStub(ctx);
+    const checks = options?.algorithm === "md5" ? options.checks : [];
+    const checkMs = checks.reduce((n, r) => n + r.end - r.start, 0) / this.#s.chip.md5BytesPerMs;
+    if (!this.#stubRunning && await this.#stubPays(packed, checkMs)) await this.#startStub(ctx);
     const total = runs.reduce((n, r) => n + r.data.length, 0);
     let done = 0;
-    for (let i = 0; i < runs.length; i++) {
-      await this.#writeRun(ctx, runs[i], packed[i], i === runs.length - 1, (n) => {
-        done += n;
-        ctx.emit({ type: "progress", stage: "write", done, total, unit: "bytes" });
-      });
-    }
+    const queue = new CheckQueue(checks, 1 / this.#s.chip.md5BytesPerMs);
+    await writeRuns(
+      ctx,
+      {
+        link: this.#s.link,
+        chip: this.#s.chip,
+        writeBlockSize: this.#opts.writeBlockSize,
+        progress: (n) => {
+          done += n;
+          ctx.emit({ type: "progress", stage: "write", done, total, unit: "bytes" });
+        },
+      },
+      runs,
+      packed,
+      queue,
+    );
+    return { hashed: queue.hashed };
   }
 
   async #startStub(ctx: RunContext): Promise<void> {
@@ -303,77 +355,15 @@ export class EspDevice implements FlashDevice {
   }
 
   /** Modelled ROM vs stub write time; loads the stub image only when it would pay off. */
-  async #stubPays(packed: readonly Packed[]): Promise<boolean> {
+  async #stubPays(packed: readonly Packed[], checkMs = 0): Promise<boolean> {
     const mode = this.#opts.stub ?? "auto";
     if (mode === false || this.#s.stub) return false;
     const link = { baud: this.#s.link.port.baudRate, latencyMs: this.#turnaroundMs() };
-    if (mode === "auto" && !stubMayPay(packed, this.#s.chip, link)) return false;
+    if (mode === "auto" && !stubMayPay(packed, this.#s.chip, link, checkMs)) return false;
     this.#stubImage ??= await loadStubImage(this.#s.chip);
     if (!this.#stubImage) return false;
-    return mode === true || stubPays(packed, this.#s.chip, link, stubUploadBytes(this.#stubImage));
-  }
-
-  async #writeRun(
-    ctx: RunContext,
-    run: WriteRun,
-    p: Packed,
-    last: boolean,
-    progress: (n: number) => void,
-  ): Promise<void> {
-    const { link, chip } = this.#s;
-    const stub = link.statusLen === 2;
-    const block = this.#opts.writeBlockSize ?? (stub ? STUB_WRITE_BLOCK : chip.romWriteBlock);
-    const { raw, body, deflate } = p;
-    const blocks = Math.ceil(body.length / block);
-    // The ROM takes the erase size; a stub the exact number of bytes it will receive.
-    const size = stub ? raw.length : Math.ceil(raw.length / block) * block;
-    const begin = request(
-      deflate ? Op.FLASH_DEFL_BEGIN : Op.FLASH_BEGIN,
-      beginRequest(size, blocks, block, run.address, chip.beginEncryptedWord && !stub),
-      timeoutPerMb(ERASE_WRITE_MS_PER_MB, stub ? 0 : size),
-    );
-    const op = deflate ? Op.FLASH_DEFL_DATA : Op.FLASH_DATA;
-    const perBlockRaw = Math.ceil(raw.length / blocks);
-    const data = (seq: number): Request => {
-      let chunk = body.subarray(seq * block, (seq + 1) * block);
-      if (!deflate && chunk.length < block) {
-        const padded = new Uint8Array(block).fill(0xff);
-        padded.set(chunk);
-        chunk = padded;
-      }
-      // The ROM writes before it acks, so a block may take its share of write time.
-      return {
-        op,
-        packet: encodeDataBlock(op, seq, chunk),
-        timeoutMs: timeoutPerMb(ERASE_WRITE_MS_PER_MB, perBlockRaw * 2),
-      };
-    };
-    const done = (seq: number) =>
-      progress(Math.max(0, Math.min(perBlockRaw, raw.length - seq * perBlockRaw)));
-    let seq = 0;
-    if (stub) {
-      // The stub is still writing the previous run's last block; its RX buffer holds one
-      // block, so the first block travels while it finishes and handles BEGIN.
-      await link.pipeline(ctx, [begin, data(seq)], Infinity);
-      done(seq++);
-    } else await link.command(ctx, begin);
-    for (; seq < blocks; seq++) {
-      if (ctx.signal.aborted) throw new AbortedError({ cause: ctx.signal.reason });
-      await link.command(ctx, data(seq));
-      done(seq);
-    }
-    // The ROM leaves the loader on FLASH_(DEFL_)END (esptool skips it there). The stub acks
-    // it once every block is in flash; like esptool, send it after the last run only.
-    if (stub && last) {
-      await link.command(
-        ctx,
-        request(
-          deflate ? Op.FLASH_DEFL_END : Op.FLASH_END,
-          words(1),
-          timeoutPerMb(ERASE_WRITE_MS_PER_MB, raw.length),
-        ),
-      );
-    }
+    return mode === true ||
+      stubPays(packed, this.#s.chip, link, stubUploadBytes(this.#stubImage), checkMs);
   }
 
   /**

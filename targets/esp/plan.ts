@@ -64,7 +64,7 @@ export function espPlanStage(): StageWrapper<"plan", EspDevice> {
         ? suggestBaud(
           ctx,
           device,
-          await next(ctx, { ...a, cost: await device.planCostModel(p.runs) }),
+          await next(ctx, { ...a, cost: await device.planCostModel(p.runs, p.unconfirmed) }),
         )
         : p;
     const plan = await next(ctx, args);

@@ -120,6 +120,36 @@ export function queryHashesBy(
   return new HashSearch(ctx, args, strategy, cost).run();
 }
 
+/**
+ * With a flash record: blocks it knows are taken at its word (unchanged ones `unconfirmed`,
+ * for verify to hash; changed ones written unasked), and only the blocks it does not know
+ * are searched.
+ */
+async function queryWithRecord(
+  ctx: RunContext,
+  args: QueryHashesArgs,
+  recorded: ReadonlyMap<number, boolean>,
+  strategy: HashStrategy,
+  cost: HashCostHint,
+): Promise<HashReport> {
+  const touched = touchedBlocks(args.image, args.device.layout);
+  const unknown = touched.filter((b) => !recorded.has(b.address));
+  const searched = unknown.length
+    ? await new HashSearch(ctx, args, strategy, cost, (b) => !recorded.has(b.address)).run()
+    : { algorithm: args.algorithm.name, blocks: [], requests: 0 };
+  const found = new Map(searched.blocks.map((b) => [b.address, b]));
+  const blocks: BlockComparison[] = touched.map((b) => {
+    const hashed = found.get(b.address);
+    if (hashed) return hashed;
+    const same = recorded.get(b.address) === true;
+    ctx.emit({ type: "block", address: b.address, size: b.size, state: same ? "same" : "assumed" });
+    return same
+      ? { address: b.address, size: b.size, covered: b.covered, same, unconfirmed: true }
+      : { address: b.address, size: b.size, covered: b.covered, same, assumed: true };
+  });
+  return { algorithm: args.algorithm.name, blocks, requests: searched.requests };
+}
+
 /** The state of one search: what is known of each touched sector, and the requests made. */
 class HashSearch {
   readonly #ctx: RunContext;
@@ -141,13 +171,19 @@ class HashSearch {
   #requests = 0;
   #rounds = 0;
 
-  constructor(ctx: RunContext, args: QueryHashesArgs, strategy: HashStrategy, cost: HashCostHint) {
+  constructor(
+    ctx: RunContext,
+    args: QueryHashesArgs,
+    strategy: HashStrategy,
+    cost: HashCostHint,
+    only: (b: BlockRef) => boolean = () => true,
+  ) {
     this.#ctx = ctx;
     this.#args = args;
     this.#strategy = strategy;
     this.#cost = cost;
     const { device, image } = args;
-    this.#blocks = touchedBlocks(image, device.layout);
+    this.#blocks = touchedBlocks(image, device.layout).filter(only);
     this.#erased = device.layout.regions[0]?.erasedValue ?? 0xff;
     this.#expected = this.#blocks.map((b) => image.read(b.address, b.size, this.#erased));
     this.#same = this.#blocks.map(() => undefined);
@@ -451,6 +487,9 @@ export function espQueryHashes(): StageWrapper<"queryHashes", EspDevice> {
     // Keeping uncovered bytes needs a readback; the kernel's stage does that (or explains).
     const partial = touchedBlocks(image, device.layout).some((b) => b.covered < b.size);
     if (partial && partialBlocks === "keep") return next(ctx, args);
+    if (args.recorded) {
+      return queryWithRecord(ctx, args, args.recorded, device.hashStrategy, device.hashCost);
+    }
     return queryHashesBy(ctx, args, device.hashStrategy, device.hashCost);
   };
 }

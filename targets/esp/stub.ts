@@ -8,7 +8,7 @@
  */
 import { DeviceError, type RunContext } from "../../kernel/mod.ts";
 import type { EspChip } from "./chips.ts";
-import { type EspLink, request, timeoutPerMb } from "./link.ts";
+import { type EspLink, type Request, request, timeoutPerMb } from "./link.ts";
 import { encodeDataBlock, Op, words } from "./protocol.ts";
 
 /** A stub image as esptool-js ships it (base64 segments). */
@@ -53,6 +53,7 @@ export function stubUploadBytes(stub: StubImage): number {
  * for the stub's "OHAI". Afterwards responses carry 2 status bytes.
  */
 export async function runStub(ctx: RunContext, link: EspLink, stub: StubImage): Promise<void> {
+  const reqs: Request[] = [];
   for (
     const [start, data] of [[stub.text_start, b64(stub.text)], [
       stub.data_start,
@@ -60,16 +61,16 @@ export async function runStub(ctx: RunContext, link: EspLink, stub: StubImage): 
     ]] as const
   ) {
     const blocks = Math.ceil(data.length / RAM_BLOCK);
-    await link.command(ctx, request(MEM_BEGIN, words(data.length, blocks, RAM_BLOCK, start)));
+    reqs.push(request(MEM_BEGIN, words(data.length, blocks, RAM_BLOCK, start)));
     for (let seq = 0; seq < blocks; seq++) {
       const chunk = data.subarray(seq * RAM_BLOCK, (seq + 1) * RAM_BLOCK);
-      await link.command(ctx, {
-        op: MEM_DATA,
-        packet: encodeDataBlock(MEM_DATA, seq, chunk),
-        timeoutMs: 3000,
-      });
+      reqs.push({ op: MEM_DATA, packet: encodeDataBlock(MEM_DATA, seq, chunk), timeoutMs: 3000 });
     }
   }
+  // The ROM runs MEM_BEGIN and MEM_DATA (a checksum and a copy into RAM) in well under the
+  // time its 128-byte UART FIFO takes to fill even at 921600 baud, so each frame can follow
+  // the last without waiting for its answer.
+  await link.pipeline(ctx, reqs, Infinity);
   await link.send(request(MEM_END, words(0, stub.entry)).packet);
   // The ROM may or may not answer MEM_END before jumping; the greeting is what counts.
   const deadline = ctx.clock.now() + 1000;

@@ -38,47 +38,68 @@ export interface LinkFigures {
 
 function times(packed: readonly Packed[], chip: EspChip, link: LinkFigures) {
   const byteMs = lineMs(1, link.baud), L = link.latencyMs;
-  let romMs = 0, stubMs = 0;
+  let romMs = 0, stubMs = 0, idleMs = 0, lastWork = 0;
   for (const p of packed) {
     const t = p.body.length * byteMs, work = flashWorkMs(p.raw.length);
     romMs += t + work + (Math.ceil(p.body.length / chip.romWriteBlock) + 1) * L;
-    // The stub writes one block while the next arrives; its END waits for the last.
-    stubMs += Math.max(t, work) + (Math.ceil(p.body.length / STUB_WRITE_BLOCK) + 2) * L;
+    // The stub programs one block while the next arrives; each block waits for its ack.
+    const blocks = Math.ceil(p.body.length / STUB_WRITE_BLOCK);
+    stubMs += Math.max(t, work) + blocks * L;
+    // Time the stub waits for data with nothing to program: room for hashing.
+    idleMs += Math.max(0, t - work);
+    lastWork = flashWorkMs(Math.min(p.raw.length, Math.ceil(p.raw.length / blocks)));
   }
-  return { romMs, stubMs, byteMs };
+  // END is acked once the last block is in flash.
+  if (packed.length) stubMs += L + lastWork;
+  return { romMs, stubMs, byteMs, idleMs };
+}
+
+/** Upload time of a stub of `uploadBytes`: one pipelined stream, then its greeting. */
+function uploadMs(uploadBytes: number, byteMs: number, link: LinkFigures): number {
+  return uploadBytes * byteMs + 2 * link.latencyMs + 10;
 }
 
 /**
  * Modelled write time of `packed` runs: through the stub (its upload included unless it
- * already runs) when `uploadBytes` is given, else through the ROM.
+ * already runs) when `uploadBytes` is given, else through the ROM; `checkMs` of hashing for
+ * verify is added where it cannot hide behind the stub's wait for data.
  */
 export function writeMs(
   packed: readonly Packed[],
   chip: EspChip,
   link: LinkFigures,
   stub: { uploadBytes: number; running: boolean } | undefined,
-): number {
-  const { romMs, stubMs, byteMs } = times(packed, chip, link);
-  if (!stub) return romMs;
-  const upload = stub.running ? 0 : stub.uploadBytes * byteMs +
-    (Math.ceil(stub.uploadBytes / 0x1800) + 3) * link.latencyMs + 10;
-  return upload + stubMs;
+  checkMs = 0,
+): { writeMs: number; verifyMs: number } {
+  const { romMs, stubMs, byteMs, idleMs } = times(packed, chip, link);
+  if (!stub) return { writeMs: romMs, verifyMs: checkMs };
+  const upload = stub.running ? 0 : uploadMs(stub.uploadBytes, byteMs, link);
+  return { writeMs: upload + stubMs, verifyMs: Math.max(0, checkMs - idleMs) };
 }
 
 /** False when a write is too small for any stub to pay off (no need to load its image). */
-export function stubMayPay(packed: readonly Packed[], chip: EspChip, link: LinkFigures): boolean {
-  return packed.some((p) => p.body.length) && times(packed, chip, link).romMs >= 300;
+export function stubMayPay(
+  packed: readonly Packed[],
+  chip: EspChip,
+  link: LinkFigures,
+  checkMs = 0,
+): boolean {
+  return packed.some((p) => p.body.length) && times(packed, chip, link).romMs + checkMs >= 300;
 }
 
-/** True when uploading a stub of `uploadBytes` and writing through it beats the ROM. */
+/**
+ * True when uploading a stub of `uploadBytes` and writing through it beats the ROM, counting
+ * the `checkMs` of verify hashing the stub can hide behind its wait for data.
+ */
 export function stubPays(
   packed: readonly Packed[],
   chip: EspChip,
   link: LinkFigures,
   uploadBytes: number,
+  checkMs = 0,
 ): boolean {
-  const { romMs, stubMs, byteMs } = times(packed, chip, link);
-  const upload = uploadBytes * byteMs + (Math.ceil(uploadBytes / 0x1800) + 3) * link.latencyMs + 10;
+  const { romMs, stubMs, byteMs, idleMs } = times(packed, chip, link);
+  const stub = uploadMs(uploadBytes, byteMs, link) + stubMs + Math.max(0, checkMs - idleMs);
   // A margin for what the model leaves out (stub start-up, per-run handshakes).
-  return upload + stubMs + 150 < romMs;
+  return stub + 150 < romMs + checkMs;
 }

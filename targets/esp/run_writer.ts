@@ -1,0 +1,205 @@
+/**
+ * Sending write runs to the ROM loader or the flasher stub, and hashing along the way. The
+ * stub acks a data block as soon as it has it and programs it while the next one arrives
+ * (double-buffered RX), so an MD5 request sent just ahead of a block is hashed while that
+ * block is still on the line: where the line is slower than the flash, checks that verify
+ * needs cost no time. The ROM reads one frame, runs it, then reads the next (its UART FIFO
+ * holds 128 bytes), so it gets no such requests.
+ *
+ * @module
+ */
+import {
+  AbortedError,
+  type AddressRange,
+  type HashedRange,
+  type RunContext,
+  type WriteRun,
+} from "../../kernel/mod.ts";
+import { constants, inflateSync } from "node:zlib";
+import type { EspChip } from "./chips.ts";
+import { flashWorkMs, lineMs } from "./cost.ts";
+import { type EspLink, type Request, request, timeoutPerMb } from "./link.ts";
+import { beginRequest, decodeMd5, encodeDataBlock, md5Request, Op, words } from "./protocol.ts";
+import { STUB_WRITE_BLOCK } from "./stub.ts";
+import type { Packed } from "./write.ts";
+
+/** esptool's per-MB timeouts. */
+const MD5_MS_PER_MB = 8000, ERASE_WRITE_MS_PER_MB = 40000;
+
+/** One MD5 request for `r`. */
+export function md5Of(r: AddressRange): Request {
+  const size = r.end - r.start;
+  return request(Op.SPI_FLASH_MD5, md5Request(r.start, size), timeoutPerMb(MD5_MS_PER_MB, size));
+}
+
+/**
+ * Checks waiting to be hashed during a write, in order: each may go out once every run that
+ * overlaps or precedes it has been sent, and only while the block it rides ahead of takes
+ * longer on the line than the flash work queued before it plus the hashing.
+ */
+export class CheckQueue {
+  readonly #pending: AddressRange[];
+  readonly #hashed: HashedRange[] = [];
+  readonly #msPerByte: number;
+
+  constructor(checks: readonly AddressRange[], msPerByte: number) {
+    this.#pending = [...checks].sort((a, b) => a.start - b.start);
+    this.#msPerByte = msPerByte;
+  }
+
+  /** Checks not hashed during the write (verify hashes them). */
+  get left(): readonly AddressRange[] {
+    return this.#pending;
+  }
+
+  /** Digests taken so far. */
+  get hashed(): readonly HashedRange[] {
+    return this.#hashed;
+  }
+
+  /**
+   * Takes whole checks whose hashing fits in `budgetMs`, skipping those `blocked` (flash still
+   * to be written there): verify knows a digest only for the very range it asked about.
+   */
+  take(budgetMs: number, blocked: (r: AddressRange) => boolean): AddressRange[] {
+    const out: AddressRange[] = [];
+    let left = budgetMs;
+    for (let i = 0; i < this.#pending.length && left > 0;) {
+      const c = this.#pending[i];
+      if (blocked(c)) {
+        i++;
+        continue;
+      }
+      const ms = (c.end - c.start) * this.#msPerByte;
+      if (ms > left) {
+        i++;
+        continue;
+      }
+      out.push(c);
+      this.#pending.splice(i, 1);
+      left -= ms;
+    }
+    return out;
+  }
+
+  /** Records the digests of checks taken. */
+  record(ranges: readonly AddressRange[], digests: readonly Uint8Array[]): void {
+    ranges.forEach((range, i) => this.#hashed.push({ range, digest: digests[i] }));
+  }
+}
+
+/**
+ * For each data block of a run, how many of its raw bytes the blocks up to it decode to: what
+ * the loader has programmed once it has processed them.
+ */
+function rawReached(p: Packed, block: number): number[] {
+  const blocks = Math.ceil(p.body.length / block);
+  const out: number[] = [];
+  for (let k = 0; k < blocks; k++) {
+    const end = Math.min(p.body.length, (k + 1) * block);
+    out.push(
+      !p.deflate
+        ? Math.min(p.raw.length, end)
+        : k === blocks - 1
+        ? p.raw.length
+        : inflateSync(p.body.subarray(0, end), { finishFlush: constants.Z_SYNC_FLUSH }).length,
+    );
+  }
+  return out;
+}
+
+/** What {@link writeRuns} needs of the session. */
+export interface RunWriterSetup {
+  readonly link: EspLink;
+  readonly chip: EspChip;
+  /** Data block size; the loader's own when absent. */
+  readonly writeBlockSize?: number;
+  /** Where the loader is up to in bytes programmed, for progress. */
+  readonly progress: (bytes: number) => void;
+}
+
+/**
+ * Writes `runs` (packed as {@link Packed}) through the running loader. With the stub, checks
+ * from `queue` ride ahead of data blocks where they fit; the stub's FLASH_(DEFL_)END follows
+ * the last run, as esptool sends it.
+ */
+export async function writeRuns(
+  ctx: RunContext,
+  s: RunWriterSetup,
+  runs: readonly WriteRun[],
+  packed: readonly Packed[],
+  queue?: CheckQueue,
+): Promise<void> {
+  const stub = s.link.statusLen === 2;
+  // Flash work the stub still has queued when a block starts out, ms.
+  let backlog = 0;
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i], p = packed[i];
+    const block = s.writeBlockSize ?? (stub ? STUB_WRITE_BLOCK : s.chip.romWriteBlock);
+    const { raw, body, deflate } = p;
+    const blocks = Math.ceil(body.length / block);
+    // The ROM takes the erase size; a stub the exact number of bytes it will receive.
+    const size = stub ? raw.length : Math.ceil(raw.length / block) * block;
+    const begin = request(
+      deflate ? Op.FLASH_DEFL_BEGIN : Op.FLASH_BEGIN,
+      beginRequest(size, blocks, block, run.address, s.chip.beginEncryptedWord && !stub),
+      timeoutPerMb(ERASE_WRITE_MS_PER_MB, stub ? 0 : size),
+    );
+    const op = deflate ? Op.FLASH_DEFL_DATA : Op.FLASH_DATA;
+    const perBlockRaw = Math.ceil(raw.length / blocks);
+    const data = (seq: number): Request => {
+      let chunk = body.subarray(seq * block, (seq + 1) * block);
+      if (!deflate && chunk.length < block) {
+        const padded = new Uint8Array(block).fill(0xff);
+        padded.set(chunk);
+        chunk = padded;
+      }
+      // The ROM writes before it acks, so a block may take its share of write time.
+      return {
+        op,
+        packet: encodeDataBlock(op, seq, chunk),
+        timeoutMs: timeoutPerMb(ERASE_WRITE_MS_PER_MB, perBlockRaw * 2),
+      };
+    };
+    const inFlash = stub && queue?.left.length ? rawReached(p, block) : [];
+    const rawOf = (seq: number) =>
+      Math.max(0, Math.min(perBlockRaw, raw.length - seq * perBlockRaw));
+    for (let seq = 0; seq < blocks; seq++) {
+      if (ctx.signal.aborted) throw new AbortedError({ cause: ctx.signal.reason });
+      const req = data(seq);
+      const reqs: Request[] = seq === 0 ? [begin, req] : [req];
+      let checks: AddressRange[] = [];
+      if (stub && queue) {
+        const wire = lineMs(req.packet.length, s.link.port.baudRate);
+        // This run is in flash up to what its blocks so far inflate to; later runs not at all.
+        const done = run.address + (seq ? inFlash[seq - 1] : 0);
+        const blocked = (r: AddressRange) =>
+          (r.start < run.address + raw.length && r.end > done) ||
+          runs.slice(i + 1).some((w) => w.address < r.end && r.start < w.address + w.data.length);
+        checks = queue.take(wire - backlog, blocked);
+        reqs.unshift(...checks.map(md5Of));
+      }
+      if (stub) {
+        // The stub is still programming the block before; its RX buffer holds the next.
+        const res = await s.link.pipeline(ctx, reqs, Infinity);
+        queue?.record(checks, res.slice(0, checks.length).map((r) => decodeMd5(r.body)));
+        backlog = flashWorkMs(rawOf(seq));
+      } else {
+        for (const r of reqs) await s.link.command(ctx, r);
+      }
+      s.progress(rawOf(seq));
+    }
+  }
+  const last = packed[packed.length - 1];
+  if (stub && last) {
+    // The stub acks END once every block is in flash.
+    await s.link.command(
+      ctx,
+      request(
+        last.deflate ? Op.FLASH_DEFL_END : Op.FLASH_END,
+        words(1),
+        timeoutPerMb(ERASE_WRITE_MS_PER_MB, last.raw.length),
+      ),
+    );
+  }
+}
