@@ -140,12 +140,16 @@ export async function identifyAt(
   return decodeRead(address, await read(idSpans(address)), depth);
 }
 
+/** Decodes what the two {@link idSpans} of `address` returned. */
 function decodeRead(address: number, parts: (Uint32Array | Error)[], depth: number) {
-  const failed = parts.find((p) => p instanceof Error);
-  if (failed) return `cannot read ${hex(address)}: ${failed.message}`;
+  const [head, tail] = parts;
+  if (!(head instanceof Uint32Array) || !(tail instanceof Uint32Array)) {
+    const failed = parts.find((p) => p instanceof Error);
+    return `cannot read ${hex(address)}: ${failed?.message ?? "no data"}`;
+  }
   const words = new Uint32Array(10);
-  words.set(parts[0] as Uint32Array);
-  words.set(parts[1] as Uint32Array, 2);
+  words.set(head.subarray(0, 2));
+  words.set(tail.subarray(0, 8), 2);
   return decodeIds(address, words, depth);
 }
 

@@ -222,7 +222,7 @@ export class GdbCortexMDebug implements CortexMDebug {
     }
   }
 
-  /** One `m` request per group of spans less than 16 bytes apart (a block's ID words are). */
+  /** One `m` request per group of spans at most 16 bytes apart (a block's ID words are). */
   async readSpans(
     ctx: RunContext,
     spans: readonly WordSpan[],
