@@ -222,12 +222,14 @@ export async function flash(
     const blocksTouched = touchedBlocks(image, device.layout);
     const erasedAt = (a: number) => regionAt(device.layout, a)?.erasedValue ?? 0xff;
     const fill = partialBlocks === "fill";
-    const identity = request.record && mode === "diff" && request.verify !== false &&
-        !request.dryRun
+    // A record is kept only from verified runs, and predicts only for diff runs.
+    const identity = request.record && request.verify !== false && !request.dryRun
       ? await device.identify?.(ctx)
       : undefined;
     const before = identity ? await request.record!.load(identity) : undefined;
-    let recorded = predictFromRecord(before, image, blocksTouched, algorithm, erasedAt, fill);
+    let recorded = mode === "diff"
+      ? predictFromRecord(before, image, blocksTouched, algorithm, erasedAt, fill)
+      : undefined;
     if (recorded?.size) {
       const same = [...recorded.values()].filter(Boolean).length;
       ctx.log.debug(`flash record: ${same} of ${recorded.size} known blocks unchanged`);

@@ -106,3 +106,12 @@ Deno.test("--no-verify neither trusts nor keeps a record", async () => {
 function doesNotWarn(stderr: string) {
   ok(!/flash record/.test(stderr), stderr);
 }
+
+Deno.test("a verified full flash leaves a record the next diff flash uses", async () => {
+  const { flash, holds, records } = await setup();
+  equal((await flash(v1, records, "--mode", "full")).code, 0);
+  const next = await flash(v2, records);
+  equal(next.code, 0, next.stderr);
+  deepEqual(JSON.parse(next.stdout).plan.assumedChanged, await changedSectors());
+  ok(await holds(v2));
+});

@@ -8,8 +8,12 @@
 import {
   createContext,
   flash,
+  FlashImage,
+  type FlashRecordStore,
   type Plugin,
+  recordAfter,
   Registry,
+  touchedBlocks,
   type TransportProvider,
   VirtualClock,
 } from "../../kernel/mod.ts";
@@ -40,8 +44,10 @@ class EspRig {
   readonly registry = new Registry();
   plan?: SerialFaultPlan;
   port?: FaultySerialPort;
+  /** The flash record, when the board was last flashed by us with the old build. */
+  record?: FlashRecordStore;
 
-  constructor(readonly c: EspCase) {}
+  constructor(readonly c: EspCase, readonly withRecord = false) {}
 
   async init(): Promise<EspDevice> {
     const provider: TransportProvider<"serial"> = {
@@ -57,6 +63,30 @@ class EspRig {
     for (const p of [hashes(), formats(), sim, espTargets()]) await this.registry.use(p);
     const dev = await this.bank.device(PORT);
     dev.flash.bytes.set(this.c.old, this.c.address);
+    if (this.withRecord) {
+      const old = FlashImage.from([{ address: this.c.address, data: this.c.old, source: "old" }]);
+      const layout = {
+        regions: [{
+          name: "flash",
+          start: 0,
+          size: dev.flash.size,
+          blockSize: SECTOR,
+          erasedValue: 0xff,
+        }],
+      };
+      let kept = recordAfter(
+        undefined,
+        old,
+        touchedBlocks(old, layout),
+        this.registry.hash("md5"),
+        () => 0xff,
+        true,
+      );
+      this.record = {
+        load: () => Promise.resolve(kept),
+        save: (_id, r) => Promise.resolve(void (kept = r)),
+      };
+    }
     return dev;
   }
 
@@ -71,6 +101,7 @@ class EspRig {
         target: "esp32c3",
         inputs: [{ file: "app.bin", address: this.c.address, bytes: this.c.image, format: "bin" }],
         connect: { port: PORT },
+        ...(this.record ? { record: this.record } : {}),
       });
     } finally {
       // Whatever happened, the USB bridge is released so the next run can open it.
@@ -123,7 +154,9 @@ export function espFamily(): FaultFamily {
     },
     async trial(fault, rng) {
       const c = makeCase(pairs, rng);
-      const cal = new EspRig(c);
+      // Half the trials flash a board whose flash record says it holds the old build.
+      const withRecord = rng.int(2) === 0;
+      const cal = new EspRig(c, withRecord);
       const dev = await cal.init();
       const before = { ...dev.flash.counters };
       await cal.run();
@@ -132,7 +165,7 @@ export function espFamily(): FaultFamily {
       const pages = dev.flash.counters.pagesProgrammed - before.pagesProgrammed;
       const chunks = cal.port?.chunks ?? 0;
 
-      const rig = new EspRig(c);
+      const rig = new EspRig(c, withRecord);
       const target = await rig.init();
       let cutFired = false;
       if (fault === "power-erase" || fault === "power-program") {

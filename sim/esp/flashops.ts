@@ -79,6 +79,9 @@ function eraseAhead(h: LoaderHost, w: WriteSession, addr: number, len: number): 
   return ms;
 }
 
+/** The stub's deflate output buffer. */
+const STUB_INFLATE_BUFFER = 0x8000;
+
 /** FLASH_DATA or FLASH_DEFL_DATA. */
 export async function flashData(
   h: LoaderHost,
@@ -107,7 +110,22 @@ export async function flashData(
       return { fault: "inflate" };
     }
     cpuMs = inflateMs(payload.length);
-    if (w.written + payload.length > w.total) return { fault: "tooMuchData" };
+    const held = w.held?.length ?? 0;
+    if (w.written + held + payload.length > w.total) return { fault: "tooMuchData" };
+    if (s.stub) {
+      // esp-flasher-stub collects inflated bytes in a 32 KiB output buffer and writes them
+      // when it is full or the stream is complete (reference notes §2.5).
+      const all = new Uint8Array(held + payload.length);
+      if (w.held) all.set(w.held);
+      all.set(payload, held);
+      if (all.length < STUB_INFLATE_BUFFER && w.written + all.length < w.total) {
+        w.held = all;
+        w.nextSeq++;
+        return { postMs: cpuMs };
+      }
+      w.held = undefined;
+      payload = all;
+    }
     addr = w.offset + w.written;
   } else if (s.stub) {
     payload = block.subarray(0, Math.max(0, w.total - w.written));

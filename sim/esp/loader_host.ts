@@ -47,6 +47,8 @@ export interface WriteSession {
   nextSeq: number;
   /** Bytes written so far (stub and deflate: the write pointer). */
   written: number;
+  /** Stub, compressed: inflated bytes not yet written (its 32 KiB deflate output buffer). */
+  held?: Uint8Array;
   /** Inflater for compressed sessions. */
   inflater?: BlockInflater;
   /** Sectors the stub has already erased in this session. */

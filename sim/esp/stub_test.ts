@@ -164,3 +164,26 @@ Deno.test("stub ERASE_REGION and ERASE_FLASH", async () => {
   assert.ok(dev.flash.bytes.every((b) => b === 0xff));
   await w.close();
 });
+
+Deno.test("stub: inflated bytes wait in its 32 KiB output buffer until it fills or the stream ends", async () => {
+  const w = await withStub("sim:esp32");
+  const dev = w.port.device;
+  const img = Uint8Array.from({ length: 0x10000 }, (_, i) => (i * 131) ^ (i >> 7));
+  const z = new Uint8Array(deflateSync(img, { level: 9 }));
+  const bs = 0x400;
+  const blocks = Math.ceil(z.length / bs);
+  assert.ok(blocks >= 4, `${blocks} blocks`);
+  assert.deepEqual((await w.command(0x10, words(img.length, blocks, bs, 0x20000))).data, OK2);
+  const [first, chk] = dataBlock(z.subarray(0, bs), 0);
+  assert.deepEqual((await w.command(0x11, first, chk)).data, OK2);
+  await w.idle(50);
+  // One block inflates to less than 32 KiB: acked, but nothing is in flash yet.
+  assert.ok(dev.flash.read(0x20000, 0x1000).every((b) => b === 0xff));
+  for (let seq = 1; seq < blocks; seq++) {
+    const [data, c] = dataBlock(z.subarray(seq * bs, (seq + 1) * bs), seq);
+    assert.deepEqual((await w.command(0x11, data, c)).data, OK2);
+  }
+  await w.idle(200);
+  assert.deepEqual(dev.flash.read(0x20000, img.length), img);
+  await w.close();
+});

@@ -23,6 +23,12 @@ import { beginRequest, decodeMd5, encodeDataBlock, md5Request, Op, words } from 
 import { STUB_WRITE_BLOCK } from "./stub.ts";
 import type { Packed } from "./write.ts";
 
+/**
+ * Inflated bytes the stub may hold before it writes them (its deflate output buffer, reference
+ * notes §2.5); a stream's last block writes them all.
+ */
+const INFLATE_BUFFER = 0x8000;
+
 /** esptool's per-MB timeouts. */
 const MD5_MS_PER_MB = 8000, ERASE_WRITE_MS_PER_MB = 40000;
 
@@ -171,8 +177,9 @@ export async function writeRuns(
       let checks: AddressRange[] = [];
       if (stub && queue) {
         const wire = lineMs(req.packet.length, s.link.port.baudRate);
-        // This run is in flash up to what its blocks so far inflate to; later runs not at all.
-        const done = run.address + (seq ? inFlash[seq - 1] : 0);
+        // This run is in flash up to what its blocks so far inflate to, less what may still
+        // wait in the stub's 32 KiB inflate output buffer; later runs not at all.
+        const done = run.address + (seq ? Math.max(0, inFlash[seq - 1] - INFLATE_BUFFER) : 0);
         const blocked = (r: AddressRange) =>
           (r.start < run.address + raw.length && r.end > done) ||
           runs.slice(i + 1).some((w) => w.address < r.end && r.start < w.address + w.data.length);
