@@ -6,6 +6,7 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import {
   createContext,
+  DeviceError,
   flash,
   type FlashImage,
   Registry,
@@ -151,4 +152,25 @@ Deno.test({
     const board = bank.boards()[0];
     assertFlashHolds(board.device.flash, board.device.uicr, second.image);
   },
+});
+
+Deno.test("microbit-v2 with APPROTECT on: a DeviceError naming it and the recovery, flash untouched", async () => {
+  const { registry, bank } = await setup();
+  const board = await bank.board("sim:microbit-v2");
+  board.device.approtect = true;
+  board.device.flash.fill(0x5a, 0, 4096);
+  await rejects(
+    flash(registry, ctx(), {
+      target: "microbit-v2",
+      inputs: [{ file: "app.bin", address: 0, bytes: new Uint8Array(4096), format: "bin" }],
+      connect: { probe: "sim:microbit-v2" },
+    }),
+    (e: unknown) => {
+      ok(e instanceof DeviceError, String(e));
+      ok(e.message.includes("APPROTECT enabled"), e.message);
+      ok(e.hint?.includes("ERASEALL"), e.hint);
+      return true;
+    },
+  );
+  ok(board.device.flash.subarray(0, 4096).every((b) => b === 0x5a));
 });

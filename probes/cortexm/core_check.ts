@@ -11,15 +11,15 @@ import {
   type Component,
   componentName,
   CORTEX_M_ROM_TABLE,
-  decodeIds,
   findScs,
+  identifyAt,
   RomTableMissing,
   type RomTableWalk,
   SCS_ADDRESS,
+  type SpanReader,
   walkRomTable,
-  type WordReader,
 } from "./coresight.ts";
-import type { CortexMDebug } from "./debug.ts";
+import type { CortexMDebug, WordWrite } from "./debug.ts";
 
 /** DEMCR and its TRCENA bit: DWT, ITM and TPIU identify themselves only while it is set. */
 const DEMCR = 0xe000edfc;
@@ -42,6 +42,8 @@ export interface CoreCheckOptions {
   readonly base?: number | null;
   /** Set DEMCR.TRCENA for the walk (restored after), as the trace blocks need. Default true. */
   readonly enableTrace?: boolean;
+  /** DEMCR as the caller already read it (saves reading it again). */
+  readonly demcr?: number;
 }
 
 /** Walks the CoreSight components reachable through `core`; throws when no core is found. */
@@ -50,25 +52,29 @@ export async function checkCortexMCore(
   core: CortexMDebug,
   options: CoreCheckOptions = {},
 ): Promise<CoreSightReport> {
-  const read: WordReader = async (address, count) => {
-    const bytes = await core.readMemory(ctx, address, count * 4);
-    return new Uint32Array(bytes.slice().buffer);
-  };
   const base = options.base === undefined ? CORTEX_M_ROM_TABLE : options.base;
   const trace = options.enableTrace ?? true;
-  const demcr = trace ? await core.readWord(ctx, DEMCR).catch(() => undefined) : undefined;
-  if (demcr !== undefined && !(demcr & TRCENA)) {
-    await core.writeWord(ctx, DEMCR, (demcr | TRCENA) >>> 0);
-  }
+  const demcr = trace
+    ? options.demcr ?? await core.readWord(ctx, DEMCR).catch(() => undefined)
+    : undefined;
+  const setTrace = demcr !== undefined && !(demcr & TRCENA);
+  // TRCENA goes out with the walk's first reads, in the same exchange.
+  let writes: WordWrite[] = setTrace ? [{ address: DEMCR, value: (demcr | TRCENA) >>> 0 }] : [];
+  const read: SpanReader = (spans) => {
+    const w = writes;
+    writes = [];
+    return core.readSpans(ctx, spans, w);
+  };
   try {
     return await findCore(read, base);
   } finally {
-    if (demcr !== undefined && !(demcr & TRCENA)) await core.writeWord(ctx, DEMCR, demcr);
+    // Restored only once the walk has sent the change (writes is emptied when it does).
+    if (setTrace && !writes.length) await core.writeWord(ctx, DEMCR, demcr);
   }
 }
 
 /** The walk and the verdict, on any word reader. */
-export async function findCore(read: WordReader, base: number | null): Promise<CoreSightReport> {
+export async function findCore(read: SpanReader, base: number | null): Promise<CoreSightReport> {
   let missing: string;
   if (base === null) missing = "the debug port reports no ROM table";
   else {
@@ -92,12 +98,7 @@ export async function findCore(read: WordReader, base: number | null): Promise<C
     }
   }
   // Without a ROM table, the SCS at its architectural address still says a core is there.
-  let direct: Component | string;
-  try {
-    direct = decodeIds(SCS_ADDRESS, await read(SCS_ADDRESS + 0xfcc, 13));
-  } catch (e) {
-    direct = `cannot read it: ${(e as Error).message}`;
-  }
+  const direct = await identifyAt(read, SCS_ADDRESS);
   if (typeof direct !== "string" && findScs([direct])) {
     return {
       base: base ?? SCS_ADDRESS,

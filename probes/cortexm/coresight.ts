@@ -13,8 +13,20 @@
  * @module
  */
 
-/** Reads `count` 32-bit words at `address` (throws when the bus faults). */
-export type WordReader = (address: number, count: number) => Promise<Uint32Array>;
+import type { SpanReader, WordSpan } from "./spans.ts";
+
+export type { SpanReader, WordReader, WordSpan } from "./spans.ts";
+
+/**
+ * The spans holding a block's identification: DEVTYPE/MEMTYPE (0xFCC) and PIDR4 (0xFD0),
+ * then PIDR0–3 and CIDR0–3 (0xFE0–0xFFC). PIDR5–7 (0xFD4–0xFDC) are reserved and skipped.
+ */
+export function idSpans(address: number): WordSpan[] {
+  return [
+    { address: (address + 0xfcc) >>> 0, count: 2 },
+    { address: (address + 0xfe0) >>> 0, count: 8 },
+  ];
+}
 
 /** One identified component. */
 export interface Component {
@@ -59,7 +71,8 @@ const MAX_DEPTH = 8;
 const MAX_COMPONENTS = 256;
 /** Last offset a ROM table entry may use. */
 const LAST_ENTRY = 0xefc;
-const ENTRY_CHUNK = 16;
+/** Entries read at a time: 15 words fill one DAP_Transfer reply. */
+const ENTRY_CHUNK = 15;
 
 /** Names of the Arm parts found on Cortex-M0/M3/M4 systems, for messages. */
 const ARM_PARTS: Record<number, string> = {
@@ -92,17 +105,17 @@ export function componentName(c: Component): string {
 }
 
 /**
- * Decodes the 13 words at offsets 0xFCC–0xFFC of a block; a string says why they do not
- * identify a component.
+ * Decodes a block's identification as read through {@link idSpans} (the word at 0xFCC, PIDR4,
+ * PIDR0–3, CIDR0–3); a string says why it does not identify a component.
  */
 export function decodeIds(address: number, w: Uint32Array, depth = 0): Component | string {
   const byte = (i: number) => w[i] & 0xff;
-  const cidr = [9, 10, 11, 12].map(byte);
+  const cidr = [6, 7, 8, 9].map(byte);
   if (cidr[0] !== 0x0d || (cidr[1] & 0x0f) !== 0 || cidr[2] !== 0x05 || cidr[3] !== 0xb1) {
     const value = cidr.reduceRight((v, b) => v * 256 + b, 0);
     return `no CoreSight component at ${hex(address)} (CIDR ${hex(value)})`;
   }
-  const pidr = [5, 6, 7, 8, 1, 2, 3, 4].map(byte); // PIDR0..7
+  const pidr = [2, 3, 4, 5, 1].map(byte); // PIDR0..4
   const size = (pidr[4] >> 4) & 0xf;
   const jedec = (pidr[2] & 0x08) !== 0;
   const identity = ((pidr[1] >> 4) & 0xf) | ((pidr[2] & 0x7) << 4);
@@ -118,24 +131,92 @@ export function decodeIds(address: number, w: Uint32Array, depth = 0): Component
   };
 }
 
-/** Walks the ROM table (or single component) at `base`; throws only when `base` has none. */
-export async function walkRomTable(read: WordReader, base: number): Promise<RomTableWalk> {
+/** Reads the identification of `address` (one call of `read`) and decodes it. */
+export async function identifyAt(
+  read: SpanReader,
+  address: number,
+  depth = 0,
+): Promise<Component | string> {
+  return decodeRead(address, await read(idSpans(address)), depth);
+}
+
+/** Decodes what the two {@link idSpans} of `address` returned. */
+function decodeRead(address: number, parts: (Uint32Array | Error)[], depth: number) {
+  const [head, tail] = parts;
+  if (!(head instanceof Uint32Array) || !(tail instanceof Uint32Array)) {
+    const failed = parts.find((p) => p instanceof Error);
+    return `cannot read ${hex(address)}: ${failed?.message ?? "no data"}`;
+  }
+  const words = new Uint32Array(10);
+  words.set(head.subarray(0, 2));
+  words.set(tail.subarray(0, 8), 2);
+  return decodeIds(address, words, depth);
+}
+
+/**
+ * Spans read once and kept, so the walk can ask for a whole level of a table in one call
+ * and then go through it entry by entry.
+ */
+class SpanCache {
+  readonly #read: SpanReader;
+  readonly #got = new Map<string, Uint32Array | Error>();
+
+  constructor(read: SpanReader) {
+    this.#read = read;
+  }
+
+  /** Reads, in one call, the spans not read yet. */
+  async load(spans: readonly WordSpan[]): Promise<void> {
+    const missing = spans.filter((s, i) =>
+      !this.#got.has(key(s)) && spans.findIndex((t) => key(t) === key(s)) === i
+    );
+    if (!missing.length) return;
+    const words = await this.#read(missing);
+    missing.forEach((s, i) => this.#got.set(key(s), words[i] ?? new Error("no data")));
+  }
+
+  /** The words of `span` (read now if they were not loaded). */
+  async get(span: WordSpan): Promise<Uint32Array | Error> {
+    await this.load([span]);
+    return this.#got.get(key(span))!;
+  }
+
+  /** The identification of the block at `address`. */
+  async identify(address: number, depth: number): Promise<Component | string> {
+    const spans = idSpans(address);
+    await this.load(spans);
+    return decodeRead(address, await Promise.all(spans.map((s) => this.get(s))), depth);
+  }
+}
+
+const key = (s: WordSpan) => `${s.address >>> 0}:${s.count}`;
+
+/** The span of a table's entries from `offset` on, at most ENTRY_CHUNK words. */
+function entrySpan(table: number, offset: number): WordSpan {
+  return {
+    address: (table + offset) >>> 0,
+    count: Math.min(ENTRY_CHUNK, (LAST_ENTRY + 4 - offset) / 4),
+  };
+}
+
+/**
+ * Walks the ROM table (or single component) at `base`; throws only when `base` has none.
+ * Reads go level by level: the base's identification with its first entries, then the
+ * identification of every component a chunk of entries lists, each in one call of `read`.
+ */
+export async function walkRomTable(read: SpanReader, base: number): Promise<RomTableWalk> {
   const tables: Component[] = [];
   const components: Component[] = [];
   const problems: string[] = [];
   const claimed: Component[] = [];
+  const cache = new SpanCache(read);
 
-  const identify = async (address: number, depth: number): Promise<Component | string> => {
-    try {
-      return decodeIds(address, await read((address + 0xfcc) >>> 0, 13), depth);
-    } catch (e) {
-      return `cannot read ${hex(address)}: ${(e as Error).message}`;
-    }
-  };
   const overlapping = (c: Component) =>
     claimed.find((o) => c.start < o.address + 0x1000 && o.start < c.address + 0x1000);
 
-  const root = await identify(base >>> 0, 0);
+  // The base is nearly always a table: its first entries come with its identification.
+  await cache.load([...idSpans(base >>> 0), entrySpan(base >>> 0, 0)]);
+  const root = await cache.identify(base >>> 0, 0);
   if (typeof root === "string") throw new RomTableMissing(base >>> 0, root);
   claimed.push(root);
 
@@ -143,15 +224,14 @@ export async function walkRomTable(read: WordReader, base: number): Promise<RomT
     tables.push(table);
     let ended = false;
     for (let offset = 0; offset <= LAST_ENTRY && !ended; offset += ENTRY_CHUNK * 4) {
-      const count = Math.min(ENTRY_CHUNK, (LAST_ENTRY + 4 - offset) / 4);
-      let words: Uint32Array;
-      try {
-        words = await read(table.address + offset, count);
-      } catch (e) {
-        problems.push(`cannot read ROM table ${hex(table.address)}: ${(e as Error).message}`);
+      const span = entrySpan(table.address, offset);
+      const words = await cache.get(span);
+      if (words instanceof Error) {
+        problems.push(`cannot read ROM table ${hex(table.address)}: ${words.message}`);
         return;
       }
-      for (let i = 0; i < count; i++) {
+      await cache.load(listed(table.address, words, MAX_COMPONENTS - claimed.length));
+      for (let i = 0; i < span.count; i++) {
         const entry = words[i] >>> 0;
         const at = `ROM table ${hex(table.address)} entry ${(offset + i * 4) / 4}`;
         if (entry === 0) {
@@ -168,7 +248,7 @@ export async function walkRomTable(read: WordReader, base: number): Promise<RomT
           return;
         }
         const address = (table.address + (entry & 0xfffff000)) >>> 0;
-        const found = await identify(address, table.depth + 1);
+        const found = await cache.identify(address, table.depth + 1);
         if (typeof found === "string") {
           problems.push(`${at}: ${found}`);
           continue;
@@ -192,6 +272,21 @@ export async function walkRomTable(read: WordReader, base: number): Promise<RomT
   if (root.componentClass === 0x1) await walkTable(root);
   else components.push(root);
   return { base: base >>> 0, tables, components, problems };
+}
+
+/**
+ * The identification spans of the components a chunk of entries lists (at most `limit`).
+ * A lone entry is most often a pointer to the next table (a vendor table leading to the
+ * core's), so its first entries are asked for along with its identification.
+ */
+function listed(table: number, words: Uint32Array, limit: number): WordSpan[] {
+  const blocks: number[] = [];
+  for (const entry of words) {
+    if (entry === 0 || blocks.length >= limit) break;
+    if ((entry & 3) === 3) blocks.push((table + (entry & 0xfffff000)) >>> 0);
+  }
+  const spans = blocks.flatMap(idSpans);
+  return blocks.length === 1 ? [...spans, entrySpan(blocks[0], 0)] : spans;
 }
 
 /** The base address holds no CoreSight component. */

@@ -2,6 +2,7 @@ import { deepEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { DeviceError } from "../../kernel/mod.ts";
 import { findCore } from "./core_check.ts";
 import { componentName, RomTableMissing, walkRomTable, type WordReader } from "./coresight.ts";
+import { readEachSpan } from "./spans.ts";
 
 /** A sparse word memory with CoreSight blocks written into it, and the reads it served. */
 class Bus {
@@ -56,7 +57,7 @@ function nrf51(): Bus {
 }
 
 Deno.test("coresight: nested class 0x1 tables lead from the Nordic table to the Cortex-M0 parts", async () => {
-  const walk = await walkRomTable(nrf51().read, 0xf0000000);
+  const walk = await walkRomTable(readEachSpan(nrf51().read), 0xf0000000);
   assertEquals(walk.tables.map((t) => [t.address, t.designer, t.part, t.depth]), [
     [0xf0000000, 0x244, 0x001, 0],
     [0xe00ff000, 0x43b, 0x471, 1],
@@ -73,7 +74,7 @@ Deno.test("coresight: nested class 0x1 tables lead from the Nordic table to the 
 Deno.test("coresight: entries without the present bit are skipped, the walk goes on", async () => {
   const bus = nrf51();
   bus.table(0xe00ff000, [0xfff0f003, 0x00200002, 0xfff02002, 0xfff03003, 0]);
-  const walk = await walkRomTable(bus.read, 0xe00ff000);
+  const walk = await walkRomTable(readEachSpan(bus.read), 0xe00ff000);
   assertEquals(walk.components.map((c) => c.address), [0xe000e000, 0xe0002000]);
   assertEquals(walk.problems, []);
 });
@@ -83,7 +84,7 @@ Deno.test("coresight: a table that leads back to itself or its parent is not fol
     .table(0xe00ff000, [0xfff0f003, 0x00000003, entry(0xe00ff000, 0xe0100000), 0])
     .table(0xe0100000, [entry(0xe0100000, 0xe00ff000), entry(0xe0100000, 0xe000e000), 0])
     .ids(0xe000e000, 0xe, 0x43b, 0x00c);
-  const walk = await walkRomTable(bus.read, 0xe00ff000);
+  const walk = await walkRomTable(readEachSpan(bus.read), 0xe00ff000);
   assertEquals(walk.tables.map((t) => t.address), [0xe00ff000, 0xe0100000]);
   assertEquals(walk.components.map((c) => c.address), [0xe000e000]);
   assertEquals(walk.problems.length, 3);
@@ -95,7 +96,7 @@ Deno.test("coresight: a table with no end marker stops at offset 0xEFC", async (
   bus.words.set(0xe00ff000, 0xfff0f003);
   for (let off = 4; off <= 0xefc; off += 4) bus.words.set(0xe00ff000 + off, 0x00001002);
   bus.words.set(0xe00fff00, 0x12345678); // past the entry area: never read as an entry
-  const walk = await walkRomTable(bus.read, 0xe00ff000);
+  const walk = await walkRomTable(readEachSpan(bus.read), 0xe00ff000);
   assertEquals(walk.components.map((c) => c.address), [0xe000e000]);
   assertEquals(walk.problems, ["ROM table 0xe00ff000 has no end marker"]);
   const entryReads = bus.reads.filter(([a]) => a >= 0xe00ff000 && a < 0xe00fff00);
@@ -107,7 +108,7 @@ Deno.test("coresight: a component with a bad CIDR is reported, the others still 
   const bus = nrf51();
   bus.words.set(0xe0001ffc, 0xb2); // DWT's CIDR3
   bus.faulty.add(0xe0002000); // BPU faults
-  const walk = await walkRomTable(bus.read, 0xe00ff000);
+  const walk = await walkRomTable(readEachSpan(bus.read), 0xe00ff000);
   assertEquals(walk.components.map(componentName), ["Cortex-M0 SCS"]);
   assertEquals(walk.problems.length, 2);
   ok(walk.problems[0].includes("entry 1: no CoreSight component at 0xe0001000 (CIDR 0xb205e00d)"));
@@ -121,7 +122,7 @@ Deno.test("coresight: 4 KiB blocks may not be claimed twice (PIDR4.SIZE counts b
     .ids(0xe0003000, 0x9, 0x43b, 0x925, 1) // two blocks: 0xE0002000–0xE0003FFF
     .ids(0xe0002000, 0xe, 0x43b, 0x003);
   bus.words.set(0xe00ff008, entry(0xe00ff000, 0xe0003000));
-  const walk = await walkRomTable(bus.read, 0xe00ff000);
+  const walk = await walkRomTable(readEachSpan(bus.read), 0xe00ff000);
   assertEquals(walk.components.map((c) => [c.address, c.start]), [
     [0xe000e000, 0xe000e000],
     [0xe0003000, 0xe0002000],
@@ -134,7 +135,7 @@ Deno.test("coresight: 4 KiB blocks may not be claimed twice (PIDR4.SIZE counts b
 Deno.test("coresight: 8-bit format entries are refused", async () => {
   const bus = nrf51();
   bus.words.set(0xe00ff004, 0xfff02001);
-  const walk = await walkRomTable(bus.read, 0xe00ff000);
+  const walk = await walkRomTable(readEachSpan(bus.read), 0xe00ff000);
   assertEquals(walk.components.length, 2);
   assertEquals(walk.problems, [
     "ROM table 0xe00ff000 entry 1: 8-bit entry format (0xfff02001), skipped",
@@ -142,29 +143,29 @@ Deno.test("coresight: 8-bit format entries are refused", async () => {
 });
 
 Deno.test("coresight: no component at the base is RomTableMissing; a bad root CIDR too", async () => {
-  await rejects(walkRomTable(new Bus().read, 0xe00ff000), RomTableMissing);
+  await rejects(walkRomTable(readEachSpan(new Bus().read), 0xe00ff000), RomTableMissing);
   const bus = nrf51();
   bus.words.set(0xe00ffff0, 0x0c);
-  await rejects(walkRomTable(bus.read, 0xe00ff000), /CIDR 0xb105100c/);
+  await rejects(walkRomTable(readEachSpan(bus.read), 0xe00ff000), /CIDR 0xb105100c/);
 });
 
 Deno.test("core check: the SCS in the table is the core", async () => {
-  const report = await findCore(nrf51().read, 0xf0000000);
+  const report = await findCore(readEachSpan(nrf51().read), 0xf0000000);
   assertEquals([report.scs.address, report.scs.part, report.romTable], [0xe000e000, 0x008, true]);
 });
 
 Deno.test("core check: without a ROM table, an SCS that identifies itself is accepted", async () => {
   const bus = new Bus().ids(0xe000e000, 0xe, 0x43b, 0x000); // QEMU: no table, an M3 SCS
-  const report = await findCore(bus.read, 0xe00ff000);
+  const report = await findCore(readEachSpan(bus.read), 0xe00ff000);
   assertEquals([report.romTable, report.scs.part], [false, 0x000]);
   ok(report.problems[0].startsWith("no ROM table (no CoreSight component at 0xe00ff000"));
-  assertEquals((await findCore(bus.read, null)).romTable, false);
+  assertEquals((await findCore(readEachSpan(bus.read), null)).romTable, false);
 });
 
 Deno.test("core check: no SCS anywhere is a DeviceError E_NO_CORE that says what was found", async () => {
   const bus = nrf51();
   bus.words.set(0xe00ff000, 0); // the SCS entry becomes the end marker
-  await rejects(findCore(bus.read, 0xf0000000), (e: unknown) => {
+  await rejects(findCore(readEachSpan(bus.read), 0xf0000000), (e: unknown) => {
     ok(e instanceof DeviceError);
     assertEquals(e.code, "E_NO_CORE");
     ok(e.message.includes("no Cortex-M core in the ROM table at 0xf0000000"), e.message);
@@ -172,7 +173,7 @@ Deno.test("core check: no SCS anywhere is a DeviceError E_NO_CORE that says what
     ok(e.hint);
     return true;
   });
-  await rejects(findCore(new Bus().read, 0xe00ff000), (e: unknown) => {
+  await rejects(findCore(readEachSpan(new Bus().read), 0xe00ff000), (e: unknown) => {
     ok(e instanceof DeviceError);
     assertEquals(e.code, "E_NO_CORE");
     ok(e.message.startsWith("no Cortex-M core found: no CoreSight component at 0xe00ff000"));
@@ -189,7 +190,7 @@ Deno.test("coresight: ROM tables nested deeper than 8 levels are not followed", 
   }
   bus.words.set(0x10000004, entry(0x10000000, 0xe000e000)); // the root also lists the SCS
   bus.words.set(0x10000008, 0);
-  const walk = await walkRomTable(bus.read, 0x10000000);
+  const walk = await walkRomTable(readEachSpan(bus.read), 0x10000000);
   assertEquals(walk.tables.length, 9); // depth 0 through 8
   assertEquals(walk.components.map(componentName), ["Cortex-M4 SCS"]);
   assertEquals(walk.problems.length, 1);

@@ -5,6 +5,17 @@
  * @module
  */
 import type { LinkStats, RunContext } from "../../kernel/mod.ts";
+import type { WordSpan } from "./spans.ts";
+
+export type { WordSpan } from "./spans.ts";
+
+/** One 32-bit word to store. */
+export interface WordWrite {
+  /** Word-aligned address. */
+  readonly address: number;
+  /** Value. */
+  readonly value: number;
+}
 
 /** Core register numbers as in DCRSR.REGSEL (r0–r12, sp=13, lr=14, pc=15, xpsr=16). */
 export const Reg = {
@@ -40,6 +51,15 @@ export interface CortexMDebug {
   readMemory(ctx: RunContext, address: number, length: number): Promise<Uint8Array>;
   /** Writes bytes (address and length multiples of 4). */
   writeMemory(ctx: RunContext, address: number, data: Uint8Array): Promise<void>;
+  /**
+   * Stores `writes`, then reads every span, in as few exchanges as the link allows. Each
+   * result is the span's words, or the error reading that span met (a failed write throws).
+   */
+  readSpans(
+    ctx: RunContext,
+    spans: readonly WordSpan[],
+    writes?: readonly WordWrite[],
+  ): Promise<(Uint32Array | Error)[]>;
   /** Reads one 32-bit word. */
   readWord(ctx: RunContext, address: number): Promise<number>;
   /** Writes one 32-bit word. */

@@ -162,6 +162,21 @@ export class Batch {
     return this;
   }
 
+  /**
+   * Reads `count` words as single DRW reads inside DAP_Transfer packets (TAR written again at
+   * each 1 KiB boundary): short reads share packets with what comes before and after them,
+   * where a DAP_TransferBlock would take a packet of its own.
+   */
+  memReadWords(apsel: number, address: number, count: number): this {
+    this.apWrite(apsel, AP.CSW, CSW_WORD_INC);
+    for (let k = 0; k < count; k++) {
+      const a = address + 4 * k;
+      if (k === 0 || a % TAR_WRAP === 0) this.apWrite(apsel, AP.TAR, a);
+      this.apRead(apsel, AP.DRW);
+    }
+    return this;
+  }
+
   /** Reads `count` words from a word-aligned address. */
   memReadBlock(apsel: number, address: number, count: number): this {
     this.apWrite(apsel, AP.CSW, CSW_WORD_INC);

@@ -1,34 +1,57 @@
 /**
  * Cortex-M debug over a CMSIS-DAP probe: implements {@link CortexMDebug} with batched,
- * pipelined register and memory access. Register numbers and bits: ARMv6-M ARM §C1.6.
+ * pipelined register and memory access (the sequences themselves: core_batches.ts).
  *
  * @module
  */
-import { DeviceError, type LinkStats, type RunContext, TimeoutError } from "../../kernel/mod.ts";
+import {
+  AbortedError,
+  DeviceError,
+  type LinkStats,
+  type RunContext,
+  TimeoutError,
+} from "../../kernel/mod.ts";
 import { checkCortexMCore, type CoreSightReport } from "../cortexm/core_check.ts";
-import { type CortexMDebug, Reg, type RunFunctionRequest } from "../cortexm/debug.ts";
-import { AdiPort, AP, type Batch, type BatchResult, CSW_WORD_INC, DP, TAR_WRAP } from "./adi.ts";
+import { asError } from "../cortexm/spans.ts";
+import {
+  type CortexMDebug,
+  type RunFunctionRequest,
+  type WordSpan,
+  type WordWrite,
+} from "../cortexm/debug.ts";
+import {
+  ABORT_CLEAR_STICKY,
+  AdiPort,
+  AP,
+  type Batch,
+  type BatchResult,
+  CSW_WORD_INC,
+  DP,
+  TAR_WRAP,
+} from "./adi.ts";
+import {
+  addDebugBank,
+  addHaltPoll,
+  addRegisterRead,
+  addRegisterWrite,
+  addResetAndHalt,
+  addResetRequest,
+  addSpanRead,
+  addStart,
+  addWaitAndResult,
+  AIRCR_SYSRESETREQ,
+  BD_DHCSR,
+  C_DEBUGEN,
+  C_HALT,
+  DBGKEY,
+  MEM_AP,
+  romTableBase,
+  S_HALT,
+  SCS,
+} from "./core_batches.ts";
 import type { DapProbe } from "./probe.ts";
 
-/** Debug register addresses and bits. */
-export const SCS = {
-  DFSR: 0xe000ed30,
-  AIRCR: 0xe000ed0c,
-  DHCSR: 0xe000edf0,
-  DCRSR: 0xe000edf4,
-  DCRDR: 0xe000edf8,
-  DEMCR: 0xe000edfc,
-} as const;
-const DBGKEY = 0xa05f0000;
-const C_DEBUGEN = 1, C_HALT = 2;
-const S_REGRDY = 1 << 16, S_HALT = 1 << 17;
-const REGWNR = 1 << 16;
-const VC_CORERESET = 1;
-const AIRCR_SYSRESETREQ = 0x05fa0004;
-/** MEM-AP used for the core's memory (AP #0 on nRF51/nRF52). */
-const MEM_AP = 0;
-/** Banked data registers BD0–BD3 map DHCSR, DCRSR, DCRDR, DEMCR once TAR = DHCSR. */
-const BD_DHCSR = AP.BD0, BD_DCRSR = AP.BD0 + 4, BD_DCRDR = AP.BD0 + 8;
+export { romTableBase, SCS } from "./core_batches.ts";
 
 /** A block read the probe holds back until the word at `flag` has every `mask` bit set. */
 export interface GatedRead {
@@ -57,18 +80,6 @@ export interface DapCortexMOptions {
 /** MEM-AP BASE register offset. */
 const AP_BASE = 0xf8;
 
-/**
- * The first ROM table address from a MEM-AP BASE value, or null when it says there is none
- * (ADIv5.2 C2.6.1: 0xFFFFFFFF is the legacy "no entries" value; in the ADIv5 format, bit 1
- * set, bit 0 says whether the entry is present).
- */
-export function romTableBase(base: number): number | null {
-  base >>>= 0;
-  if (base === 0xffffffff) return null;
-  if ((base & 2) && !(base & 1)) return null;
-  return (base & 0xfffff000) >>> 0;
-}
-
 /** A Cortex-M core behind a CMSIS-DAP probe. */
 export class DapCortexM implements CortexMDebug {
   readonly description: string;
@@ -86,13 +97,15 @@ export class DapCortexM implements CortexMDebug {
     probe: DapProbe,
     options: DapCortexMOptions = {},
   ): Promise<DapCortexM> {
-    await probe.readCapabilities(ctx);
+    if (!probe.capabilitiesKnown) await probe.readCapabilities(ctx);
     await probe.connectSwd(ctx, options.clockHz ?? 10_000_000, 100, options.matchRetry ?? 4096);
     const core = new DapCortexM(probe, options.description ?? "CMSIS-DAP");
-    await core.port.run(ctx, (b) => b.dpRead(DP.DPIDR));
-    await probe.writeAbort(ctx, 0x1e);
+    // One packet: DPIDR (the first read a line reset allows), ABORT clearing the sticky
+    // flags, then the power-up request and its acknowledge polled in the probe.
     const up = await core.port.run(ctx, (b) =>
-      b.dpWrite(DP.SELECT, 0)
+      b.dpRead(DP.DPIDR)
+        .dpWrite(DP.ABORT, ABORT_CLEAR_STICKY)
+        .dpWrite(DP.SELECT, 0)
         .dpWrite(DP.CTRL_STAT, 0x50000000) // CSYSPWRUPREQ | CDBGPWRUPREQ
         .matchRead(null, DP.CTRL_STAT, 0xa0000000, 0xa0000000));
     if (!up.matched) {
@@ -106,12 +119,20 @@ export class DapCortexM implements CortexMDebug {
 
   /**
    * Walks the ROM table that the MEM-AP's BASE register names and requires a Cortex-M core in
-   * it (DeviceError `E_NO_CORE` otherwise); {@link coreSight} keeps what was found. Run after
-   * any chip-specific access check, whose message is the better one for a locked part.
+   * it (DeviceError `E_NO_CORE` otherwise); {@link coreSight} keeps what was found. When it
+   * fails, a chip-specific access check (a locked part) may have the better message.
    */
   async checkCore(ctx: RunContext): Promise<CoreSightReport> {
-    const base = (await this.port.run(ctx, (b) => b.apRead(MEM_AP, AP_BASE))).values[0];
-    const report = await checkCortexMCore(ctx, this, { base: romTableBase(base) });
+    // BASE and DEMCR in one exchange; when DEMCR cannot be read, BASE alone.
+    const both = await this.port.run(ctx, (b) => {
+      b.apRead(MEM_AP, AP_BASE).memRead(MEM_AP, SCS.DEMCR);
+    }).catch(() => undefined);
+    const base = both?.values[0] ??
+      (await this.port.run(ctx, (b) => b.apRead(MEM_AP, AP_BASE))).values[0];
+    const report = await checkCortexMCore(ctx, this, {
+      base: romTableBase(base),
+      demcr: both?.values[1],
+    });
     for (const p of report.problems) ctx.log.debug(`CoreSight: ${p}`);
     this.#coreSight = report;
     return report;
@@ -133,6 +154,42 @@ export class DapCortexM implements CortexMDebug {
     return new Uint8Array(Uint32Array.from(r.values).buffer);
   }
 
+  /**
+   * One pipelined exchange: the writes, then every span (short ones as single reads packed
+   * several to a packet). When it fails, the writes are repeated and each span is read on its
+   * own, so a fault is pinned to the span that met it.
+   */
+  async readSpans(
+    ctx: RunContext,
+    spans: readonly WordSpan[],
+    writes: readonly WordWrite[] = [],
+  ): Promise<(Uint32Array | Error)[]> {
+    for (const s of spans) aligned(s.address, 4 * s.count);
+    for (const w of writes) aligned(w.address, 4);
+    try {
+      const r = await this.port.run(ctx, (b) => {
+        for (const w of writes) b.memWrite(MEM_AP, w.address, w.value);
+        for (const s of spans) addSpanRead(b, s);
+      });
+      let at = 0;
+      return spans.map((s) => Uint32Array.from(r.values.slice(at, at += s.count)));
+    } catch (e) {
+      if (e instanceof AbortedError) throw e;
+      if (spans.length === 1 && !writes.length) return [asError(e)];
+    }
+    for (const w of writes) await this.writeWord(ctx, w.address, w.value);
+    const out: (Uint32Array | Error)[] = [];
+    for (const s of spans) {
+      out.push(
+        await this.port.run(ctx, (b) => addSpanRead(b, s)).then(
+          (r) => Uint32Array.from(r.values),
+          asError,
+        ),
+      );
+    }
+    return out;
+  }
+
   async writeMemory(ctx: RunContext, address: number, data: Uint8Array): Promise<void> {
     aligned(address, data.length);
     if (data.length === 0) return;
@@ -152,7 +209,7 @@ export class DapCortexM implements CortexMDebug {
         if (w.data.length === 4) b.memWrite(MEM_AP, w.address, toWords(w.data)[0]);
         else if (w.data.length) b.memWriteBlock(MEM_AP, w.address, toWords(w.data));
       }
-      DapCortexM.addStart(b, request);
+      addStart(b, request);
     });
   }
 
@@ -164,36 +221,18 @@ export class DapCortexM implements CortexMDebug {
     await this.port.run(ctx, (b) => b.memWrite(MEM_AP, address, value));
   }
 
-  /** Adds accesses that point TAR at DHCSR so BD0–BD3 reach the debug registers. */
-  #debugBank(b: Batch): void {
-    b.apWrite(MEM_AP, AP.CSW, CSW_WORD_INC).apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
-  }
-
-  /** Adds a register write (DCRDR, DCRSR with REGWnR, then S_REGRDY polled in the probe). */
-  static addRegisterWrite(b: Batch, reg: number, value: number): void {
-    b.apWrite(MEM_AP, BD_DCRDR, value >>> 0)
-      .apWrite(MEM_AP, BD_DCRSR, REGWNR | reg)
-      .matchRead(MEM_AP, BD_DHCSR, S_REGRDY, S_REGRDY);
-  }
-
-  static #addRegisterRead(b: Batch, reg: number): void {
-    b.apWrite(MEM_AP, BD_DCRSR, reg)
-      .matchRead(MEM_AP, BD_DHCSR, S_REGRDY, S_REGRDY)
-      .apRead(MEM_AP, BD_DCRDR);
-  }
-
   async readRegister(ctx: RunContext, reg: number): Promise<number> {
     const r = await this.#runChecked(ctx, "register read", (b) => {
-      this.#debugBank(b);
-      DapCortexM.#addRegisterRead(b, reg);
+      addDebugBank(b);
+      addRegisterRead(b, reg);
     });
     return r.values[0];
   }
 
   async writeRegister(ctx: RunContext, reg: number, value: number): Promise<void> {
     await this.#runChecked(ctx, "register write", (b) => {
-      this.#debugBank(b);
-      DapCortexM.addRegisterWrite(b, reg, value);
+      addDebugBank(b);
+      addRegisterWrite(b, reg, value);
     });
   }
 
@@ -209,7 +248,7 @@ export class DapCortexM implements CortexMDebug {
 
   async halt(ctx: RunContext): Promise<void> {
     await this.#untilHalted(ctx, 1000, (b) => {
-      this.#debugBank(b);
+      addDebugBank(b);
       b.apWrite(MEM_AP, BD_DHCSR, DBGKEY | C_DEBUGEN | C_HALT);
     });
   }
@@ -217,7 +256,7 @@ export class DapCortexM implements CortexMDebug {
   async resume(ctx: RunContext): Promise<void> {
     await this.port.run(ctx, (b) => {
       b.memWrite(MEM_AP, SCS.DFSR, 0x1f); // clear stale halt reasons
-      this.#debugBank(b);
+      addDebugBank(b);
       b.apWrite(MEM_AP, BD_DHCSR, DBGKEY | C_DEBUGEN);
     });
   }
@@ -228,11 +267,12 @@ export class DapCortexM implements CortexMDebug {
   }
 
   async resetAndHalt(ctx: RunContext): Promise<void> {
+    const r = await this.port.run(ctx, addResetAndHalt);
+    this.port.invalidate();
+    if (r.matched) return;
+    // A poll gave up (a slow reset, a core slow to halt): the same steps, each waited for.
     await this.halt(ctx);
-    await this.port.run(ctx, (b) => {
-      b.memWrite(MEM_AP, SCS.DEMCR, VC_CORERESET);
-      b.memWrite(MEM_AP, SCS.AIRCR, AIRCR_SYSRESETREQ);
-    });
+    await this.port.run(ctx, addResetRequest);
     this.port.invalidate();
     await this.#untilHalted(ctx, 1000, () => {});
     await this.port.run(ctx, (b) => b.memWrite(MEM_AP, SCS.DEMCR, 0));
@@ -247,36 +287,11 @@ export class DapCortexM implements CortexMDebug {
     this.port.invalidate();
   }
 
-  /**
-   * Adds everything that starts a function: DFSR clear, halt, r0–r3, SP, LR, PC (Thumb bit set),
-   * xPSR with the T bit, then C_DEBUGEN without C_HALT. About 20 transfers: two packets. The
-   * batch runs once (a failed start is not retried: see {@link Batch.once}).
-   */
-  static addStart(b: Batch, req: RunFunctionRequest): void {
-    b.once();
-    b.memWrite(MEM_AP, SCS.DFSR, 0x1f);
-    b.apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
-    b.apWrite(MEM_AP, BD_DHCSR, DBGKEY | C_DEBUGEN | C_HALT);
-    req.args.slice(0, 4).forEach((v, i) => DapCortexM.addRegisterWrite(b, Reg.R0 + i, v));
-    DapCortexM.addRegisterWrite(b, Reg.SP, req.sp);
-    DapCortexM.addRegisterWrite(b, Reg.LR, req.lr | 1);
-    DapCortexM.addRegisterWrite(b, Reg.PC, req.entry | 1);
-    DapCortexM.addRegisterWrite(b, Reg.XPSR, 0x01000000);
-    b.apWrite(MEM_AP, BD_DHCSR, DBGKEY | C_DEBUGEN);
-  }
-
-  /** Adds the halt poll and reads of r0… (`results` registers) behind it. */
-  static addWaitAndResult(b: Batch, results = 1): void {
-    b.apWrite(MEM_AP, AP.CSW, CSW_WORD_INC).apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
-    b.matchRead(MEM_AP, BD_DHCSR, S_HALT, S_HALT);
-    for (let r = 0; r < results; r++) DapCortexM.#addRegisterRead(b, Reg.R0 + r);
-  }
-
   async runFunction(ctx: RunContext, request: RunFunctionRequest): Promise<number> {
     const deadline = ctx.clock.now() + request.timeoutMs;
     const first = await this.port.run(ctx, (b) => {
-      DapCortexM.addStart(b, request);
-      DapCortexM.addWaitAndResult(b);
+      addStart(b, request);
+      addWaitAndResult(b);
     });
     if (first.matched) return first.values[first.values.length - 1];
     return await this.finishFunction(ctx, deadline - ctx.clock.now());
@@ -287,7 +302,7 @@ export class DapCortexM implements CortexMDebug {
    * (the next page upload) with the function; {@link finishFunction} collects r0.
    */
   async startFunction(ctx: RunContext, request: RunFunctionRequest): Promise<void> {
-    await this.port.run(ctx, (b) => DapCortexM.addStart(b, request));
+    await this.port.run(ctx, (b) => addStart(b, request));
   }
 
   /**
@@ -302,7 +317,7 @@ export class DapCortexM implements CortexMDebug {
   ): Promise<void> {
     aligned(address, data.length);
     await this.port.run(ctx, (b) => {
-      DapCortexM.addStart(b, request);
+      addStart(b, request);
       if (data.length) b.memWriteBlock(MEM_AP, address, toWords(data));
     });
   }
@@ -340,7 +355,7 @@ export class DapCortexM implements CortexMDebug {
     for (const g of reads) aligned(g.flag, 4 * g.words);
     const r = await this.port.run(ctx, (b) => {
       for (const w of writes) b.memWriteBlock(MEM_AP, w.address, toWords(w.data));
-      DapCortexM.addStart(b, request);
+      addStart(b, request);
       for (const g of reads) {
         // The banked data registers read the flag without moving TAR, so polls stay put; the
         // words are single DRW reads so poll and data share one DAP_Transfer packet.
@@ -374,11 +389,8 @@ export class DapCortexM implements CortexMDebug {
     for (let first = true;; first = false) {
       const r = await this.port.run(ctx, (b) => {
         if (first) prefix(b);
-        if (results) DapCortexM.addWaitAndResult(b, results);
-        else {
-          b.apWrite(MEM_AP, AP.CSW, CSW_WORD_INC).apWrite(MEM_AP, AP.TAR, SCS.DHCSR);
-          b.matchRead(MEM_AP, BD_DHCSR, S_HALT, S_HALT);
-        }
+        if (results) addWaitAndResult(b, results);
+        else addHaltPoll(b);
       });
       if (r.matched) return r;
       if (ctx.clock.now() >= deadline) {

@@ -69,6 +69,43 @@ Deno.test("resetAndHalt uses VC_CORERESET and SYSRESETREQ", async () => {
   assertEquals(fake.mem.get(0xe000edfc), 0);
 });
 
+Deno.test("resetAndHalt is one exchange: halt, reset, S_RESET_ST then S_HALT polled in the probe", async () => {
+  const { ctx, fake, core } = await setup();
+  fake.halted = false;
+  const before = fake.requests.length;
+  await core.resetAndHalt(ctx);
+  assertEquals(fake.halted, true);
+  assertEquals(fake.mem.get(0xe000edfc), 0);
+  assertEquals(fake.requests.slice(before).map((r) => r[0]), [0x05, 0x05]);
+});
+
+Deno.test("resetAndHalt without S_RESET_ST falls back to waiting step by step", async () => {
+  const { ctx, fake, core } = await setup();
+  fake.halted = false;
+  fake.reportsReset = false;
+  const before = fake.requests.length;
+  await core.resetAndHalt(ctx);
+  assertEquals(fake.halted, true);
+  assertEquals(fake.mem.get(0xe000ed0c), 0x05fa0004);
+  assertEquals(fake.mem.get(0xe000edfc), 0);
+  assertEquals(fake.requests.length - before > 2, true);
+});
+
+Deno.test("readSpans: one exchange for all spans; a fault stays with the span that met it", async () => {
+  const { ctx, fake, core } = await setup();
+  [1, 2, 3, 4].forEach((v, i) => fake.mem.set(0x20000000 + 4 * i, v));
+  const spans = [{ address: 0x20000000, count: 2 }, { address: 0x20000008, count: 2 }];
+  const before = fake.requests.length;
+  const words = await core.readSpans(ctx, spans, [{ address: 0x20000100, value: 7 }]);
+  assertEquals(words, [Uint32Array.of(1, 2), Uint32Array.of(3, 4)]);
+  assertEquals(fake.mem.get(0x20000100), 7);
+  assertEquals(fake.requests.length - before, 1); // one DAP_Transfer packet
+  fake.faulting.add(0x3000000c);
+  const mixed = await core.readSpans(ctx, [spans[0], { address: 0x30000008, count: 2 }, spans[1]]);
+  assertEquals([mixed[0], mixed[2]], [Uint32Array.of(1, 2), Uint32Array.of(3, 4)]);
+  assertEquals(mixed[1] instanceof DeviceError, true);
+});
+
 Deno.test("memory round trip", async () => {
   const { ctx, core } = await setup();
   const data = Uint8Array.from({ length: 4096 }, (_, i) => i * 7);

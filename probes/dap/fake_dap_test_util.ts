@@ -38,6 +38,12 @@ export class FakeDap implements DapPacketLink {
     f.halted = true;
   };
   halted = false;
+  /** DHCSR.S_RESET_ST: set by a reset, cleared when DHCSR is read. */
+  resetSeen = false;
+  /** Whether a reset sets S_RESET_ST (false: a core that never reports it). */
+  reportsReset = true;
+  /** Memory addresses whose access answers FAULT. */
+  readonly faulting = new Set<number>();
   maxInFlight = 0;
   select = 0;
   sticky = false;
@@ -143,6 +149,7 @@ export class FakeDap implements DapPacketLink {
       this.log.push(`DP ${read ? "R" : "W"} ${a}`);
       if (read) return { ack: 1, value: a === 4 ? 0xf0000000 : 0x0bb11477 };
       if (a === 8) this.select = value;
+      if (a === 0 && (value & 0x04)) this.sticky = false; // ABORT.STKERRCLR
       return { ack: 1 };
     }
     const reg = (this.select & 0xf0) | a;
@@ -171,8 +178,16 @@ export class FakeDap implements DapPacketLink {
   }
 
   #mem(addr: number, read: boolean, value: number): { ack: number; value?: number } {
+    if (this.faulting.has(addr)) {
+      this.sticky = true;
+      return { ack: 4 };
+    }
     if (addr === 0xe000edf0) {
-      if (read) return { ack: 1, value: (1 << 16) | (this.halted ? 1 << 17 : 0) };
+      if (read) {
+        const reset = this.resetSeen ? 1 << 25 : 0; // S_RESET_ST, cleared by the read
+        this.resetSeen = false;
+        return { ack: 1, value: (1 << 16) | (this.halted ? 1 << 17 : 0) | reset };
+      }
       if ((value >>> 16) === 0xa05f) {
         const wasHalted = this.halted;
         this.halted = (value & 2) !== 0;
@@ -190,6 +205,7 @@ export class FakeDap implements DapPacketLink {
     this.mem.set(addr, value >>> 0);
     if (addr === 0xe000ed0c && value === 0x05fa0004) {
       this.halted = ((this.mem.get(0xe000edfc) ?? 0) & 1) === 1;
+      this.resetSeen = this.reportsReset;
     }
     return { ack: 1 };
   }

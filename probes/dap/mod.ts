@@ -4,7 +4,7 @@
  * @module
  */
 export * from "./protocol.ts";
-export { DapProbe, type DapProbeOptions } from "./probe.ts";
+export { DapProbe, type DapProbeOptions, type ProbeIdentity } from "./probe.ts";
 export {
   ABORT_CLEAR_STICKY,
   AdiPort,

@@ -30,6 +30,14 @@ export interface DapProbeOptions {
   readonly responseTimeoutMs?: number;
 }
 
+/** What a probe says about itself. */
+export interface ProbeIdentity {
+  /** DAPLink board id (e.g. `9904`); undefined for other probes. */
+  readonly boardId?: string;
+  /** DAP_Info firmware version, if the probe reports one. */
+  readonly firmware?: string;
+}
+
 /** The probe: packet exchange plus the CMSIS-DAP commands that are not register transfers. */
 export class DapProbe {
   /** Packet size reported by DAP_Info (the link's until asked). */
@@ -41,6 +49,7 @@ export class DapProbe {
   readonly #stats: LinkStats = { bytesOut: 0, bytesIn: 0, roundTrips: 0 };
   /** Responses still owed by the probe after an interrupted exchange. */
   #owed = 0;
+  #capabilities = false;
 
   constructor(link: DapPacketLink, options: DapProbeOptions = {}) {
     if (!Number.isInteger(link.packetSize) || link.packetSize < 8) {
@@ -63,7 +72,16 @@ export class DapProbe {
    * A response whose command id does not match is a stale one from an earlier exchange and
    * is dropped.
    */
-  async exchange(ctx: RunContext, packets: readonly Uint8Array[]): Promise<Uint8Array[]> {
+  exchange(ctx: RunContext, packets: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    return this.#exchange(ctx, packets, false);
+  }
+
+  /** {@link exchange}; with `unsupported`, a 0xFF reply is returned instead of thrown. */
+  async #exchange(
+    ctx: RunContext,
+    packets: readonly Uint8Array[],
+    unsupported: boolean,
+  ): Promise<Uint8Array[]> {
     await this.#settle();
     const out: Uint8Array[] = [];
     let sent = 0;
@@ -87,7 +105,7 @@ export class DapProbe {
           this.#stats.roundTrips++;
           sent++;
         }
-        out.push(await this.#readFor(packets[out.length][0]));
+        out.push(await this.#readFor(packets[out.length][0], unsupported));
       }
     } finally {
       this.#owed += sent - out.length;
@@ -100,7 +118,7 @@ export class DapProbe {
     return (await this.exchange(ctx, [packet]))[0];
   }
 
-  async #readFor(id: number): Promise<Uint8Array> {
+  async #readFor(id: number, unsupported = false): Promise<Uint8Array> {
     // A stale reply can only come from packets an earlier exchange left behind, so allow
     // as many as could have been in flight.
     for (let stale = 0; stale <= this.packetCount; stale++) {
@@ -117,6 +135,7 @@ export class DapProbe {
       this.#stats.bytesIn += r.length;
       if (r[0] === id) return r;
       if (r[0] === 0xff) {
+        if (unsupported) return r;
         throw new DeviceError(`CMSIS-DAP probe does not support command 0x${id.toString(16)}`);
       }
     }
@@ -161,18 +180,54 @@ export class DapProbe {
     return decodeInfo(await this.command(ctx, encodeInfo(id)));
   }
 
-  /** Reads PACKET_SIZE and PACKET_COUNT and adopts them. */
-  async readCapabilities(ctx: RunContext): Promise<void> {
-    const [size, count] = await this.exchange(ctx, [
-      encodeInfo(InfoId.PacketSize),
-      encodeInfo(InfoId.PacketCount),
-    ]).then((r) => r.map(decodeInfo));
+  /**
+   * Reads PACKET_COUNT, then PACKET_SIZE (with `more` commands pipelined behind it once the
+   * count allows), and adopts them; the replies to `more`, in order. A reply of 0xFF (command
+   * not supported) to one of `more` is returned, not thrown.
+   */
+  async readCapabilities(
+    ctx: RunContext,
+    more: readonly Uint8Array[] = [],
+  ): Promise<Uint8Array[]> {
+    // Until PACKET_COUNT is known only one command may be in flight, so it goes first alone.
+    const [count] = (await this.exchange(ctx, [encodeInfo(InfoId.PacketCount)])).map(decodeInfo);
+    if (count.length >= 1 && count[0] >= 1) this.packetCount = count[0];
+    const [sizeReply, ...rest] = await this.#exchange(
+      ctx,
+      [encodeInfo(InfoId.PacketSize), ...more],
+      true,
+    );
+    const size = decodeInfo(sizeReply);
     if (size.length >= 2) {
       const s = size[0] | (size[1] << 8);
       // The link cannot carry more than its report size, whatever the firmware claims.
       if (s >= 8) this.packetSize = Math.min(s, this.#link.packetSize);
     }
-    if (count.length >= 1 && count[0] >= 1) this.packetCount = count[0];
+    this.#capabilities = true;
+    return rest;
+  }
+
+  /**
+   * Capabilities, DAPLink board id and firmware version in two exchanges (the first holds
+   * PACKET_COUNT alone); capabilities already read are not asked again.
+   */
+  async identify(ctx: RunContext): Promise<ProbeIdentity> {
+    const asks = [Uint8Array.of(Cmd.VendorUniqueId), encodeInfo(InfoId.FirmwareVersion)];
+    const [unique, version] = this.#capabilities
+      ? await this.#exchange(ctx, asks, true)
+      : await this.readCapabilities(ctx, asks);
+    const firmware = version[0] === Cmd.Info
+      ? new TextDecoder().decode(decodeInfo(version)).replace(/\0.*$/s, "")
+      : "";
+    return {
+      boardId: unique[0] === Cmd.VendorUniqueId ? boardIdFromUniqueId(unique) : undefined,
+      firmware: firmware || undefined,
+    };
+  }
+
+  /** True once {@link readCapabilities} has run. */
+  get capabilitiesKnown(): boolean {
+    return this.#capabilities;
   }
 
   /** DAP_Connect in SWD mode, clock, transfer configuration and the JTAG-to-SWD switch. */

@@ -18,7 +18,14 @@ import {
   TimeoutError,
 } from "../../kernel/mod.ts";
 import { checkCortexMCore, type CoreSightReport } from "../cortexm/core_check.ts";
-import { type CortexMDebug, Reg, type RunFunctionRequest } from "../cortexm/debug.ts";
+import {
+  type CortexMDebug,
+  Reg,
+  type RunFunctionRequest,
+  type WordSpan,
+  type WordWrite,
+} from "../cortexm/debug.ts";
+import { readMergedSpans } from "../cortexm/spans.ts";
 import { RspClient } from "./client.ts";
 import {
   escapeBinary,
@@ -213,6 +220,19 @@ export class GdbCortexMDebug implements CortexMDebug {
         done += n;
       }
     }
+  }
+
+  /** One `m` request per group of spans at most 16 bytes apart (a block's ID words are). */
+  async readSpans(
+    ctx: RunContext,
+    spans: readonly WordSpan[],
+    writes: readonly WordWrite[] = [],
+  ): Promise<(Uint32Array | Error)[]> {
+    for (const w of writes) await this.writeWord(ctx, w.address, w.value);
+    return await readMergedSpans(async (address, count) => {
+      const bytes = await this.readMemory(ctx, address, count * 4);
+      return new Uint32Array(bytes.slice().buffer);
+    }, 16)(spans);
   }
 
   async readWord(ctx: RunContext, address: number): Promise<number> {

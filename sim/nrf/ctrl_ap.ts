@@ -1,7 +1,8 @@
 /**
  * The nRF52 CTRL-AP (AP #1): RESET 0x000, ERASEALL 0x004, ERASEALLSTATUS 0x008,
  * APPROTECTSTATUS 0x00C, IDR 0x0FC = 0x02880000 (nRF52 reference manual, CTRL-AP chapter;
- * the register list as pyOCD's `target_nRF52.py` uses it). Access protection is never on.
+ * the register list as pyOCD's `target_nRF52.py` uses it). Access protection is on only when a
+ * test sets `NrfDevice.approtect`; ERASEALL lifts it.
  *
  * @module
  */
@@ -20,7 +21,7 @@ export class NrfCtrlAp implements AccessPort {
       case 0x008:
         return { status: "ok", value: this.device.nvmc.busy ? 1 : 0 };
       case 0x00c:
-        return { status: "ok", value: 1 }; // APPROTECT not enabled
+        return { status: "ok", value: this.device.approtect ? 0 : 1 };
       case 0x0fc:
         return { status: "ok", value: 0x02880000 };
       default:
@@ -36,6 +37,7 @@ export class NrfCtrlAp implements AccessPort {
     } else if (reg === 0x004 && value & 1) {
       this.device.debugEraseAll();
       this.device.ram.fill(0);
+      this.device.approtect = false;
     }
     return { status: "ok", value: 0 };
   }

@@ -61,6 +61,11 @@ export class NrfDevice {
   readonly scs: SystemControlSpace;
   /** Longest core burst per catch-up. */
   readonly maxBurstCycles: number;
+  /**
+   * nRF52 access port protection in force: every AHB-AP access faults and the CTRL-AP's
+   * APPROTECTSTATUS reads 0, until a CTRL-AP ERASEALL (nRF52 reference manual, CTRL-AP).
+   */
+  approtect = false;
   #debugActive = false;
   #poll = [0, 1].map(() => ({
     valid: false,
@@ -182,6 +187,7 @@ export class NrfDevice {
 
   /** AHB-AP read. */
   debugRead(address: number, size: 1 | 2 | 4): DebugAccess {
+    if (this.approtect) return { ok: false, wait: false };
     if (this.#blocked(address)) return { ok: false, wait: true };
     this.#debugActive = true;
     try {
@@ -196,6 +202,7 @@ export class NrfDevice {
 
   /** AHB-AP write. */
   debugWrite(address: number, size: 1 | 2 | 4, value: number): DebugAccess {
+    if (this.approtect) return { ok: false, wait: false };
     if (this.#blocked(address)) return { ok: false, wait: true };
     this.#debugActive = true;
     try {

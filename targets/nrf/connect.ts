@@ -5,14 +5,7 @@
  * @module
  */
 import { type ConnectOptions, DeviceError, type RunContext, UsageError } from "../../kernel/mod.ts";
-import {
-  DapCortexM,
-  DapProbe,
-  type GdbCortexMDebug,
-  InfoId,
-  openProbe,
-  type ProbeHost,
-} from "../../probes/mod.ts";
+import { DapCortexM, type GdbCortexMDebug, openProbe, type ProbeHost } from "../../probes/mod.ts";
 import { boardForId, type NrfBoard } from "./chips.ts";
 import { NrfDevice } from "./device.ts";
 import type { NrfOptions } from "./options.ts";
@@ -40,7 +33,7 @@ export async function connectNrf(
   try {
     const stale = await probe.drain();
     if (stale) ctx.log.debug(`dropped ${stale} stale probe response(s)`);
-    const boardId = await probe.boardId(ctx);
+    const { boardId, firmware } = await probe.identify(ctx);
     const found = boardId ? boardForId(boardId) : undefined;
     if (boardId && board.boardIds.length && !board.boardIds.includes(parseInt(boardId, 16))) {
       throw new UsageError(
@@ -58,12 +51,18 @@ export async function connectNrf(
       description: `CMSIS-DAP ${address}`,
       checkCore: false,
     });
-    // A locked nRF52 faults every AHB-AP read: say so before looking for the core.
-    if (board.chip.core === "Cortex-M4F") await checkApprotect(ctx, core);
-    await core.checkCore(ctx);
+    await core.checkCore(ctx).catch(async (e) => {
+      // A locked nRF52 faults every AHB-AP read; its CTRL-AP says so, the better message.
+      if (board.chip.core === "Cortex-M4F" && await approtected(ctx, core)) {
+        throw new DeviceError("the chip has APPROTECT enabled: flash cannot be read or hashed", {
+          hint: "recover it with a CTRL-AP ERASEALL (e.g. nrfjprog --recover); this erases it",
+          cause: e,
+        });
+      }
+      throw e;
+    });
     const details: Record<string, string> = { probe: address };
     if (boardId) details["board id"] = boardId;
-    const firmware = await probeText(ctx, probe, InfoId.FirmwareVersion);
     if (firmware) details["probe firmware"] = firmware;
     const device = await NrfDevice.open(ctx, core, board.chip, details);
     device.resetOnClose = options.options.reset;
@@ -92,22 +91,8 @@ async function connectGdb(
   }
 }
 
-/** A DAP_Info string, or undefined when the probe has none. */
-async function probeText(ctx: RunContext, probe: DapProbe, id: number) {
-  try {
-    const text = new TextDecoder().decode(await probe.info(ctx, id)).replace(/\0.*$/s, "");
-    return text || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** nRF52 CTRL-AP (AP #1) APPROTECTSTATUS: 0 means the debugger cannot reach memory. */
-async function checkApprotect(ctx: RunContext, core: DapCortexM): Promise<void> {
-  const r = await core.port.run(ctx, (b) => b.apRead(1, 0x00c));
-  if (r.values[0] === 0) {
-    throw new DeviceError("the chip has APPROTECT enabled: flash cannot be read or hashed", {
-      hint: "recover it with a CTRL-AP ERASEALL (e.g. nrfjprog --recover); this erases it",
-    });
-  }
+/** nRF52 CTRL-AP (AP #1) APPROTECTSTATUS reads 0: the debugger cannot reach memory. */
+async function approtected(ctx: RunContext, core: DapCortexM): Promise<boolean> {
+  const r = await core.port.run(ctx, (b) => b.apRead(1, 0x00c)).catch(() => undefined);
+  return r?.values[0] === 0;
 }

@@ -121,9 +121,10 @@ export class NrfDevice implements FlashDevice {
     details: Record<string, string> = {},
   ): Promise<NrfDevice> {
     await core.resetAndHalt(ctx);
-    // CODEPAGESIZE and CODESIZE are adjacent words: one read.
-    const ficr = new DataView((await core.readMemory(ctx, FICR.CODEPAGESIZE, 8)).buffer);
-    const [pageSize, pages] = [ficr.getUint32(0, true), ficr.getUint32(4, true)];
+    // CODEPAGESIZE and CODESIZE are adjacent words: one short read.
+    const [ficr] = await core.readSpans(ctx, [{ address: FICR.CODEPAGESIZE, count: 2 }]);
+    if (ficr instanceof Error) throw ficr;
+    const [pageSize, pages] = ficr;
     if (pageSize !== chip.pageSize || pages === 0 || pages * pageSize > 4 * chip.flashSize) {
       throw new DeviceError(
         `FICR reports ${pages} pages of ${pageSize} bytes, not a ${chip.name} (${chip.pageSize}-byte pages)`,

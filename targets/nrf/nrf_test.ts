@@ -26,6 +26,13 @@ class MemCore implements CortexMDebug {
     }
     return Promise.resolve(out);
   }
+  readSpans(c: RunContext, spans: readonly { address: number; count: number }[]) {
+    return Promise.all(
+      spans.map(async (s) =>
+        new Uint32Array((await this.readMemory(c, s.address, 4 * s.count)).buffer)
+      ),
+    );
+  }
   readonly calls: string[] = [];
   writeMemory(_c: RunContext, address: number, data: Uint8Array) {
     this.calls.push(`write ${address.toString(16)} ${data[0]}`);
