@@ -1,14 +1,20 @@
 /**
  * Flash records on disk: one JSON file per device under the user's cache folder
- * (`$XDG_CACHE_HOME/deltaflash/records`, else `~/.cache/deltaflash/records`). A file that
+ * (`$XDG_CACHE_HOME/deltaflash/records`, else `~/.cache/deltaflash/records`, or
+ * `$DELTAFLASH_RECORDS`). A file that
  * cannot be read or parsed counts as no record; a record is only ever a prediction.
  *
  * @module
  */
 import { type FlashRecord, type FlashRecordStore, isFlashRecord } from "../kernel/mod.ts";
 
-/** The default records folder, or undefined without a home folder. */
+/**
+ * The default records folder: `DELTAFLASH_RECORDS` when set (empty: keep none), else the user's
+ * cache folder; undefined without one.
+ */
 export function defaultRecordDir(): string | undefined {
+  const set = Deno.env.get("DELTAFLASH_RECORDS");
+  if (set !== undefined) return set || undefined;
   const cache = Deno.env.get("XDG_CACHE_HOME") ||
     (Deno.env.get("HOME") ? `${Deno.env.get("HOME")}/.cache` : undefined);
   return cache ? `${cache}/deltaflash/records` : undefined;
