@@ -23,14 +23,14 @@ Deno.test("README: install, then every sh example runs as written", async () => 
   const all = blocks(await Deno.readTextFile(`${REPO}README.md`));
   const installRoot = await Deno.makeTempDir({ prefix: "deltaflash-readme-root-" });
   const work = await Deno.makeTempDir({ prefix: "deltaflash-readme-" });
-  // A new user's cache holds no flash record of the simulated chips from earlier runs.
-  const cache = await Deno.makeTempDir({ prefix: "deltaflash-readme-cache-" });
+  // A new user has no flash record of the simulated chips from earlier runs.
+  const cache = await Deno.makeTempDir({ prefix: "deltaflash-readme-records-" });
   await Deno.symlink(join(REPO, "examples"), join(work, "examples"));
   const env = {
     DENO_INSTALL_ROOT: installRoot,
     PATH: `${installRoot}/bin:${dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? ""}`,
     NO_COLOR: "1",
-    XDG_CACHE_HOME: cache,
+    DELTAFLASH_RECORDS: cache,
   };
   const outputs: string[] = [];
   try {
