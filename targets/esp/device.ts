@@ -160,7 +160,14 @@ export class EspDevice implements FlashDevice {
   ): Promise<CostModel> {
     const packed = this.#packedFor(runs);
     const link = { baud: this.#s.link.port.baudRate, latencyMs: this.#turnaroundMs() };
-    const checked = [...runs, ...unconfirmed].map((r) => r.data.length);
+    // Verify asks for what is left with neighbours merged: one request per contiguous range.
+    const checked: number[] = [];
+    let end = -1;
+    for (const r of [...runs, ...unconfirmed].sort((a, b) => a.address - b.address)) {
+      if (r.address === end) checked[checked.length - 1] += r.data.length;
+      else checked.push(r.data.length);
+      end = r.address + r.data.length;
+    }
     const checkMs = checked.reduce((a, b) => a + b, 0) / this.#s.chip.md5BytesPerMs;
     const stub = this.#stubRunning || await this.#stubPays(packed, checkMs)
       ? { running: this.#stubRunning, uploadBytes: stubUploadBytes(this.#stubImage!) }
