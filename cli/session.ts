@@ -7,6 +7,7 @@ import {
   createContext,
   type FlashEvent,
   type Logger,
+  PacedClock,
   type PluginFailure,
   printableLines,
   type Registry,
@@ -262,7 +263,7 @@ export function runContext(
   const c = connection(s);
   const simulated = [...c.ports, ...c.probes].some((a) => a.startsWith("sim:"));
   return createContext({
-    clock: simulated && !s.options.realtime ? new VirtualClock() : undefined,
+    clock: simulated ? (s.options.realtime ? new PacedClock() : new VirtualClock()) : undefined,
     log: sessionLogger(s),
     onEvent,
     signal: signal ?? s.io.signal,

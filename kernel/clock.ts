@@ -47,6 +47,33 @@ export class RealClock implements Clock {
   }
 }
 
+/**
+ * Wall-clock time for simulated devices run in real time (`--realtime`): a simulator models a
+ * link and a device with many short sleeps, and a timer fires a little late every time; here
+ * each sleep is shortened by what the ones before it overshot, so the lateness does not add up
+ * and the run takes the time the models say.
+ */
+export class PacedClock extends RealClock {
+  #late = 0;
+
+  /** Sleeps `ms`, less what earlier sleeps overshot. */
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    const start = performance.now();
+    const take = Math.min(this.#late, Math.max(0, ms));
+    this.#late -= take;
+    // The debt covers this sleep: a turn of the event loop instead of a timer (nested timers
+    // are clamped to 4 ms).
+    if (ms - take <= 0) {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      return new Promise((resolve) => setImmediate(resolve));
+    }
+    return super.sleep(ms - take, signal).then(() => {
+      // Carried forward only up to a bound, so one stall does not turn into a burst.
+      this.#late = Math.min(100, this.#late + Math.max(0, performance.now() - start - (ms - take)));
+    });
+  }
+}
+
 interface Timer {
   at: number;
   seq: number;

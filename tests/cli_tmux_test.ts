@@ -28,7 +28,8 @@ Deno.test({
     await Deno.remove(state);
     const cmd = [
       `cd '${root}'`,
-      `'${Deno.execPath()}' run -A cli.ts flash --target esp32c3 --realtime ` +
+      // No flash record: a tmux server may predate this test run's environment.
+      `DELTAFLASH_RECORDS= '${Deno.execPath()}' run -A cli.ts flash --target esp32c3 --realtime ` +
       `--port 'sim:esp32c3?state=${state}' examples/firmware/dist/esp32c3-blink-v1.bin@0x10000`,
       "echo EXIT=$?",
       "sleep 60",
@@ -65,7 +66,9 @@ async function inTmux(
   during: (screen: string, session: string) => Promise<void> | void = () => {},
 ): Promise<string[]> {
   const session = `deltaflash-test-${Deno.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const cmd = `cd '${root}'; '${Deno.execPath()}' run -A cli.ts ${cli}; echo EXIT=$?; sleep 60`;
+  // No flash record: a tmux server may predate this test run's environment.
+  const cmd =
+    `cd '${root}'; DELTAFLASH_RECORDS= '${Deno.execPath()}' run -A cli.ts ${cli}; echo EXIT=$?; sleep 60`;
   await tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", cmd);
   const frames: string[] = [];
   try {
