@@ -17,7 +17,7 @@ import {
   type HashAlgorithm,
   type HashReport,
   planBlocks,
-  recordAfter,
+  recordOf,
   type Registry,
   type RunContext,
   touchedBlocks,
@@ -186,18 +186,13 @@ export async function runEsp(sc: Scenario, s: EspStrategy, p: BenchParams): Prom
  * the board was last flashed by us, with the old build), for whichever device asks.
  */
 function previousRun(old: FlashImage, flashSize: number, registry: Registry): FlashRecordStore {
-  const layout = {
-    regions: [{ name: "flash", start: 0, size: flashSize, blockSize: 4096, erasedValue: 0xff }],
-  };
-  const record = recordAfter(
-    undefined,
-    old,
-    touchedBlocks(old, layout),
-    registry.hash("md5"),
-    () => 0xff,
-    true,
-  );
+  const record = recordOf(old, flashLayout(flashSize), registry.hash("md5"));
   return { load: () => Promise.resolve(record), save: () => Promise.resolve() };
+}
+
+/** The simulated chip's flash as one region of 4 KiB sectors. */
+function flashLayout(size: number) {
+  return { regions: [{ name: "flash", start: 0, size, blockSize: 4096, erasedValue: 0xff }] };
 }
 
 /** A fresh simulated chip holding `old`, written through the bank (no timed flash). */
@@ -222,15 +217,7 @@ export async function espBound(
   const oldImage = await loadFor(registry, sc.target, sc.old);
   const newImage = await loadFor(registry, sc.target, sc.new);
   const dev = await preload(bank, sc, oldImage);
-  const layout = {
-    regions: [{
-      name: "flash",
-      start: 0,
-      size: dev.flash.size,
-      blockSize: 4096,
-      erasedValue: 0xff,
-    }],
-  };
+  const layout = flashLayout(dev.flash.size);
   const changed = changedBlocks(newImage, layout, (a, n) => dev.flash.read(a, n), "fill");
   const touched = touchedBlocks(newImage, layout).reduce((n, b) => n + b.size, 0);
   let wire = 0, flashWork = 0;

@@ -42,5 +42,6 @@ export {
   MemoryRecordStore,
   predictFromRecord,
   recordAfter,
+  recordOf,
 } from "./record.ts";
 export { printable, printableLines } from "./text.ts";

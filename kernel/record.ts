@@ -9,6 +9,8 @@
  */
 import { type HashAlgorithm, toHex } from "./hash.ts";
 import type { BlockRef, FlashImage } from "./image.ts";
+import { type FlashLayout, regionAt } from "./device.ts";
+import { touchedBlocks } from "./compare.ts";
 
 /** Digests of the blocks one device held after a verified run. */
 export interface FlashRecord {
@@ -101,6 +103,19 @@ export function recordAfter(
     kept[key(b)] = toHex(algorithm.digest(blockBytes(image, b, erased(b.address))));
   }
   return { algorithm: algorithm.name, blocks: kept };
+}
+
+/**
+ * The record a verified run of `image` leaves on a device with `layout` (partly covered blocks
+ * filled with the erased value): for tests, benchmarks and seeding a store.
+ */
+export function recordOf(
+  image: FlashImage,
+  layout: FlashLayout,
+  algorithm: HashAlgorithm,
+): FlashRecord {
+  const erased = (a: number) => regionAt(layout, a)?.erasedValue ?? 0xff;
+  return recordAfter(undefined, image, touchedBlocks(image, layout), algorithm, erased, true);
 }
 
 /** True when `value` has the shape of a {@link FlashRecord} (records are read from files). */

@@ -11,9 +11,8 @@ import {
   FlashImage,
   type FlashRecordStore,
   type Plugin,
-  recordAfter,
+  recordOf,
   Registry,
-  touchedBlocks,
   type TransportProvider,
   VirtualClock,
 } from "../../kernel/mod.ts";
@@ -65,23 +64,8 @@ class EspRig {
     dev.flash.bytes.set(this.c.old, this.c.address);
     if (this.withRecord) {
       const old = FlashImage.from([{ address: this.c.address, data: this.c.old, source: "old" }]);
-      const layout = {
-        regions: [{
-          name: "flash",
-          start: 0,
-          size: dev.flash.size,
-          blockSize: SECTOR,
-          erasedValue: 0xff,
-        }],
-      };
-      let kept = recordAfter(
-        undefined,
-        old,
-        touchedBlocks(old, layout),
-        this.registry.hash("md5"),
-        () => 0xff,
-        true,
-      );
+      const flash = { name: "flash", start: 0, size: dev.flash.size, blockSize: SECTOR };
+      let kept = recordOf(old, { regions: [flash] }, this.registry.hash("md5"));
       this.record = {
         load: () => Promise.resolve(kept),
         save: (_id, r) => Promise.resolve(void (kept = r)),
