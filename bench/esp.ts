@@ -97,6 +97,16 @@ function wholeSegmentMd5(registry: Registry, target: string): void {
   }, { targets: [target] });
 }
 
+/**
+ * Peers hash only after they have written (esptool and espflash verify with MD5 commands once
+ * the data is in): their writes carry no checks for verify to use.
+ */
+function writeThenVerify(registry: Registry, target: string): void {
+  registry.wrapStage("write", (next) => (ctx, args) => next(ctx, { ...args, checks: undefined }), {
+    targets: [target],
+  });
+}
+
 /** MD5 of each contiguous span of `image` on the device; the spans that differ. */
 async function spansDiffer(
   ctx: RunContext,
@@ -150,6 +160,7 @@ export async function runEsp(sc: Scenario, s: EspStrategy, p: BenchParams): Prom
   const oldImage = await loadFor(registry, sc.target, sc.old);
   if (s.name.startsWith("espflash")) wholeSegmentMd5(registry, sc.target);
   if (s.name.startsWith("esptool --diff")) hostDiff(registry, sc.target, oldImage);
+  if (s.role === "peer") writeThenVerify(registry, sc.target);
   const dev = await preload(bank, sc, oldImage);
   const wire = countWire(dev);
   const { ctx, clock, connectMs } = timedContext();
