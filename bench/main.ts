@@ -7,32 +7,31 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { hostBenchmarks } from "./host.ts";
 import { type BenchRow, svgChart, table } from "./report.ts";
 import { modelledSuites } from "./suites.ts";
 import { summary } from "./summary.ts";
+import { numberArg, parseTaskArgs } from "../tools/task_args.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    quick: { type: "boolean", default: false },
-    baud: { type: "string" },
-    latency: { type: "string" },
-    "packet-count": { type: "string" },
-    out: { type: "string" },
-    only: { type: "string" },
-    "no-host": { type: "boolean", default: false },
-    save: { type: "boolean", default: false },
-  },
-});
+const USAGE = "deno task bench [--quick] [--baud N] [--latency MS] [--packet-count N] " +
+  "[--only TEXT] [--no-host] [--save] [--out DIR]";
+const values = parseTaskArgs(Deno.args, {
+  quick: { type: "boolean", default: false },
+  baud: { type: "string" },
+  latency: { type: "string" },
+  "packet-count": { type: "string" },
+  out: { type: "string" },
+  only: { type: "string" },
+  "no-host": { type: "boolean", default: false },
+  save: { type: "boolean", default: false },
+}, USAGE);
 
 const params = {
   quick: values.quick ?? false,
-  baud: values.baud ? Number(values.baud) : undefined,
-  latencyMs: values.latency ? Number(values.latency) : undefined,
-  packetCount: values["packet-count"] ? Number(values["packet-count"]) : undefined,
+  baud: numberArg("baud", values.baud, USAGE),
+  latencyMs: numberArg("latency", values.latency, USAGE),
+  packetCount: numberArg("packet-count", values["packet-count"], USAGE),
   only: values.only,
 };
 

@@ -8,13 +8,16 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { espFamily } from "./esp.ts";
 import type { FaultFamily } from "./family.ts";
 import { gdbFamily } from "./gdb.ts";
 import { nrfFamily } from "./nrf.ts";
 import { allHeld, type FaultReport, runFaults, trialRng } from "./runner.ts";
 import { runTrial } from "./trial.ts";
+import { parseTaskArgs } from "../../tools/task_args.ts";
+
+const USAGE =
+  "deno task faults [--quick] [--seed N] [--trials N] [--family NAME] [--fault NAME] [--json FILE] [--verbose] [--replay FAMILY:FAULT:TRIAL]";
 
 /** Trials per family in the full run (spread evenly over its fault kinds). */
 export const FULL_TRIALS_PER_FAMILY = 1050;
@@ -77,19 +80,16 @@ export function renderFaultReport(r: FaultReport): string {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      quick: { type: "boolean" },
-      seed: { type: "string" },
-      trials: { type: "string" },
-      family: { type: "string" },
-      fault: { type: "string" },
-      json: { type: "string" },
-      verbose: { type: "boolean" },
-      replay: { type: "string" },
-    },
-  });
+  const values = parseTaskArgs(Deno.args, {
+    quick: { type: "boolean" },
+    seed: { type: "string" },
+    trials: { type: "string" },
+    family: { type: "string" },
+    fault: { type: "string" },
+    json: { type: "string" },
+    verbose: { type: "boolean" },
+    replay: { type: "string" },
+  }, USAGE);
   if (values.replay) {
     const [name, fault, trial] = values.replay.split(":");
     const family = faultFamilies().find((f) => f.name === name);

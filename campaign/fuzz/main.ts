@@ -7,11 +7,14 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { type FuzzReport, runFuzz } from "./runner.ts";
 import { haveFirmware } from "./seeds.ts";
 import { buildInput } from "./input.ts";
 import { fuzzTargets } from "./targets.ts";
+import { parseTaskArgs } from "../../tools/task_args.ts";
+
+const USAGE =
+  "deno task fuzz [--quick] [--seed N] [--inputs N] [--workers N] [--target NAME] [--json FILE] [--replay TARGET:INDEX] [--save DIR]";
 
 /** Inputs of the full run and of the CI slice, over all targets. */
 export const FULL_INPUTS = 100_000;
@@ -77,19 +80,16 @@ export function renderReport(r: FuzzReport): string {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      quick: { type: "boolean" },
-      seed: { type: "string" },
-      inputs: { type: "string" },
-      workers: { type: "string" },
-      target: { type: "string" },
-      json: { type: "string" },
-      replay: { type: "string" },
-      save: { type: "string" },
-    },
-  });
+  const values = parseTaskArgs(Deno.args, {
+    quick: { type: "boolean" },
+    seed: { type: "string" },
+    inputs: { type: "string" },
+    workers: { type: "string" },
+    target: { type: "string" },
+    json: { type: "string" },
+    replay: { type: "string" },
+    save: { type: "string" },
+  }, USAGE);
   if (values.replay) {
     const [name, index] = values.replay.split(":");
     const dir = Deno.makeTempDirSync({ prefix: "deltaflash-fuzz-" });
