@@ -11,23 +11,10 @@ import { fileURLToPath } from "node:url";
 import { encodeTable } from "../targets/esp/partition/table.ts";
 import { arduinoDefaultTable } from "./support/esp_images.ts";
 import { firmware, needsFirmware } from "./support/firmware.ts";
+import { runCliProcess } from "./support/run_cli.ts";
 
-const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const dist = fileURLToPath(new URL("../examples/firmware/dist/", import.meta.url));
 const C3 = "esp32/esp32c3-beehive-idf/";
-
-/** Runs the CLI as a subprocess in `cwd` (the project's folder, as a user would). */
-async function deltaflash(cwd: string, ...args: string[]) {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", cli, ...args],
-    cwd,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: r.code, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) };
-}
 
 async function copy(from: string, to: string): Promise<Uint8Array> {
   await Deno.mkdir(to.slice(0, to.lastIndexOf("/")), { recursive: true });
@@ -78,7 +65,7 @@ Deno.test(
   async () => {
     const p = await idfProject({ flash_mode: "dio", flash_size: "4MB", flash_freq: "80m" });
     const state = `${p.dir}/flash.bin`;
-    const r = await deltaflash(p.dir, "flash", "--port", `sim:esp32c3?state=${state}`);
+    const r = await runCliProcess(p.dir, "flash", "--port", `sim:esp32c3?state=${state}`);
     equal(r.code, 0, r.stderr);
     match(r.stderr, /ESP-IDF build .*flasher_args\.json \(esp32c3\)/);
     const flash = await Deno.readFile(state);
@@ -90,7 +77,13 @@ Deno.test(
     deepEqual(at(flash, 0x18, 0x100), at(p.boot, 0x18, 0x100));
     // The folder and the file itself name the same build; a rerun writes nothing.
     for (const arg of ["build", "build/flasher_args.json"]) {
-      const again = await deltaflash(p.dir, "flash", "--port", `sim:esp32c3?state=${state}`, arg);
+      const again = await runCliProcess(
+        p.dir,
+        "flash",
+        "--port",
+        `sim:esp32c3?state=${state}`,
+        arg,
+      );
       equal(again.code, 0, again.stderr);
       match(again.stdout, /wrote 0 of \d+ sectors/);
     }
@@ -103,7 +96,7 @@ Deno.test(
   async () => {
     const p = await idfProject({ flash_mode: "dio", flash_size: "2MB", flash_freq: "80m" });
     const state = `${p.dir}/flash.bin`;
-    const r = await deltaflash(p.dir, "flash", "-c", "esp32", "-p", `sim:esp32?state=${state}`);
+    const r = await runCliProcess(p.dir, "flash", "-c", "esp32", "-p", `sim:esp32?state=${state}`);
     // Found before any device is opened: a usage error (exit 2) naming the image's target.
     equal(r.code, 2);
     match(r.stderr, /is an image for ESP32-C3, but the target is ESP32/);
@@ -132,7 +125,7 @@ Deno.test(
     await Deno.writeFile(`${out}/Blink.ino.merged.bin`, new Uint8Array(16));
     const state = `${dir}/flash.bin`;
     // No --chip: the bootloader's header says ESP32.
-    const r = await deltaflash(dir, "flash", "-p", `sim:esp32?state=${state}`, out);
+    const r = await runCliProcess(dir, "flash", "-p", `sim:esp32?state=${state}`, out);
     equal(r.code, 0, r.stderr);
     match(r.stderr, /Arduino build .* \(esp32\): Blink\.ino\.bootloader\.bin@0x1000 /);
     const flash = await Deno.readFile(state);
@@ -160,7 +153,7 @@ Deno.test(
     await Deno.writeFile(`${env}/partitions.bin`, table);
     const app = await copy(`${dist}esp32c3-blink-v1.bin`, `${env}/firmware.bin`);
     const state = `${dir}/flash.bin`;
-    const r = await deltaflash(dir, "flash", "-p", `sim:esp32c3?state=${state}`);
+    const r = await runCliProcess(dir, "flash", "-p", `sim:esp32c3?state=${state}`);
     equal(r.code, 0, r.stderr);
     match(r.stderr, /PlatformIO build .*c3 \(esp32c3\): .*firmware\.bin@0x20000/);
     const flash = await Deno.readFile(state);
@@ -169,7 +162,7 @@ Deno.test(
     // Two environments: the user names one.
     await Deno.mkdir(`${dir}/.pio/build/s3`);
     await Deno.writeFile(`${dir}/.pio/build/s3/firmware.bin`, app);
-    const two = await deltaflash(dir, "flash", "-p", `sim:esp32c3?state=${state}`);
+    const two = await runCliProcess(dir, "flash", "-p", `sim:esp32c3?state=${state}`);
     equal(two.code, 2);
     match(two.stderr, /several builds: c3, s3/);
   },
@@ -195,7 +188,7 @@ Deno.test(
     );
     const state = `${dir}/flash.bin`;
     // What `cargo run` executes: the runner line with the ELF path appended.
-    const r = await deltaflash(
+    const r = await runCliProcess(
       dir,
       "flash",
       "-c",
@@ -231,7 +224,7 @@ Deno.test(
         },
       }),
     );
-    const again = await deltaflash(
+    const again = await runCliProcess(
       dir,
       "flash",
       "-p",
@@ -285,7 +278,7 @@ Deno.test(
     })();
     const state = `${dir}/nrf.bin`;
     try {
-      const r = await deltaflash(
+      const r = await runCliProcess(
         dir,
         "flash",
         "-c",
@@ -304,7 +297,7 @@ Deno.test(
       const flash = await Deno.readFile(state);
       deepEqual(at(flash, 0x30000, code.length), code);
       // Without a serial port the console has nowhere to come from; the flash is done.
-      const bare = await deltaflash(
+      const bare = await runCliProcess(
         dir,
         "flash",
         "-c",

@@ -6,20 +6,7 @@
  */
 import { equal, match } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-
-const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
-
-async function deltaflash(cwd: string, ...args: string[]) {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", cli, ...args],
-    cwd,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: r.code, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) };
-}
+import { runCliProcess } from "./support/run_cli.ts";
 
 Deno.test("a bad config reports every schema error, each with its path", async () => {
   const dir = await Deno.makeTempDir();
@@ -35,7 +22,7 @@ Deno.test("a bad config reports every schema error, each with its path", async (
       },
     }),
   );
-  const r = await deltaflash(dir, "flash");
+  const r = await runCliProcess(dir, "flash");
   equal(r.code, 2);
   match(r.stderr, /deno\.json: 4 problems: /);
   match(r.stderr, /deltaflash\.baud: /);
@@ -54,7 +41,7 @@ Deno.test("deltaflash.json takes the settings bare or under the deltaflash key",
       `${dir}/app.bin`,
     );
     await Deno.writeTextFile(`${dir}/deltaflash.json`, JSON.stringify(shape));
-    const r = await deltaflash(dir, "plan", "--against", "app.bin@0x10000");
+    const r = await runCliProcess(dir, "plan", "--against", "app.bin@0x10000");
     equal(r.code, 0, r.stderr);
     match(r.stdout, /would write 0 of 9 blocks/);
   }

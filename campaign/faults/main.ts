@@ -14,7 +14,7 @@ import { gdbFamily } from "./gdb.ts";
 import { nrfFamily } from "./nrf.ts";
 import { allHeld, type FaultReport, runFaults, trialRng } from "./runner.ts";
 import { runTrial } from "./trial.ts";
-import { parseTaskArgs } from "../../tools/task_args.ts";
+import { numberArg, parseTaskArgs } from "../../tools/task_args.ts";
 
 const USAGE =
   "deno task faults [--quick] [--seed N] [--trials N] [--family NAME] [--fault NAME] [--json FILE] [--verbose] [--replay FAMILY:FAULT:TRIAL]";
@@ -90,6 +90,8 @@ if (import.meta.main) {
     verbose: { type: "boolean" },
     replay: { type: "string" },
   }, USAGE);
+  const seedArg = numberArg("seed", values.seed, USAGE) ?? 1;
+  const trialsArg = numberArg("trials", values.trials, USAGE);
   if (values.replay) {
     const [name, fault, trial] = values.replay.split(":");
     const family = faultFamilies().find((f) => f.name === name);
@@ -97,17 +99,17 @@ if (import.meta.main) {
     await family.prepare();
     const steps = await family.trial(
       fault,
-      trialRng(Number(values.seed ?? 1), name, fault, +trial),
+      trialRng(seedArg, name, fault, +trial),
     );
     console.log(steps ? await runTrial(steps) : "the fault point falls after the end of the run");
     Deno.exit(0);
   }
   const families = faultFamilies().filter((f) => !values.family || f.name === values.family);
   const report = await runFaults({
-    seed: Number(values.seed ?? 1),
+    seed: seedArg,
     trials: (family) =>
-      values.trials !== undefined
-        ? Number(values.trials)
+      trialsArg !== undefined
+        ? trialsArg
         : values.quick
         ? QUICK_TRIALS
         : Math.ceil(FULL_TRIALS_PER_FAMILY / Object.keys(family.faults).length),

@@ -11,7 +11,7 @@ import { type FuzzReport, runFuzz } from "./runner.ts";
 import { haveFirmware } from "./seeds.ts";
 import { buildInput } from "./input.ts";
 import { fuzzTargets } from "./targets.ts";
-import { parseTaskArgs } from "../../tools/task_args.ts";
+import { numberArg, parseTaskArgs } from "../../tools/task_args.ts";
 
 const USAGE =
   "deno task fuzz [--quick] [--seed N] [--inputs N] [--workers N] [--target NAME] [--json FILE] [--replay TARGET:INDEX] [--save DIR]";
@@ -90,12 +90,13 @@ if (import.meta.main) {
     replay: { type: "string" },
     save: { type: "string" },
   }, USAGE);
+  const seed = numberArg("seed", values.seed, USAGE) ?? 1;
   if (values.replay) {
     const [name, index] = values.replay.split(":");
     const dir = Deno.makeTempDirSync({ prefix: "deltaflash-fuzz-" });
     const target = fuzzTargets(dir).find((t) => t.name === name);
     if (!target) throw new Error(`no fuzz target '${name}'`);
-    const input = buildInput(target, await target.seeds(), Number(values.seed ?? 1), Number(index));
+    const input = buildInput(target, await target.seeds(), seed, Number(index));
     if (values.save) Deno.writeFileSync(values.save, input);
     try {
       await target.run(input);
@@ -111,13 +112,13 @@ if (import.meta.main) {
   if (!(await haveFirmware())) {
     console.log("note: ../shared/firmware is absent; file parsers get random seeds only");
   }
-  const total = Number(values.inputs ?? (values.quick ? QUICK_INPUTS : FULL_INPUTS));
-  const seed = Number(values.seed ?? 1);
+  const total = numberArg("inputs", values.inputs, USAGE) ??
+    (values.quick ? QUICK_INPUTS : FULL_INPUTS);
   const inputs = allocate(total, values.target);
   const report = await runFuzz({
     seed,
     inputs,
-    workers: Number(values.workers ?? 2),
+    workers: numberArg("workers", values.workers, USAGE) ?? 2,
     onProgress: values.quick ? undefined : (d, n) => console.error(`${d}/${n}`),
   });
   console.log(renderReport(report));

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { main } from "../../cli/main.ts";
 
 /** Exit code and captured output of one CLI run. */
@@ -28,4 +29,18 @@ export async function runCli(argv: string[], recordDir: string | null = null): P
     recordDir,
   });
   return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+}
+
+/** Runs `deltaflash <argv>` as a subprocess in `cwd` (a project's folder, as a user would). */
+export async function runCliProcess(cwd: string, ...argv: string[]): Promise<CliRun> {
+  const cli = fileURLToPath(new URL("../../cli.ts", import.meta.url));
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", cli, ...argv],
+    cwd,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: r.code, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) };
 }
