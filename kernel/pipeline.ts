@@ -301,8 +301,9 @@ export async function flash(
           "(flashed by another tool?); comparing and writing them",
       );
       // Everything else is now confirmed: only the stale blocks are asked about again.
+      const wrong = new Set(stale);
       const next = new Map<number, boolean>();
-      for (const b of blocksTouched) if (!stale.includes(b.address)) next.set(b.address, true);
+      for (const b of blocksTouched) if (!wrong.has(b.address)) next.set(b.address, true);
       recorded = next;
       run = await pass(recorded);
       if (run.verified?.stale?.length) {
